@@ -1,0 +1,42 @@
+// Emits generated/service.ts: the service definition, the typed service interface and its handler factory.
+import { shapeName, trait } from "../model";
+import { docComment, EmitContext, header, operationIo, quote, tsRef } from "./common";
+
+export function emitService(ctx: EmitContext): string {
+  const { model, serviceId } = ctx;
+  const service = model.shape(serviceId);
+  const protocol = trait(service.traits, "aws.protocols#awsJson1_0") !== undefined ? "awsJson1_0" : "awsJson1_1";
+  const signingName = trait<{ name: string }>(service.traits, "aws.auth#sigv4")?.name;
+  const ops = model.operations(serviceId);
+  const methods = ops.map((opId) => {
+    const { input, output } = operationIo(model, opId);
+    const type = (id: string) => (id.startsWith("smithy.api#") ? tsRef(model, id) : `T.${tsRef(model, id)}`);
+    return (
+      docComment(model.shape(opId).traits, "  ") +
+      `  ${shapeName(opId)}(input: ${type(input)}, context: Context): Promise<${type(output)}>;\n`
+    );
+  });
+  const fw = ctx.frameworkImport;
+  return (
+    header(ctx.modelPath) +
+    `import type { RequestContext, ServiceDefinition } from ${quote(`${fw}/definition`)};\n` +
+    `import { buildService, type ServiceHandler, type ServiceOptions } from ${quote(`${fw}/service`)};\n` +
+    `import { errorClasses } from "./errors";\n` +
+    `import { operations } from "./operations";\n` +
+    `import { shapes } from "./shapes";\n` +
+    `import type * as T from "./types";\n\n` +
+    `export const definition: ServiceDefinition = {\n` +
+    `  id: ${quote(serviceId)},\n` +
+    `  name: ${quote(shapeName(serviceId))},\n` +
+    `  version: ${quote(service.version ?? "")},\n` +
+    `  protocol: ${quote(protocol)},\n` +
+    (signingName ? `  signingName: ${quote(signingName)},\n` : "") +
+    `  operations,\n  shapes,\n  errorClasses,\n};\n\n` +
+    docComment(service.traits) +
+    `export interface Service<Context extends RequestContext = RequestContext> {\n${methods.join("")}}\n\n` +
+    `/** Serves \`impl\`; throws when an operation has no handler. */\n` +
+    `export function createServiceHandler<Context extends RequestContext>(\n` +
+    `  impl: Service<Context>,\n  options: ServiceOptions<Context> = {},\n): ServiceHandler {\n` +
+    `  return buildService(definition, impl, options);\n}\n`
+  );
+}

@@ -1,0 +1,74 @@
+// Emits generated/types.ts: a TypeScript type for every non-error shape of the service closure.
+import { CodegenError, Model, trait } from "../model";
+import { docComment, EmitContext, header, isError, propKey, quote, SIMPLE_TS, tsName, tsRef } from "./common";
+
+export function emitTypes(ctx: EmitContext): string {
+  const parts = ctx.shapes
+    .filter((id) => !isError(ctx.model, id) && ctx.model.shape(id).type !== "operation")
+    .map((id) => emitType(ctx.model, id));
+  return `${header(ctx.modelPath)}/* eslint-disable */\n\n${parts.join("\n")}`;
+}
+
+export function emitType(model: Model, id: string): string {
+  const shape = model.shape(id);
+  const name = tsName(id);
+  const doc = docComment(shape.traits);
+  switch (shape.type) {
+    case "structure":
+      return `${doc}export interface ${name} {\n${structureMembers(model, id)}}\n`;
+    case "union": {
+      const variants = Object.entries(shape.members ?? {}).map(
+        ([m, ref]) => `  | { ${propKey(m)}: ${tsRef(model, ref.target)}; $unknown?: never }`,
+      );
+      variants.push("  | { $unknown: [string, unknown] }");
+      return `${doc}export type ${name} =\n${variants.join("\n")};\n`;
+    }
+    case "list": {
+      const item = tsRef(model, shape.member!.target);
+      return `${doc}export type ${name} = Array<${item}${trait(shape.traits, "sparse") ? " | null" : ""}>;\n`;
+    }
+    case "map": {
+      const value = tsRef(model, shape.value!.target);
+      return `${doc}export type ${name} = Record<string, ${value}${trait(shape.traits, "sparse") ? " | null" : ""}>;\n`;
+    }
+    case "enum":
+    case "intEnum":
+      return emitEnum(model, id);
+    default: {
+      const ts = SIMPLE_TS[shape.type];
+      if (!ts) throw new CodegenError(id, `shape type '${shape.type}' is not supported`);
+      return `${doc}export type ${name} = ${ts};\n`;
+    }
+  }
+}
+
+/** Member lines of an interface; shared by structures and error field types. */
+export function structureMembers(model: Model, id: string, skip: (member: string) => boolean = () => false): string {
+  const shape = model.shape(id);
+  return Object.entries(shape.members ?? {})
+    .filter(([m]) => !skip(m))
+    .map(([m, ref]) => {
+      const optional = trait(ref.traits, "required") === undefined ? "?" : "";
+      return `${docComment(ref.traits, "  ")}  ${propKey(m)}${optional}: ${tsRef(model, ref.target)};\n`;
+    })
+    .join("");
+}
+
+/** An enum is a union of its values plus a const object of them, under one name. */
+function emitEnum(model: Model, id: string): string {
+  const shape = model.shape(id);
+  const name = tsName(id);
+  const entries = Object.entries(shape.members ?? {}).map(([m, ref]) => {
+    const value = trait<string | number>(ref.traits, "enumValue") ?? m;
+    if (shape.type === "intEnum" && typeof value !== "number") throw new CodegenError(id, `intEnum member ${m} has no integer value`);
+    return [m, value] as const;
+  });
+  if (entries.length === 0) throw new CodegenError(id, "enum has no members");
+  const literal = (v: string | number) => (typeof v === "number" ? String(v) : quote(v));
+  return (
+    `${docComment(shape.traits)}export const ${name} = {\n` +
+    entries.map(([m, v]) => `  ${propKey(m)}: ${literal(v)},\n`).join("") +
+    `} as const;\n` +
+    `export type ${name} = (typeof ${name})[keyof typeof ${name}];\n`
+  );
+}

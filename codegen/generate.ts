@@ -1,0 +1,66 @@
+// Turns a model into the generated files and the handler stubs, in memory.
+import { relative, resolve, sep } from "node:path";
+import { assertUniqueNames, Model } from "./model";
+import { EmitContext } from "./emit/common";
+import { emitErrors } from "./emit/errors";
+import { emitOperations } from "./emit/operations";
+import { emitService } from "./emit/service";
+import { emitShapes } from "./emit/shapes";
+import { emitStubs } from "./emit/stubs";
+import { emitTypes } from "./emit/types";
+import { emitValidators } from "./emit/validators";
+
+export const FRAMEWORK_DIR = resolve(__dirname, "../src/framework");
+
+export interface GenerateOptions {
+  modelPath: string;
+  outDir: string;
+  handlersDir?: string;
+  serviceId?: string;
+}
+
+export interface Generated {
+  /** Generated files by absolute path; always rewritten. */
+  generated: Record<string, string>;
+  /** Handler stubs by absolute path; written only when missing. */
+  stubs: Record<string, string>;
+}
+
+export function generate(opts: GenerateOptions): Generated {
+  const model = Model.load(opts.modelPath);
+  const [serviceId] = model.service(opts.serviceId);
+  const shapes = model.closure(serviceId);
+  assertUniqueNames(shapes);
+  const outDir = resolve(opts.outDir);
+  const ctx: EmitContext = {
+    model,
+    serviceId,
+    shapes,
+    frameworkImport: importPath(outDir, FRAMEWORK_DIR),
+    modelPath: relative(process.cwd(), resolve(opts.modelPath)).split(sep).join("/"),
+  };
+  const validators = emitValidators(ctx);
+  const files: Record<string, string> = {
+    "types.ts": emitTypes(ctx),
+    "errors.ts": emitErrors(ctx),
+    "shapes.ts": emitShapes(ctx),
+    "validators.js": validators.js,
+    "validators.d.ts": validators.dts,
+    "operations.ts": emitOperations(ctx),
+    "service.ts": emitService(ctx),
+  };
+  const generated = Object.fromEntries(Object.entries(files).map(([f, text]) => [resolve(outDir, f), text]));
+  const stubs: Record<string, string> = {};
+  if (opts.handlersDir) {
+    const dir = resolve(opts.handlersDir);
+    const paths = { generated: importPath(dir, outDir), framework: importPath(dir, FRAMEWORK_DIR) };
+    for (const [f, text] of Object.entries(emitStubs(ctx, paths))) stubs[resolve(dir, f)] = text;
+  }
+  return { generated, stubs };
+}
+
+/** A relative import specifier from one folder to another, always starting with a dot. */
+export function importPath(fromDir: string, toDir: string): string {
+  const rel = relative(fromDir, toDir).split(sep).join("/");
+  return rel.startsWith(".") ? rel : `./${rel}`;
+}

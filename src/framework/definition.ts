@@ -1,0 +1,74 @@
+// The shape of what the codegen emits for a service: the runtime's whole view of a model.
+import type { ServiceException } from "@smithy/smithy-client";
+
+export type TimestampFormat = "epoch-seconds" | "date-time" | "http-date";
+
+export interface MemberDescription {
+  /** A key of the shape table. */
+  target: string;
+  required?: true;
+  /** The @default value, filled in when an input omits the member. */
+  default?: unknown;
+  timestampFormat?: TimestampFormat;
+}
+
+export type ShapeDescription =
+  | { type: "structure"; members: Record<string, MemberDescription>; error?: "client" | "server"; httpError?: number }
+  | { type: "union"; members: Record<string, MemberDescription> }
+  | { type: "list"; member: string; sparse?: true }
+  | { type: "map"; key: string; value: string; sparse?: true }
+  | { type: "timestamp"; format?: TimestampFormat }
+  | {
+      type:
+        | "string" | "enum" | "blob" | "boolean" | "byte" | "short" | "integer" | "long" | "float" | "double"
+        | "bigInteger" | "bigDecimal" | "intEnum" | "document";
+    };
+
+/** Shape name (prelude shapes keep their absolute id) to description. */
+export type ShapeTable = Record<string, ShapeDescription>;
+
+/** An ajv validate function: true when valid, else the errors are on `.errors`. */
+export interface InputValidator {
+  (data: unknown): boolean;
+  errors?: ValidatorError[] | null;
+}
+export interface ValidatorError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  data?: unknown;
+}
+
+export interface OperationDescription {
+  name: string;
+  /** The X-Amz-Target value: `<ServiceName>.<OperationName>`. */
+  target: string;
+  input: string;
+  output: string;
+  errors: readonly string[];
+  validate?: InputValidator;
+}
+
+export type ErrorClass = new (fields?: any) => ServiceException;
+
+export interface ServiceDefinition {
+  id: string;
+  name: string;
+  version: string;
+  protocol: "awsJson1_1" | "awsJson1_0";
+  signingName?: string;
+  operations: Record<string, OperationDescription>;
+  shapes: ShapeTable;
+  errorClasses: Record<string, ErrorClass>;
+}
+
+/** What the dispatcher tells a handler about the request besides its input. */
+export interface RequestContext {
+  requestId: string;
+  operation: string;
+  /** The caller's account, which is also its registry id. */
+  accountId: string;
+  region: string;
+  /** Request headers, names lower-cased. */
+  headers: Readonly<Record<string, string>>;
+}

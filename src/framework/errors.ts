@@ -1,0 +1,32 @@
+// Errors the framework itself answers with; they are not in any model.
+export class ProtocolError extends Error {
+  constructor(
+    /** The wire `__type`. */
+    readonly type: string,
+    readonly statusCode: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+export const serializationError = (message: string) => new ProtocolError("SerializationException", 400, message);
+export const validationError = (message: string) => new ProtocolError("ValidationException", 400, message);
+export const unknownOperation = (message: string, status = 400) => new ProtocolError("UnknownOperationException", status, message);
+
+/** Thrown by generated handler stubs; answered with 501, which SDKs do not retry. */
+export class NotImplementedError extends ProtocolError {
+  constructor(operation: string) {
+    super("NotImplemented", 501, `The operation ${operation} is not implemented by this server yet`);
+  }
+}
+
+/** Answered before the rest of the body is read; the connection is closed after it. */
+export const bodyTooLarge = (limit: number) =>
+  new ProtocolError("RequestEntityTooLargeException", 413, `The request body exceeds the limit of ${limit} bytes`, {
+    connection: "close",
+  });
+
+export const INTERNAL_FAILURE = "InternalFailure";

@@ -1,0 +1,58 @@
+// Serves a ServiceHandler over node:http: a request listener (for raw node, express, fastify) and `listen`.
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { HttpRequest } from "@smithy/protocol-http";
+import type { ServiceHandler } from "./service";
+
+export function createRequestListener(handler: ServiceHandler): RequestListener {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const request = new HttpRequest({
+      method: req.method ?? "GET",
+      protocol: "http:",
+      hostname: req.headers.host?.split(":")[0] ?? "localhost",
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers as Record<string, string>,
+      body: req,
+    });
+    handler.handle(request).then(
+      (response) => {
+        res.writeHead(response.statusCode, response.headers);
+        res.end(response.body);
+      },
+      () => {
+        // handle() answers every error itself; this is a last resort that keeps the process up.
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json", connection: "close" });
+        res.end('{"__type":"InternalFailure","message":"internal error"}');
+      },
+    );
+  };
+}
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:43117 */
+  url: string;
+  server: Server;
+  /** Stops accepting, lets requests in flight finish, then resolves. */
+  close(): Promise<void>;
+}
+
+export async function listen(handler: ServiceHandler, opts: { host?: string; port?: number } = {}): Promise<RunningServer> {
+  const server = createServer(createRequestListener(handler));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(":") ? `[${address}]` : address;
+  return {
+    url: `http://${host}:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,143 @@
+// The generic ServiceHandler pipeline: route, read, deserialize, validate, invoke, serialize.
+import { randomUUID } from "node:crypto";
+import { HttpRequest, HttpResponse } from "@smithy/protocol-http";
+import { ServiceException } from "@smithy/smithy-client";
+import type { Logger } from "pino";
+import { DEFAULT_MAX_BODY_BYTES, readBody, type RequestBody } from "./body";
+import type { OperationDescription, RequestContext, ServiceDefinition } from "./definition";
+import { deserialize } from "./deserialize";
+import { INTERNAL_FAILURE, ProtocolError, serializationError, validationError } from "./errors";
+import { awsJsonProtocol } from "./protocols/awsJson";
+import { serialize } from "./serialize";
+import { validationMessage } from "./validation-message";
+
+export interface ServiceOptions<Context extends RequestContext = RequestContext> {
+  /** The account requests belong to when nothing says otherwise. */
+  accountId?: string;
+  region?: string;
+  /** Bodies larger than this are refused with 413 before they are read. */
+  maxBodyBytes?: number;
+  /** One structured line per request; none when absent. */
+  logger?: Logger;
+  /** Adds what handlers need (storage, settings) to the per-request context. */
+  context?: (base: RequestContext) => Context | Promise<Context>;
+}
+
+export interface ServiceHandler {
+  readonly definition: ServiceDefinition;
+  handle(request: HttpRequest): Promise<HttpResponse>;
+}
+
+type Impl = object;
+type Operation = (input: unknown, context: RequestContext) => Promise<unknown>;
+
+export const DEFAULT_ACCOUNT_ID = "000000000000";
+export const DEFAULT_REGION = "us-east-1";
+
+/** Binds handlers to a service definition. Fails when an operation has no handler, or a handler no operation. */
+export function buildService<Context extends RequestContext>(
+  definition: ServiceDefinition,
+  impl: Impl,
+  options: ServiceOptions<Context> = {},
+): ServiceHandler {
+  const handlers = impl as Record<string, unknown>;
+  const missing = Object.keys(definition.operations).filter((op) => typeof handlers[op] !== "function");
+  if (missing.length) throw new Error(`${definition.name}: no handler for ${missing.join(", ")}`);
+  const extra = Object.keys(handlers).filter((k) => typeof handlers[k] === "function" && !Object.hasOwn(definition.operations, k));
+  if (extra.length) throw new Error(`${definition.name}: handlers for operations not in the model: ${extra.join(", ")}`);
+
+  const protocol = awsJsonProtocol(definition);
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
+  const region = options.region ?? DEFAULT_REGION;
+  const log = options.logger;
+
+  const respond = (statusCode: number, requestId: string, body: string, extra: Record<string, string> = {}) =>
+    new HttpResponse({
+      statusCode,
+      headers: {
+        "content-type": protocol.contentType,
+        "x-amzn-requestid": requestId,
+        "content-length": String(Buffer.byteLength(body)),
+        ...extra,
+      },
+      body,
+    });
+
+  const errorResponse = (e: unknown, requestId: string, op: OperationDescription | undefined): HttpResponse => {
+    if (e instanceof ProtocolError) {
+      return respond(e.statusCode, requestId, JSON.stringify({ __type: e.type, message: e.message }), {
+        "x-amzn-errortype": e.type,
+        ...e.headers,
+      });
+    }
+    const err = ServiceException.isInstance(e) && Object.hasOwn(definition.errorClasses, e.name) ? e : undefined;
+    const modeled = err ? definition.shapes[err.name] : undefined;
+    if (err && modeled?.type === "structure" && modeled.error) {
+      if (op && !op.errors.includes(err.name)) log?.warn({ requestId, operation: op.name, error: err.name }, "handler threw an error its operation does not declare");
+      const messageMember = Object.keys(modeled.members).find((m) => m.toLowerCase() === "message") ?? "message";
+      const fields = serialize(definition.shapes, err.name, { ...err, [messageMember]: err.message }) as object;
+      const status = modeled.httpError ?? (modeled.error === "server" ? 500 : 400);
+      return respond(status, requestId, JSON.stringify({ __type: err.name, ...fields }), { "x-amzn-errortype": err.name });
+    }
+    log?.error({ requestId, operation: op?.name, err: e }, "unhandled error");
+    const body = JSON.stringify({ __type: INTERNAL_FAILURE, message: `The server failed to process the request (request id ${requestId})` });
+    return respond(500, requestId, body, { "x-amzn-errortype": INTERNAL_FAILURE });
+  };
+
+  const handle = async (request: HttpRequest): Promise<HttpResponse> => {
+    const started = process.hrtime.bigint();
+    const requestId = randomUUID();
+    const headers = lowerCaseHeaders(request.headers);
+    let op: OperationDescription | undefined;
+    let requestBytes = 0;
+    let response: HttpResponse;
+    try {
+      op = protocol.route(request.method, request.path, headers);
+      const declared = headers["content-length"] === undefined ? undefined : Number(headers["content-length"]);
+      const body = await readBody(request.body as RequestBody, declared, limit);
+      requestBytes = body.byteLength;
+      const input = deserialize(definition.shapes, op.input, parseJson(body));
+      if (op.validate && !op.validate(input)) throw validationError(validationMessage(op.validate.errors ?? [], input));
+      const base: RequestContext = { requestId, operation: op.name, accountId, region, headers };
+      const context = options.context ? await options.context(base) : base;
+      const output = await (handlers[op.name] as Operation).call(impl, input, context);
+      response = respond(200, requestId, JSON.stringify(serialize(definition.shapes, op.output, output ?? {})));
+    } catch (e) {
+      response = errorResponse(e, requestId, op);
+    }
+    log?.info(
+      {
+        requestId,
+        operation: op?.name,
+        status: response.statusCode,
+        error: response.headers["x-amzn-errortype"],
+        durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+        requestBytes,
+        responseBytes: Number(response.headers["content-length"]),
+      },
+      "request",
+    );
+    return response;
+  };
+
+  return { definition, handle };
+}
+
+function parseJson(body: Buffer): unknown {
+  if (body.byteLength === 0) return {};
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.toString("utf8"));
+  } catch (e) {
+    throw serializationError(`The body is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw serializationError("The body must be a JSON object");
+  return doc;
+}
+
+function lowerCaseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+  return out;
+}
