@@ -1,3 +1,6 @@
+// Tests run on Node 20, which the SDK still supports; its notice about future versions is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
@@ -5,4 +8,5 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   testTimeout: 60000,
+  reporters: ["default", "<rootDir>/test/helpers/summary-reporter.js"],
 };

@@ -102,7 +102,7 @@ export class Model {
   /** Every non-prelude shape reachable from the service's operations, sorted by id. */
   closure(serviceId: string): string[] {
     const seen = new Set<string>();
-    const stack = [...this.operations(serviceId)];
+    const stack = [...this.operations(serviceId), ...(this.shape(serviceId).errors ?? []).map((e) => e.target)];
     const push = (id: string | undefined) => {
       if (id && !id.startsWith("smithy.api#") && !seen.has(id)) stack.push(id);
     };

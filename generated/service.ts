@@ -25,7 +25,7 @@ export interface Service<Context extends RequestContext = RequestContext> {
   BatchGetImage(input: T.BatchGetImageRequest, context: Context): Promise<T.BatchGetImageResponse>;
   /** Finishes an upload session and stores the layer under its digest. */
   CompleteLayerUpload(input: T.CompleteLayerUploadRequest, context: Context): Promise<T.CompleteLayerUploadResponse>;
-  /** Creates a repository. */
+  /** Makes a new, empty repository. */
   CreateRepository(input: T.CreateRepositoryRequest, context: Context): Promise<T.CreateRepositoryResponse>;
   /** Deletes a repository, and with force its images. */
   DeleteRepository(input: T.DeleteRepositoryRequest, context: Context): Promise<T.DeleteRepositoryResponse>;

@@ -3,14 +3,14 @@
 "use strict";
 exports.BatchCheckLayerAvailability = validate10;
 const schema11 = {"$id":"op-BatchCheckLayerAvailability","$ref":"shapes#/$defs/BatchCheckLayerAvailabilityRequest"};
-const schema13 = {"type":"object","properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"layerDigests":{"$ref":"#/$defs/BatchedOperationLayerDigestList"}},"required":["repositoryName","layerDigests"]};
-const schema14 = {"type":"string","pattern":"^[0-9]{12}$"};
-const schema15 = {"type":"string","minLength":2,"maxLength":256,"pattern":"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"};
+const schema13 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"layerDigests":{"$ref":"#/$defs/BatchedOperationLayerDigestList"}},"required":["repositoryName","layerDigests"]};
+const schema14 = {"pattern":"^[0-9]{12}$"};
+const schema15 = {"minLength":2,"maxLength":256,"pattern":"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"};
 const pattern0 = new RegExp("^[0-9]{12}$", "");
 const pattern1 = new RegExp("^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$", "");
 const func2 = require("ajv/dist/runtime/ucs2length").default;
-const schema16 = {"type":"array","items":{"$ref":"#/$defs/BatchedOperationLayerDigest"},"minItems":1,"maxItems":100};
-const schema17 = {"type":"string","minLength":0,"maxLength":1000};
+const schema16 = {"items":{"$ref":"#/$defs/BatchedOperationLayerDigest"},"minItems":1,"maxItems":100};
+const schema17 = {"minLength":0,"maxLength":1000};
 
 function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -61,27 +61,7 @@ vErrors.push(err3);
 errors++;
 }
 }
-else {
-const err4 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/BatchedOperationLayerDigest/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err4];
 }
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-}
-else {
-const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
 }
 validate13.errors = vErrors;
 return errors === 0;
@@ -126,8 +106,12 @@ vErrors.push(err2);
 errors++;
 }
 }
-else {
-const err3 = {instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+if(typeof data1 === "string"){
+if(func2(data1) > 256){
+const err3 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -136,12 +120,8 @@ vErrors.push(err3);
 }
 errors++;
 }
-}
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-if(typeof data1 === "string"){
-if(func2(data1) > 256){
-const err4 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(func2(data1) < 2){
+const err4 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -150,8 +130,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(func2(data1) < 2){
-const err5 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
+if(!pattern1.test(data1)){
+const err5 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -160,26 +140,6 @@ vErrors.push(err5);
 }
 errors++;
 }
-if(!pattern1.test(data1)){
-const err6 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-else {
-const err7 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
 }
 }
 if(data.layerDigests !== undefined){
@@ -188,16 +148,6 @@ vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.error
 errors = vErrors.length;
 }
 }
-}
-else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
 }
 validate12.errors = vErrors;
 return errors === 0;
@@ -218,19 +168,21 @@ return errors === 0;
 
 exports.BatchGetImage = validate16;
 const schema18 = {"$id":"op-BatchGetImage","$ref":"shapes#/$defs/BatchGetImageRequest"};
-const schema19 = {"type":"object","properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"acceptedMediaTypes":{"$ref":"#/$defs/MediaTypeList"}},"required":["repositoryName","imageIds"]};
-const schema22 = {"type":"array","items":{"$ref":"#/$defs/ImageIdentifier"},"minItems":1,"maxItems":100};
-const schema23 = {"type":"object","properties":{"imageDigest":{"$ref":"#/$defs/ImageDigest"},"imageTag":{"$ref":"#/$defs/ImageTag"}}};
-const schema24 = {"type":"string"};
-const schema25 = {"type":"string","minLength":1,"maxLength":300};
+const schema19 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"acceptedMediaTypes":{"$ref":"#/$defs/MediaTypeList"}},"required":["repositoryName","imageIds"]};
+const schema22 = {"items":{"$ref":"#/$defs/ImageIdentifier"},"minItems":1,"maxItems":100};
+const schema23 = {"properties":{"imageDigest":{"$ref":"#/$defs/ImageDigest"},"imageTag":{"$ref":"#/$defs/ImageTag"}}};
+const schema24 = {};
+const schema25 = {"minLength":1,"maxLength":300};
 
 function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.imageDigest !== undefined){
-if(typeof data.imageDigest !== "string"){
-const err0 = {instancePath:instancePath+"/imageDigest",schemaPath:"#/$defs/ImageDigest/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.imageTag !== undefined){
+let data1 = data.imageTag;
+if(typeof data1 === "string"){
+if(func2(data1) > 300){
+const err0 = {instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/maxLength",keyword:"maxLength",params:{limit: 300},message:"must NOT have more than 300 characters"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -239,12 +191,8 @@ vErrors.push(err0);
 }
 errors++;
 }
-}
-if(data.imageTag !== undefined){
-let data1 = data.imageTag;
-if(typeof data1 === "string"){
-if(func2(data1) > 300){
-const err1 = {instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/maxLength",keyword:"maxLength",params:{limit: 300},message:"must NOT have more than 300 characters"};
+if(func2(data1) < 1){
+const err1 = {instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -253,38 +201,8 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(func2(data1) < 1){
-const err2 = {instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
 }
 }
-else {
-const err3 = {instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-}
-else {
-const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
 }
 validate19.errors = vErrors;
 return errors === 0;
@@ -323,22 +241,12 @@ errors = vErrors.length;
 }
 }
 }
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
 validate18.errors = vErrors;
 return errors === 0;
 }
 
-const schema26 = {"type":"array","items":{"$ref":"#/$defs/MediaType"},"minItems":1,"maxItems":100};
-const schema27 = {"type":"string"};
+const schema26 = {"items":{"$ref":"#/$defs/MediaType"},"minItems":1,"maxItems":100};
+const schema27 = {};
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -364,29 +272,6 @@ vErrors.push(err1);
 }
 errors++;
 }
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-if(typeof data[i0] !== "string"){
-const err2 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/MediaType/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-}
-}
-else {
-const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
 }
 validate22.errors = vErrors;
 return errors === 0;
@@ -431,8 +316,12 @@ vErrors.push(err2);
 errors++;
 }
 }
-else {
-const err3 = {instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+if(typeof data1 === "string"){
+if(func2(data1) > 256){
+const err3 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -441,12 +330,8 @@ vErrors.push(err3);
 }
 errors++;
 }
-}
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-if(typeof data1 === "string"){
-if(func2(data1) > 256){
-const err4 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(func2(data1) < 2){
+const err4 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -455,8 +340,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(func2(data1) < 2){
-const err5 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
+if(!pattern1.test(data1)){
+const err5 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -465,26 +350,6 @@ vErrors.push(err5);
 }
 errors++;
 }
-if(!pattern1.test(data1)){
-const err6 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-else {
-const err7 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
 }
 }
 if(data.imageIds !== undefined){
@@ -499,16 +364,6 @@ vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.error
 errors = vErrors.length;
 }
 }
-}
-else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
 }
 validate17.errors = vErrors;
 return errors === 0;
@@ -529,11 +384,11 @@ return errors === 0;
 
 exports.CompleteLayerUpload = validate25;
 const schema28 = {"$id":"op-CompleteLayerUpload","$ref":"shapes#/$defs/CompleteLayerUploadRequest"};
-const schema29 = {"type":"object","properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"uploadId":{"$ref":"#/$defs/UploadId"},"layerDigests":{"$ref":"#/$defs/LayerDigestList"}},"required":["repositoryName","uploadId","layerDigests"]};
-const schema32 = {"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"};
+const schema29 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"uploadId":{"$ref":"#/$defs/UploadId"},"layerDigests":{"$ref":"#/$defs/LayerDigestList"}},"required":["repositoryName","uploadId","layerDigests"]};
+const schema32 = {"pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"};
 const pattern6 = new RegExp("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", "");
-const schema33 = {"type":"array","items":{"$ref":"#/$defs/LayerDigest"},"minItems":1,"maxItems":100};
-const schema34 = {"type":"string","pattern":"^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"};
+const schema33 = {"items":{"$ref":"#/$defs/LayerDigest"},"minItems":1,"maxItems":100};
+const schema34 = {"pattern":"^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"};
 const pattern7 = new RegExp("^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$", "");
 
 function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -575,27 +430,7 @@ vErrors.push(err2);
 errors++;
 }
 }
-else {
-const err3 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/LayerDigest/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err3];
 }
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-}
-else {
-const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
 }
 validate27.errors = vErrors;
 return errors === 0;
@@ -650,8 +485,12 @@ vErrors.push(err3);
 errors++;
 }
 }
-else {
-const err4 = {instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+if(typeof data1 === "string"){
+if(func2(data1) > 256){
+const err4 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -660,12 +499,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-}
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-if(typeof data1 === "string"){
-if(func2(data1) > 256){
-const err5 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(func2(data1) < 2){
+const err5 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -674,8 +509,8 @@ vErrors.push(err5);
 }
 errors++;
 }
-if(func2(data1) < 2){
-const err6 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
+if(!pattern1.test(data1)){
+const err6 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -684,8 +519,13 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(!pattern1.test(data1)){
-const err7 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""};
+}
+}
+if(data.uploadId !== undefined){
+let data2 = data.uploadId;
+if(typeof data2 === "string"){
+if(!pattern6.test(data2)){
+const err7 = {instancePath:instancePath+"/uploadId",schemaPath:"#/$defs/UploadId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -695,41 +535,6 @@ vErrors.push(err7);
 errors++;
 }
 }
-else {
-const err8 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-if(data.uploadId !== undefined){
-let data2 = data.uploadId;
-if(typeof data2 === "string"){
-if(!pattern6.test(data2)){
-const err9 = {instancePath:instancePath+"/uploadId",schemaPath:"#/$defs/UploadId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-else {
-const err10 = {instancePath:instancePath+"/uploadId",schemaPath:"#/$defs/UploadId/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
 }
 if(data.layerDigests !== undefined){
 if(!(validate27(data.layerDigests, {instancePath:instancePath+"/layerDigests",parentData:data,parentDataProperty:"layerDigests",rootData}))){
@@ -737,16 +542,6 @@ vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.error
 errors = vErrors.length;
 }
 }
-}
-else {
-const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
 }
 validate26.errors = vErrors;
 return errors === 0;
@@ -767,12 +562,12 @@ return errors === 0;
 
 exports.CreateRepository = validate30;
 const schema35 = {"$id":"op-CreateRepository","$ref":"shapes#/$defs/CreateRepositoryRequest"};
-const schema36 = {"type":"object","properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"tags":{"$ref":"#/$defs/TagList"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"},"imageScanningConfiguration":{"$ref":"#/$defs/ImageScanningConfiguration"},"encryptionConfiguration":{"$ref":"#/$defs/EncryptionConfiguration"}},"required":["repositoryName"]};
-const schema43 = {"type":"string","enum":["MUTABLE","IMMUTABLE","IMMUTABLE_WITH_EXCLUSION","MUTABLE_WITH_EXCLUSION"]};
-const schema39 = {"type":"array","items":{"$ref":"#/$defs/Tag"}};
-const schema40 = {"type":"object","properties":{"Key":{"$ref":"#/$defs/TagKey"},"Value":{"$ref":"#/$defs/TagValue"}},"required":["Key","Value"]};
-const schema41 = {"type":"string"};
-const schema42 = {"type":"string"};
+const schema36 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"tags":{"$ref":"#/$defs/TagList"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"},"imageScanningConfiguration":{"$ref":"#/$defs/ImageScanningConfiguration"},"encryptionConfiguration":{"$ref":"#/$defs/EncryptionConfiguration"}},"required":["repositoryName"]};
+const schema43 = {"enum":["MUTABLE","IMMUTABLE","IMMUTABLE_WITH_EXCLUSION","MUTABLE_WITH_EXCLUSION"]};
+const schema39 = {"items":{"$ref":"#/$defs/Tag"}};
+const schema40 = {"properties":{"Key":{"$ref":"#/$defs/TagKey"},"Value":{"$ref":"#/$defs/TagValue"}},"required":["Key","Value"]};
+const schema41 = {};
+const schema42 = {};
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -798,40 +593,6 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(data.Key !== undefined){
-if(typeof data.Key !== "string"){
-const err2 = {instancePath:instancePath+"/Key",schemaPath:"#/$defs/TagKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-}
-if(data.Value !== undefined){
-if(typeof data.Value !== "string"){
-const err3 = {instancePath:instancePath+"/Value",schemaPath:"#/$defs/TagValue/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-}
-else {
-const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
 }
 validate33.errors = vErrors;
 return errors === 0;
@@ -850,24 +611,14 @@ errors = vErrors.length;
 }
 }
 }
-else {
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
 validate32.errors = vErrors;
 return errors === 0;
 }
 
-const schema44 = {"type":"array","items":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilter"},"minItems":1,"maxItems":5};
-const schema45 = {"type":"object","properties":{"filterType":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilterType"},"filter":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilterValue"}},"required":["filterType","filter"]};
-const schema46 = {"type":"string","enum":["WILDCARD"]};
-const schema47 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[0-9a-zA-Z._*-]{1,128}$"};
+const schema44 = {"items":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilter"},"minItems":1,"maxItems":5};
+const schema45 = {"properties":{"filterType":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilterType"},"filter":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilterValue"}},"required":["filterType","filter"]};
+const schema46 = {"enum":["WILDCARD"]};
+const schema47 = {"minLength":1,"maxLength":128,"pattern":"^[0-9a-zA-Z._*-]{1,128}$"};
 const pattern10 = new RegExp("^[0-9a-zA-Z._*-]{1,128}$", "");
 
 function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -895,9 +646,8 @@ vErrors.push(err1);
 errors++;
 }
 if(data.filterType !== undefined){
-let data0 = data.filterType;
-if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/filterType",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!(data.filterType === "WILDCARD")){
+const err2 = {instancePath:instancePath+"/filterType",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterType/enum",keyword:"enum",params:{allowedValues: schema46.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -906,8 +656,12 @@ vErrors.push(err2);
 }
 errors++;
 }
-if(!(data0 === "WILDCARD")){
-const err3 = {instancePath:instancePath+"/filterType",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterType/enum",keyword:"enum",params:{allowedValues: schema46.enum},message:"must be equal to one of the allowed values"};
+}
+if(data.filter !== undefined){
+let data1 = data.filter;
+if(typeof data1 === "string"){
+if(func2(data1) > 128){
+const err3 = {instancePath:instancePath+"/filter",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterValue/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -916,12 +670,8 @@ vErrors.push(err3);
 }
 errors++;
 }
-}
-if(data.filter !== undefined){
-let data1 = data.filter;
-if(typeof data1 === "string"){
-if(func2(data1) > 128){
-const err4 = {instancePath:instancePath+"/filter",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterValue/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if(func2(data1) < 1){
+const err4 = {instancePath:instancePath+"/filter",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -930,8 +680,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(func2(data1) < 1){
-const err5 = {instancePath:instancePath+"/filter",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!pattern10.test(data1)){
+const err5 = {instancePath:instancePath+"/filter",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterValue/pattern",keyword:"pattern",params:{pattern: "^[0-9a-zA-Z._*-]{1,128}$"},message:"must match pattern \""+"^[0-9a-zA-Z._*-]{1,128}$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -940,38 +690,8 @@ vErrors.push(err5);
 }
 errors++;
 }
-if(!pattern10.test(data1)){
-const err6 = {instancePath:instancePath+"/filter",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterValue/pattern",keyword:"pattern",params:{pattern: "^[0-9a-zA-Z._*-]{1,128}$"},message:"must match pattern \""+"^[0-9a-zA-Z._*-]{1,128}$"+"\""};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
 }
 }
-else {
-const err7 = {instancePath:instancePath+"/filter",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterValue/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-}
-else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
 }
 validate37.errors = vErrors;
 return errors === 0;
@@ -1010,57 +730,23 @@ errors = vErrors.length;
 }
 }
 }
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
 validate36.errors = vErrors;
 return errors === 0;
 }
 
-const schema48 = {"type":"object","properties":{"scanOnPush":{"$ref":"#/$defs/ScanOnPushFlag"}}};
-const schema49 = {"type":"boolean"};
+const schema48 = {"properties":{"scanOnPush":{"$ref":"#/$defs/ScanOnPushFlag"}}};
+const schema49 = {};
 
 function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.scanOnPush !== undefined){
-if(typeof data.scanOnPush !== "boolean"){
-const err0 = {instancePath:instancePath+"/scanOnPush",schemaPath:"#/$defs/ScanOnPushFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-}
-else {
-const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
 validate40.errors = vErrors;
 return errors === 0;
 }
 
-const schema50 = {"type":"object","properties":{"encryptionType":{"$ref":"#/$defs/EncryptionType"},"kmsKey":{"$ref":"#/$defs/KmsKey"}},"required":["encryptionType"]};
-const schema51 = {"type":"string","enum":["AES256","KMS","KMS_DSSE"]};
-const schema52 = {"type":"string","minLength":1,"maxLength":2048};
+const schema50 = {"properties":{"encryptionType":{"$ref":"#/$defs/EncryptionType"},"kmsKey":{"$ref":"#/$defs/KmsKey"}},"required":["encryptionType"]};
+const schema51 = {"enum":["AES256","KMS","KMS_DSSE"]};
+const schema52 = {"minLength":1,"maxLength":2048};
 
 function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1078,8 +764,8 @@ errors++;
 }
 if(data.encryptionType !== undefined){
 let data0 = data.encryptionType;
-if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/encryptionType",schemaPath:"#/$defs/EncryptionType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!(((data0 === "AES256") || (data0 === "KMS")) || (data0 === "KMS_DSSE"))){
+const err1 = {instancePath:instancePath+"/encryptionType",schemaPath:"#/$defs/EncryptionType/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1088,8 +774,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(!(((data0 === "AES256") || (data0 === "KMS")) || (data0 === "KMS_DSSE"))){
-const err2 = {instancePath:instancePath+"/encryptionType",schemaPath:"#/$defs/EncryptionType/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"};
+}
+if(data.kmsKey !== undefined){
+let data1 = data.kmsKey;
+if(typeof data1 === "string"){
+if(func2(data1) > 2048){
+const err2 = {instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKey/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1098,12 +788,8 @@ vErrors.push(err2);
 }
 errors++;
 }
-}
-if(data.kmsKey !== undefined){
-let data1 = data.kmsKey;
-if(typeof data1 === "string"){
-if(func2(data1) > 2048){
-const err3 = {instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKey/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
+if(func2(data1) < 1){
+const err3 = {instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1112,38 +798,8 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(func2(data1) < 1){
-const err4 = {instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
 }
 }
-else {
-const err5 = {instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-}
-else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
 }
 validate42.errors = vErrors;
 return errors === 0;
@@ -1178,8 +834,12 @@ vErrors.push(err1);
 errors++;
 }
 }
-else {
-const err2 = {instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+if(typeof data1 === "string"){
+if(func2(data1) > 256){
+const err2 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1188,12 +848,8 @@ vErrors.push(err2);
 }
 errors++;
 }
-}
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-if(typeof data1 === "string"){
-if(func2(data1) > 256){
-const err3 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(func2(data1) < 2){
+const err3 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1202,8 +858,8 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(func2(data1) < 2){
-const err4 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
+if(!pattern1.test(data1)){
+const err4 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1212,26 +868,6 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern1.test(data1)){
-const err5 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-else {
-const err6 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
 }
 }
 if(data.tags !== undefined){
@@ -1242,23 +878,13 @@ errors = vErrors.length;
 }
 if(data.imageTagMutability !== undefined){
 let data3 = data.imageTagMutability;
-if(typeof data3 !== "string"){
-const err7 = {instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
 if(!((((data3 === "MUTABLE") || (data3 === "IMMUTABLE")) || (data3 === "IMMUTABLE_WITH_EXCLUSION")) || (data3 === "MUTABLE_WITH_EXCLUSION"))){
-const err8 = {instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema43.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema43.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
-vErrors = [err8];
+vErrors = [err5];
 }
 else {
-vErrors.push(err8);
+vErrors.push(err5);
 }
 errors++;
 }
@@ -1282,16 +908,6 @@ errors = vErrors.length;
 }
 }
 }
-else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
 validate31.errors = vErrors;
 return errors === 0;
 }
@@ -1311,8 +927,8 @@ return errors === 0;
 
 exports.DeleteRepository = validate45;
 const schema53 = {"$id":"op-DeleteRepository","$ref":"shapes#/$defs/DeleteRepositoryRequest"};
-const schema54 = {"type":"object","properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"force":{"$ref":"#/$defs/ForceFlag"}},"required":["repositoryName"]};
-const schema57 = {"type":"boolean"};
+const schema54 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"force":{"$ref":"#/$defs/ForceFlag"}},"required":["repositoryName"]};
+const schema57 = {};
 
 function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1342,8 +958,12 @@ vErrors.push(err1);
 errors++;
 }
 }
-else {
-const err2 = {instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+if(typeof data1 === "string"){
+if(func2(data1) > 256){
+const err2 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1352,12 +972,8 @@ vErrors.push(err2);
 }
 errors++;
 }
-}
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-if(typeof data1 === "string"){
-if(func2(data1) > 256){
-const err3 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(func2(data1) < 2){
+const err3 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1366,8 +982,8 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(func2(data1) < 2){
-const err4 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
+if(!pattern1.test(data1)){
+const err4 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1376,50 +992,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern1.test(data1)){
-const err5 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
 }
 }
-else {
-const err6 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data.force !== undefined){
-if(typeof data.force !== "boolean"){
-const err7 = {instancePath:instancePath+"/force",schemaPath:"#/$defs/ForceFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-}
-else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
 }
 validate46.errors = vErrors;
 return errors === 0;
@@ -1440,10 +1014,10 @@ return errors === 0;
 
 exports.DescribeRepositories = validate48;
 const schema58 = {"$id":"op-DescribeRepositories","$ref":"shapes#/$defs/DescribeRepositoriesRequest"};
-const schema59 = {"type":"object","properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryNames":{"$ref":"#/$defs/RepositoryNameList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}}};
-const schema63 = {"type":"string"};
-const schema64 = {"type":"number","minimum":1,"maximum":1000};
-const schema61 = {"type":"array","items":{"$ref":"#/$defs/RepositoryName"},"minItems":1,"maxItems":100};
+const schema59 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryNames":{"$ref":"#/$defs/RepositoryNameList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}}};
+const schema63 = {};
+const schema64 = {"minimum":1,"maximum":1000};
+const schema61 = {"items":{"$ref":"#/$defs/RepositoryName"},"minItems":1,"maxItems":100};
 
 function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1504,27 +1078,7 @@ vErrors.push(err4);
 errors++;
 }
 }
-else {
-const err5 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err5];
 }
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-}
-else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
 }
 validate50.errors = vErrors;
 return errors === 0;
@@ -1549,8 +1103,18 @@ vErrors.push(err0);
 errors++;
 }
 }
-else {
-const err1 = {instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data.repositoryNames !== undefined){
+if(!(validate50(data.repositoryNames, {instancePath:instancePath+"/repositoryNames",parentData:data,parentDataProperty:"repositoryNames",rootData}))){
+vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+errors = vErrors.length;
+}
+}
+if(data.maxResults !== undefined){
+let data3 = data.maxResults;
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 1000 || isNaN(data3)){
+const err1 = {instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1559,16 +1123,8 @@ vErrors.push(err1);
 }
 errors++;
 }
-}
-if(data.repositoryNames !== undefined){
-if(!(validate50(data.repositoryNames, {instancePath:instancePath+"/repositoryNames",parentData:data,parentDataProperty:"repositoryNames",rootData}))){
-vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
-errors = vErrors.length;
-}
-}
-if(data.nextToken !== undefined){
-if(typeof data.nextToken !== "string"){
-const err2 = {instancePath:instancePath+"/nextToken",schemaPath:"#/$defs/NextToken/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data3 < 1 || isNaN(data3)){
+const err2 = {instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1578,51 +1134,7 @@ vErrors.push(err2);
 errors++;
 }
 }
-if(data.maxResults !== undefined){
-let data3 = data.maxResults;
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 > 1000 || isNaN(data3)){
-const err3 = {instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"};
-if(vErrors === null){
-vErrors = [err3];
 }
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data3 < 1 || isNaN(data3)){
-const err4 = {instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-else {
-const err5 = {instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-}
-else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
 }
 validate49.errors = vErrors;
 return errors === 0;
@@ -1643,7 +1155,7 @@ return errors === 0;
 
 exports.GetDownloadUrlForLayer = validate53;
 const schema65 = {"$id":"op-GetDownloadUrlForLayer","$ref":"shapes#/$defs/GetDownloadUrlForLayerRequest"};
-const schema66 = {"type":"object","properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"layerDigest":{"$ref":"#/$defs/LayerDigest"}},"required":["repositoryName","layerDigest"]};
+const schema66 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"layerDigest":{"$ref":"#/$defs/LayerDigest"}},"required":["repositoryName","layerDigest"]};
 
 function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1683,157 +1195,6 @@ vErrors.push(err2);
 errors++;
 }
 }
-else {
-const err3 = {instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-if(typeof data1 === "string"){
-if(func2(data1) > 256){
-const err4 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(func2(data1) < 2){
-const err5 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-if(!pattern1.test(data1)){
-const err6 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-else {
-const err7 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-if(data.layerDigest !== undefined){
-let data2 = data.layerDigest;
-if(typeof data2 === "string"){
-if(!pattern7.test(data2)){
-const err8 = {instancePath:instancePath+"/layerDigest",schemaPath:"#/$defs/LayerDigest/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"},message:"must match pattern \""+"^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"+"\""};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-else {
-const err9 = {instancePath:instancePath+"/layerDigest",schemaPath:"#/$defs/LayerDigest/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-}
-else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-validate54.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetDownloadUrlForLayer" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate54(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
-errors = vErrors.length;
-}
-validate53.errors = vErrors;
-return errors === 0;
-}
-
-exports.InitiateLayerUpload = validate56;
-const schema70 = {"$id":"op-InitiateLayerUpload","$ref":"shapes#/$defs/InitiateLayerUploadRequest"};
-const schema71 = {"type":"object","properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
-
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.repositoryName === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "repositoryName"},message:"must have required property '"+"repositoryName"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.registryId !== undefined){
-let data0 = data.registryId;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-const err1 = {instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-else {
-const err2 = {instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
 }
 if(data.repositoryName !== undefined){
 let data1 = data.repositoryName;
@@ -1869,8 +1230,12 @@ vErrors.push(err5);
 errors++;
 }
 }
-else {
-const err6 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data.layerDigest !== undefined){
+let data2 = data.layerDigest;
+if(typeof data2 === "string"){
+if(!pattern7.test(data2)){
+const err6 = {instancePath:instancePath+"/layerDigest",schemaPath:"#/$defs/LayerDigest/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"},message:"must match pattern \""+"^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1881,15 +1246,92 @@ errors++;
 }
 }
 }
-else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+}
+validate54.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetDownloadUrlForLayer" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate54(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+errors = vErrors.length;
+}
+validate53.errors = vErrors;
+return errors === 0;
+}
+
+exports.InitiateLayerUpload = validate56;
+const schema70 = {"$id":"op-InitiateLayerUpload","$ref":"shapes#/$defs/InitiateLayerUploadRequest"};
+const schema71 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+
+function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.repositoryName === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "repositoryName"},message:"must have required property '"+"repositoryName"+"'"};
 if(vErrors === null){
-vErrors = [err7];
+vErrors = [err0];
 }
 else {
-vErrors.push(err7);
+vErrors.push(err0);
 }
 errors++;
+}
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+const err1 = {instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+if(typeof data1 === "string"){
+if(func2(data1) > 256){
+const err2 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(func2(data1) < 2){
+const err3 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(!pattern1.test(data1)){
+const err4 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
 }
 validate57.errors = vErrors;
 return errors === 0;
@@ -1910,8 +1352,8 @@ return errors === 0;
 
 exports.PutImage = validate59;
 const schema74 = {"$id":"op-PutImage","$ref":"shapes#/$defs/PutImageRequest"};
-const schema75 = {"type":"object","properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageManifest":{"$ref":"#/$defs/ImageManifest"},"imageManifestMediaType":{"$ref":"#/$defs/MediaType"},"imageTag":{"$ref":"#/$defs/ImageTag"},"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["repositoryName","imageManifest"]};
-const schema78 = {"type":"string","minLength":1,"maxLength":4194304};
+const schema75 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageManifest":{"$ref":"#/$defs/ImageManifest"},"imageManifestMediaType":{"$ref":"#/$defs/MediaType"},"imageTag":{"$ref":"#/$defs/ImageTag"},"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["repositoryName","imageManifest"]};
+const schema78 = {"minLength":1,"maxLength":4194304};
 
 function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1951,8 +1393,12 @@ vErrors.push(err2);
 errors++;
 }
 }
-else {
-const err3 = {instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+if(typeof data1 === "string"){
+if(func2(data1) > 256){
+const err3 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1961,12 +1407,8 @@ vErrors.push(err3);
 }
 errors++;
 }
-}
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-if(typeof data1 === "string"){
-if(func2(data1) > 256){
-const err4 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(func2(data1) < 2){
+const err4 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1975,8 +1417,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(func2(data1) < 2){
-const err5 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
+if(!pattern1.test(data1)){
+const err5 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1985,8 +1427,13 @@ vErrors.push(err5);
 }
 errors++;
 }
-if(!pattern1.test(data1)){
-const err6 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""};
+}
+}
+if(data.imageManifest !== undefined){
+let data2 = data.imageManifest;
+if(typeof data2 === "string"){
+if(func2(data2) > 4194304){
+const err6 = {instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/maxLength",keyword:"maxLength",params:{limit: 4194304},message:"must NOT have more than 4194304 characters"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1995,9 +1442,8 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-else {
-const err7 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func2(data2) < 1){
+const err7 = {instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2007,11 +1453,12 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(data.imageManifest !== undefined){
-let data2 = data.imageManifest;
-if(typeof data2 === "string"){
-if(func2(data2) > 4194304){
-const err8 = {instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/maxLength",keyword:"maxLength",params:{limit: 4194304},message:"must NOT have more than 4194304 characters"};
+}
+if(data.imageTag !== undefined){
+let data4 = data.imageTag;
+if(typeof data4 === "string"){
+if(func2(data4) > 300){
+const err8 = {instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/maxLength",keyword:"maxLength",params:{limit: 300},message:"must NOT have more than 300 characters"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2020,8 +1467,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func2(data2) < 1){
-const err9 = {instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(func2(data4) < 1){
+const err9 = {instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2031,86 +1478,7 @@ vErrors.push(err9);
 errors++;
 }
 }
-else {
-const err10 = {instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err10];
 }
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data.imageManifestMediaType !== undefined){
-if(typeof data.imageManifestMediaType !== "string"){
-const err11 = {instancePath:instancePath+"/imageManifestMediaType",schemaPath:"#/$defs/MediaType/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-if(data.imageTag !== undefined){
-let data4 = data.imageTag;
-if(typeof data4 === "string"){
-if(func2(data4) > 300){
-const err12 = {instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/maxLength",keyword:"maxLength",params:{limit: 300},message:"must NOT have more than 300 characters"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-if(func2(data4) < 1){
-const err13 = {instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-else {
-const err14 = {instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-if(data.imageDigest !== undefined){
-if(typeof data.imageDigest !== "string"){
-const err15 = {instancePath:instancePath+"/imageDigest",schemaPath:"#/$defs/ImageDigest/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-}
-else {
-const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
 }
 validate60.errors = vErrors;
 return errors === 0;
@@ -2131,8 +1499,8 @@ return errors === 0;
 
 exports.UploadLayerPart = validate62;
 const schema82 = {"$id":"op-UploadLayerPart","$ref":"shapes#/$defs/UploadLayerPartRequest"};
-const schema83 = {"type":"object","properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"uploadId":{"$ref":"#/$defs/UploadId"},"partFirstByte":{"$ref":"#/$defs/PartSize"},"partLastByte":{"$ref":"#/$defs/PartSize"},"layerPartBlob":{"$ref":"#/$defs/LayerPartBlob"}},"required":["repositoryName","uploadId","partFirstByte","partLastByte","layerPartBlob"]};
-const schema87 = {"type":"number","minimum":0};
+const schema83 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"uploadId":{"$ref":"#/$defs/UploadId"},"partFirstByte":{"$ref":"#/$defs/PartSize"},"partLastByte":{"$ref":"#/$defs/PartSize"},"layerPartBlob":{"$ref":"#/$defs/LayerPartBlob"}},"required":["repositoryName","uploadId","partFirstByte","partLastByte","layerPartBlob"]};
+const schema87 = {"minimum":0};
 const schema89 = {"minBytes":0,"maxBytes":20971520};
 
 function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -2203,8 +1571,12 @@ vErrors.push(err5);
 errors++;
 }
 }
-else {
-const err6 = {instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+if(typeof data1 === "string"){
+if(func2(data1) > 256){
+const err6 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2213,12 +1585,8 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-if(typeof data1 === "string"){
-if(func2(data1) > 256){
-const err7 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(func2(data1) < 2){
+const err7 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2227,8 +1595,8 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(func2(data1) < 2){
-const err8 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
+if(!pattern1.test(data1)){
+const err8 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2237,8 +1605,13 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(!pattern1.test(data1)){
-const err9 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""};
+}
+}
+if(data.uploadId !== undefined){
+let data2 = data.uploadId;
+if(typeof data2 === "string"){
+if(!pattern6.test(data2)){
+const err9 = {instancePath:instancePath+"/uploadId",schemaPath:"#/$defs/UploadId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2248,8 +1621,12 @@ vErrors.push(err9);
 errors++;
 }
 }
-else {
-const err10 = {instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data.partFirstByte !== undefined){
+let data3 = data.partFirstByte;
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 0 || isNaN(data3)){
+const err10 = {instancePath:instancePath+"/partFirstByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2259,11 +1636,12 @@ vErrors.push(err10);
 errors++;
 }
 }
-if(data.uploadId !== undefined){
-let data2 = data.uploadId;
-if(typeof data2 === "string"){
-if(!pattern6.test(data2)){
-const err11 = {instancePath:instancePath+"/uploadId",schemaPath:"#/$defs/UploadId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""};
+}
+if(data.partLastByte !== undefined){
+let data4 = data.partLastByte;
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 < 0 || isNaN(data4)){
+const err11 = {instancePath:instancePath+"/partLastByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2273,8 +1651,11 @@ vErrors.push(err11);
 errors++;
 }
 }
-else {
-const err12 = {instancePath:instancePath+"/uploadId",schemaPath:"#/$defs/UploadId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data.layerPartBlob !== undefined){
+let data5 = data.layerPartBlob;
+if(data5.byteLength < 0){
+const err12 = {instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/minBytes",keyword:"minBytes",params:{limit: 0},message:"blob length out of range"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2283,12 +1664,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-if(data.partFirstByte !== undefined){
-let data3 = data.partFirstByte;
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 < 0 || isNaN(data3)){
-const err13 = {instancePath:instancePath+"/partFirstByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data5.byteLength > 20971520){
+const err13 = {instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/maxBytes",keyword:"maxBytes",params:{limit: 20971520},message:"blob length out of range"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2298,75 +1675,6 @@ vErrors.push(err13);
 errors++;
 }
 }
-else {
-const err14 = {instancePath:instancePath+"/partFirstByte",schemaPath:"#/$defs/PartSize/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-if(data.partLastByte !== undefined){
-let data4 = data.partLastByte;
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 < 0 || isNaN(data4)){
-const err15 = {instancePath:instancePath+"/partLastByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-else {
-const err16 = {instancePath:instancePath+"/partLastByte",schemaPath:"#/$defs/PartSize/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-if(data.layerPartBlob !== undefined){
-let data5 = data.layerPartBlob;
-if(data5.byteLength < 0){
-const err17 = {instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/minBytes",keyword:"minBytes",params:{limit: 0},message:"blob length out of range"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-if(data5.byteLength > 20971520){
-const err18 = {instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/maxBytes",keyword:"maxBytes",params:{limit: 20971520},message:"blob length out of range"};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-}
-else {
-const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
 }
 validate63.errors = vErrors;
 return errors === 0;

@@ -20,7 +20,12 @@ export function header(modelPath: string): string {
 export function docComment(traits: Record<string, unknown> | undefined, indent = ""): string {
   const doc = trait<string>(traits, "documentation");
   if (!doc) return "";
-  const text = doc.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim().replace(/\*\//g, "*\\/");
+  const text = doc
+    .replace(/<[^>]+>/g, " ")
+    .replace(/\s+/g, " ")
+    .replace(/ ([.,;:])/g, "$1")
+    .trim()
+    .replace(/\*\//g, "*\\/");
   return text ? `${indent}/** ${text} */\n` : "";
 }
 
@@ -39,14 +44,13 @@ export const SIMPLE_TS: Record<string, string> = {
   document: "unknown",
 };
 
-// Names the generated code uses from the global scope; a shape may not take one.
-const RESERVED = new Set(["Date", "Uint8Array", "Record", "Array", "Promise", "Error", "Object", "String", "Number",
-  "Boolean", "ServiceException", "__ServiceException", "never", "unknown", "bigint", "Partial", "Omit"]);
+// Globals the generated code refers to; a shape of the same name gets a trailing underscore in TypeScript.
+const USED_GLOBALS = new Set(["Date", "Uint8Array", "Record", "Array", "Promise", "ServiceException", "__ServiceException"]);
 
+/** The TypeScript identifier of a shape (its wire name is always shapeName). */
 export function tsName(id: string): string {
   const name = shapeName(id);
-  if (RESERVED.has(name)) throw new CodegenError(id, `shape name '${name}' collides with a TypeScript global name`);
-  return name;
+  return USED_GLOBALS.has(name) ? `${name}_` : name;
 }
 
 /** The TypeScript type expression for a member target. */

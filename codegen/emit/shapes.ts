@@ -31,7 +31,8 @@ export function shapeTable(model: Model, ids: string[]): Record<string, ShapeDes
     const refs = [shape.member, shape.key, shape.value, ...Object.values(shape.members ?? {})];
     for (const ref of refs) if (ref?.target.startsWith("smithy.api#")) add(ref.target);
   }
-  if (Object.values(model.shapes).some((s) => s.type === "operation" && (!s.input || !s.output))) add("smithy.api#Unit");
+  const lacksIo = (id: string) => model.shape(id).type === "operation" && (!model.shape(id).input || !model.shape(id).output);
+  if (ids.some(lacksIo)) add("smithy.api#Unit");
   return table;
 }
 

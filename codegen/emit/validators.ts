@@ -12,6 +12,8 @@ export function createAjv(): Ajv {
   const ajv = new Ajv({
     allErrors: true,
     strict: true,
+    // Types are the deserializer's job (ajv's number type would refuse a double's NaN); schemas hold constraints only.
+    strictTypes: false,
     // Smithy patterns are ECMA-262 without the u flag (AWS's use escapes like `\-` outside classes).
     unicodeRegExp: false,
     code: { source: true, esm: false, lines: true },
@@ -64,7 +66,6 @@ export function shapeSchema(model: Model, id: string): Schema {
       const members = Object.entries(shape.members ?? {});
       const required = members.filter(([, ref]) => trait(ref.traits, "required") !== undefined).map(([m]) => m);
       const schema: Schema = {
-        type: "object",
         properties: Object.fromEntries(members.map(([m, ref]) => [m, memberSchema(model, ref)])),
       };
       if (shape.type === "structure" && required.length) schema.required = required;
@@ -72,30 +73,23 @@ export function shapeSchema(model: Model, id: string): Schema {
     }
     case "list":
     case "set":
-      return { type: "array", items: memberSchema(model, shape.member!), ...constraints(id, "list", shape.traits) };
+      return { items: memberSchema(model, shape.member!), ...constraints(id, "list", shape.traits) };
     case "map":
       return {
-        type: "object",
         propertyNames: memberSchema(model, shape.key!),
         additionalProperties: memberSchema(model, shape.value!),
         ...constraints(id, "map", shape.traits),
       };
     default:
-      return { ...typeSchema(model, id), ...constraints(id, shape.type, shape.traits) };
+      return { ...enumSchema(model, id), ...constraints(id, shape.type, shape.traits) };
   }
 }
 
-function typeSchema(model: Model, id: string): Schema {
+/** An enum's values; nothing for other simple shapes. */
+function enumSchema(model: Model, id: string): Schema {
   const shape = model.shape(id);
-  if (shape.type === "enum" || shape.type === "intEnum") {
-    return {
-      type: shape.type === "enum" ? "string" : "number",
-      enum: Object.entries(shape.members ?? {}).map(([m, ref]) => trait(ref.traits, "enumValue") ?? m),
-    };
-  }
-  if (shape.type === "string") return { type: "string" };
-  if (shape.type === "boolean") return { type: "boolean" };
-  return NUMERIC.has(shape.type) ? { type: "number" } : {};
+  if (shape.type !== "enum" && shape.type !== "intEnum") return {};
+  return { enum: Object.entries(shape.members ?? {}).map(([m, ref]) => trait(ref.traits, "enumValue") ?? m) };
 }
 
 // bigInteger and bigDecimal are not JS numbers at run time, so ajv cannot range-check them.
@@ -143,11 +137,9 @@ function memberSchema(model: Model, ref: MemberRef): Schema {
   const own = Object.fromEntries(Object.entries(ref.traits ?? {}).filter(([t]) => CONSTRAINT_TRAITS.includes(t)));
   const type = target.type === "set" ? "list" : target.type;
   if (ref.target.startsWith("smithy.api#")) {
-    return { ...typeSchema(model, ref.target), ...constraints(ref.target, type, effectiveTraits(model, ref)) };
+    return { ...enumSchema(model, ref.target), ...constraints(ref.target, type, effectiveTraits(model, ref)) };
   }
   const base = { $ref: `#/$defs/${shapeName(ref.target)}` };
   if (Object.keys(own).length === 0) return base;
-  const extra = constraints(ref.target, type, own);
-  const typed = type === "string" || type === "enum" ? { type: "string" } : type === "list" ? { type: "array" } : type === "map" ? { type: "object" } : {};
-  return { allOf: [base, { ...typed, ...extra }] };
+  return { allOf: [base, constraints(ref.target, type, own)] };
 }

@@ -1,0 +1,35 @@
+// The command line: flags and environment, the printed URL, one structured log line per request, a clean stop.
+import { CreateRepositoryCommand } from "@aws-sdk/client-ecr";
+import { ecrClient } from "./helpers/ecr-client";
+import { startServerProcess, type ServerProcess } from "./helpers/server-process";
+
+let proc: ServerProcess | undefined;
+afterEach(async () => {
+  await proc?.stop("SIGKILL");
+  proc = undefined;
+});
+
+test("serves on an ephemeral port, logs each request as JSON, and stops cleanly on SIGTERM", async () => {
+  proc = await startServerProcess(["--port", "0", "--registry-id", "123456789012"]);
+  expect(proc.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  const err = await ecrClient(proc.url).send(new CreateRepositoryCommand({ repositoryName: "A" })).catch((e) => e);
+  expect(err.name).toBe("ValidationException");
+
+  expect(await proc.stop("SIGTERM")).toBe(0);
+  const lines = proc.output().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+  const requests = lines.filter((l) => l.msg === "request");
+  expect(requests).toHaveLength(1);
+  expect(requests[0]).toMatchObject({ operation: "CreateRepository", status: 400, error: "ValidationException", requestBytes: 22 });
+  expect(typeof requests[0].durationMs).toBe("number");
+  expect(requests[0].responseBytes).toBeGreaterThan(100);
+  expect(lines.some((l) => l.msg === "stopping: finishing requests in flight" && l.signal === "SIGTERM")).toBe(true);
+});
+
+test("takes its settings from the environment", async () => {
+  proc = await startServerProcess([], { ECR_PORT: "0", ECR_HOST: "127.0.0.1" });
+  expect(proc.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+});
+
+test("refuses a bad flag with a usage message", async () => {
+  await expect(startServerProcess(["--port", "0", "--registry-id", "42"])).rejects.toThrow(/--registry-id must be 12 digits, not 42/);
+});

@@ -1,0 +1,158 @@
+// Table-driven emitter tests: given a small model fragment, want this output.
+import { emitErrorClass } from "../../codegen/emit/errors";
+import { shapeTable } from "../../codegen/emit/shapes";
+import { emitType } from "../../codegen/emit/types";
+import { shapeSchema } from "../../codegen/emit/validators";
+import { Model, type Shape } from "../../codegen/model";
+
+const NS = "test.ns#";
+const model = (shapes: Record<string, Shape>) =>
+  new Model({ smithy: "2.0", shapes: Object.fromEntries(Object.entries(shapes).map(([k, v]) => [NS + k, v])) });
+const t = (name: string, traits?: Record<string, unknown>) => ({ target: name.includes("#") ? name : NS + name, ...(traits ? { traits } : {}) });
+const unit = (value: string | number) => ({ target: "smithy.api#Unit", traits: { "smithy.api#enumValue": value } });
+
+describe("types", () => {
+  const cases: [string, Record<string, Shape>, string][] = [
+    [
+      "a structure: required members are not optional; docs become comments",
+      {
+        Thing: {
+          type: "structure",
+          members: { id: t("Id", { "smithy.api#required": {} }), size: t("smithy.api#Long"), at: t("smithy.api#Timestamp"), raw: t("smithy.api#Blob") },
+          traits: { "smithy.api#documentation": "A <b>thing</b>." },
+        },
+        Id: { type: "string" },
+      },
+      "/** A thing. */\nexport interface Thing {\n  id: Id;\n  size?: number;\n  at?: Date;\n  raw?: Uint8Array;\n}\n",
+    ],
+    ["a string alias", { Id: { type: "string" } }, "export type Id = string;\n"],
+    ["a long alias", { Size: { type: "long" } }, "export type Size = number;\n"],
+    ["a list", { Ids: { type: "list", member: t("smithy.api#String") } }, "export type Ids = Array<string>;\n"],
+    ["a sparse list", { Ids: { type: "list", member: t("smithy.api#String"), traits: { "smithy.api#sparse": {} } } }, "export type Ids = Array<string | null>;\n"],
+    ["a map", { Tags: { type: "map", key: t("smithy.api#String"), value: t("smithy.api#Integer") } }, "export type Tags = Record<string, number>;\n"],
+    [
+      "an enum: a const object and a union type of its values",
+      { Mode: { type: "enum", members: { FAST: unit("fast"), SLOW: unit("slow") } } },
+      'export const Mode = {\n  FAST: "fast",\n  SLOW: "slow",\n} as const;\nexport type Mode = (typeof Mode)[keyof typeof Mode];\n',
+    ],
+    [
+      "an intEnum",
+      { Level: { type: "intEnum", members: { LOW: unit(1), HIGH: unit(2) } } },
+      "export const Level = {\n  LOW: 1,\n  HIGH: 2,\n} as const;\nexport type Level = (typeof Level)[keyof typeof Level];\n",
+    ],
+    [
+      "a union",
+      { Shape: { type: "union", members: { circle: t("smithy.api#Double"), square: t("smithy.api#Integer") } } },
+      "export type Shape =\n  | { circle: number; $unknown?: never }\n  | { square: number; $unknown?: never }\n  | { $unknown: [string, unknown] };\n",
+    ],
+  ];
+  test.each(cases)("%s", (_name, shapes, want) => {
+    const first = Object.keys(shapes)[0];
+    expect(emitType(model(shapes), NS + first)).toBe(want);
+  });
+
+  test("a shape named like a global the generated code uses is renamed in TypeScript only", () => {
+    const m = model({ Date: { type: "string" }, When: { type: "structure", members: { d: t("Date"), at: t("smithy.api#Timestamp") } } });
+    expect(emitType(m, `${NS}Date`)).toBe("export type Date_ = string;\n");
+    expect(emitType(m, `${NS}When`)).toBe("export interface When {\n  d?: Date_;\n  at?: Date;\n}\n");
+  });
+
+  test("an unsupported shape type is refused, naming the shape", () => {
+    expect(() => emitType(model({ Res: { type: "resource" } }), `${NS}Res`)).toThrow("test.ns#Res: shape type 'resource' is not supported");
+  });
+});
+
+describe("errors", () => {
+  test("an error class carries name, fault, shape id and its modeled members", () => {
+    const m = model({
+      Gone: {
+        type: "structure",
+        members: { message: t("smithy.api#String"), resource: t("Id", { "smithy.api#required": {} }), retry: t("smithy.api#Integer") },
+        traits: { "smithy.api#error": "server" },
+      },
+      Id: { type: "string" },
+    });
+    const referenced = new Set<string>();
+    expect(emitErrorClass(m, `${NS}Gone`, referenced)).toBe(
+      "export class Gone extends __ServiceException {\n" +
+        '  static override readonly shapeId = "test.ns#Gone";\n' +
+        '  override readonly name = "Gone";\n' +
+        '  override readonly $fault = "server";\n' +
+        "  resource!: Id;\n" +
+        "  retry?: number;\n" +
+        "  constructor(options: { message?: string; resource: Id; retry?: number }) {\n" +
+        '    super({ name: "Gone", $fault: "server", $metadata: {}, message: options.message });\n' +
+        "    Object.setPrototypeOf(this, Gone.prototype);\n" +
+        "    this.resource = options.resource;\n" +
+        "    this.retry = options.retry;\n" +
+        "  }\n}\n",
+    );
+    expect([...referenced]).toEqual(["Id"]);
+  });
+});
+
+describe("validator schemas", () => {
+  const cases: [string, Record<string, Shape>, unknown][] = [
+    [
+      "a string's length and pattern",
+      { Name: { type: "string", traits: { "smithy.api#length": { min: 2, max: 8 }, "smithy.api#pattern": "^[a-z]+$" } } },
+      { minLength: 2, maxLength: 8, pattern: "^[a-z]+$" },
+    ],
+    ["a blob's length counts bytes", { Data: { type: "blob", traits: { "smithy.api#length": { max: 16 } } } }, { maxBytes: 16 }],
+    ["a long's range", { Count: { type: "long", traits: { "smithy.api#range": { min: 0, max: 10 } } } }, { minimum: 0, maximum: 10 }],
+    ["an enum's values", { Mode: { type: "enum", members: { A: unit("a"), B: unit("b") } } }, { enum: ["a", "b"] }],
+    [
+      "a list's length and uniqueness",
+      { Ids: { type: "list", member: t("smithy.api#String"), traits: { "smithy.api#length": { min: 1 }, "smithy.api#uniqueItems": {} } } },
+      { items: {}, minItems: 1, uniqueItems: true },
+    ],
+    [
+      "a map's size, keys and values",
+      { Tags: { type: "map", key: t("Key"), value: t("smithy.api#String"), traits: { "smithy.api#length": { max: 3 } } }, Key: { type: "string" } },
+      { propertyNames: { $ref: "#/$defs/Key" }, additionalProperties: {}, maxProperties: 3 },
+    ],
+    [
+      "a structure's required members, and a member's own constraints on top of its target's",
+      {
+        Thing: {
+          type: "structure",
+          members: { id: t("Id", { "smithy.api#required": {} }), note: t("Id", { "smithy.api#length": { max: 5 } }), n: t("smithy.api#Integer", { "smithy.api#range": { min: 1 } }) },
+        },
+        Id: { type: "string" },
+      },
+      {
+        properties: { id: { $ref: "#/$defs/Id" }, note: { allOf: [{ $ref: "#/$defs/Id" }, { maxLength: 5 }] }, n: { minimum: 1 } },
+        required: ["id"],
+      },
+    ],
+  ];
+  test.each(cases)("%s", (_name, shapes, want) => {
+    expect(shapeSchema(model(shapes), NS + Object.keys(shapes)[0])).toEqual(want);
+  });
+
+  test.each([
+    ["@length on a boolean", { type: "boolean", traits: { "smithy.api#length": { max: 1 } } }, "test.ns#X: @length does not apply to a boolean"],
+    ["@range on a string", { type: "string", traits: { "smithy.api#range": { max: 1 } } }, "test.ns#X: @range does not apply to a string"],
+    ["a pattern that is not ECMA-262", { type: "string", traits: { "smithy.api#pattern": "(" } }, "test.ns#X: @pattern is not an ECMA-262 regular expression"],
+  ] as [string, Shape, string][])("refuses %s, naming the shape", (_name, shape, message) => {
+    expect(() => shapeSchema(model({ X: shape }), `${NS}X`)).toThrow(message);
+  });
+});
+
+describe("shape table", () => {
+  test("structures, defaults, errors and prelude targets", () => {
+    const m = model({
+      Op: { type: "operation", input: t("In") },
+      In: { type: "structure", members: { flag: t("Flag", { "smithy.api#default": false }), at: t("smithy.api#Timestamp", { "smithy.api#timestampFormat": "date-time" }) } },
+      Flag: { type: "boolean" },
+      Oops: { type: "structure", members: {}, traits: { "smithy.api#error": "client", "smithy.api#httpError": 409, "unknown.trait#x": {} } },
+    });
+    expect(shapeTable(m, [`${NS}Flag`, `${NS}In`, `${NS}Oops`, `${NS}Op`])).toEqual({
+      Flag: { type: "boolean" },
+      In: { type: "structure", members: { flag: { target: "Flag", default: false }, at: { target: "smithy.api#Timestamp", timestampFormat: "date-time" } } },
+      Oops: { type: "structure", members: {}, error: "client", httpError: 409 },
+      "smithy.api#Timestamp": { type: "timestamp" },
+      "smithy.api#Unit": { type: "structure", members: {} },
+    });
+  });
+});

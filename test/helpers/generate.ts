@@ -1,0 +1,16 @@
+// Runs the codegen on a model into test/.generated/<name>/ (inside the project, so imports resolve) and returns the folder.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { generate } from "../../codegen/generate";
+
+export function generateInto(modelPath: string, name: string, opts: { handlers?: boolean } = {}): string {
+  const dir = resolve(__dirname, "../.generated", name);
+  rmSync(dir, { recursive: true, force: true });
+  const out = resolve(dir, "generated");
+  const { generated, stubs } = generate({ modelPath, outDir: out, handlersDir: opts.handlers ? resolve(dir, "handlers") : undefined });
+  for (const [p, text] of Object.entries({ ...generated, ...stubs })) {
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, text);
+  }
+  return dir;
+}
