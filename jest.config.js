@@ -7,7 +7,7 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   // Transpile only: `npm run typecheck` does the type checking.
-  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true }] },
+  transform: { "^.+\\.ts$": "ts-jest" },
   testTimeout: 60000,
   reporters: ["default", "<rootDir>/test/helpers/summary-reporter.js"],
 };
