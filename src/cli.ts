@@ -1,11 +1,14 @@
 // `npm start`: serves the ECR API on 127.0.0.1 until SIGINT or SIGTERM.
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
-import { createEcrHandler } from "./ecr/server";
+import { createEcrService } from "./ecr/server";
 import { listen } from "./framework";
 
 const USAGE = `usage: npm start -- [--host H] [--port P] [--data-dir D] [--registry-id ID] [--region R]
-Each flag may also come from the environment: ECR_HOST, ECR_PORT, ECR_DATA_DIR, ECR_REGISTRY_ID, ECR_REGION.`;
+                    [--repository NAME]... [--upload-ttl SECONDS] [--no-fsync]
+Flags may also come from the environment: ECR_HOST, ECR_PORT, ECR_DATA_DIR, ECR_REGISTRY_ID, ECR_REGION,
+ECR_REPOSITORIES (comma-separated), ECR_UPLOAD_TTL, ECR_FSYNC=false.`;
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -16,6 +19,9 @@ async function main(): Promise<void> {
       "data-dir": { type: "string", default: env.ECR_DATA_DIR ?? "data" },
       "registry-id": { type: "string", default: env.ECR_REGISTRY_ID ?? "000000000000" },
       region: { type: "string", default: env.ECR_REGION ?? "us-east-1" },
+      repository: { type: "string", multiple: true, default: env.ECR_REPOSITORIES ? env.ECR_REPOSITORIES.split(",") : [] },
+      "upload-ttl": { type: "string", default: env.ECR_UPLOAD_TTL ?? String(24 * 60 * 60) },
+      "no-fsync": { type: "boolean", default: env.ECR_FSYNC === "false" },
       help: { type: "boolean", default: false },
     },
   });
@@ -26,15 +32,20 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, not ${values.port}`);
   if (!/^[0-9]{12}$/.test(values["registry-id"]!)) throw new Error(`--registry-id must be 12 digits, not ${values["registry-id"]}`);
+  const ttl = Number(values["upload-ttl"]);
+  if (!(ttl > 0)) throw new Error(`--upload-ttl must be a positive number of seconds, not ${values["upload-ttl"]}`);
 
   const logger = pino({ level: env.LOG_LEVEL ?? "info" });
-  const handler = createEcrHandler({
+  const ecr = await createEcrService({
     registryId: values["registry-id"],
     region: values.region,
-    dataDir: values["data-dir"],
+    dataDir: resolve(values["data-dir"]!),
+    fsync: !values["no-fsync"],
+    settings: { uploadTtlMs: ttl * 1000 },
+    repositories: values.repository,
     logger,
   });
-  const server = await listen(handler, { host: values.host, port });
+  const server = await listen(ecr.handler, { host: values.host, port });
   console.log(`ECR API listening on ${server.url}`);
 
   let stopping = false;
@@ -42,13 +53,16 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "stopping: finishing requests in flight");
-    server.close().then(
-      () => process.exit(0),
-      (e) => {
-        logger.error({ err: e }, "stop failed");
-        process.exit(1);
-      },
-    );
+    server
+      .close()
+      .then(() => ecr.close())
+      .then(
+        () => process.exit(0),
+        (e) => {
+          logger.error({ err: e }, "stop failed");
+          process.exit(1);
+        },
+      );
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));

@@ -1,23 +1,91 @@
-// Assembles the ECR service: the generated definition, the hand-written handlers, and their settings.
+// Assembles the ECR service: the generated definition, the hand-written handlers, storage, and the upload sweeper.
+import { HttpRequest } from "@smithy/protocol-http";
 import type { Logger } from "pino";
 import { createServiceHandler } from "../../generated/service";
 import type { ServiceHandler } from "../framework";
+import { EmbeddedStore } from "../storage/embedded";
+import type { RegistryStore } from "../storage/types";
 import { handlers } from "./handlers";
+import type { Context } from "./handlers/context";
+import { DEFAULT_SETTINGS, type EcrSettings } from "./settings";
+import { UploadSessions } from "./upload-sessions";
 
 export interface EcrOptions {
   /** The registry (account) id requests belong to. */
   registryId?: string;
   region?: string;
-  dataDir?: string;
+  dataDir: string;
+  /** fsync before acknowledging (default true); off only for fast test runs. */
+  fsync?: boolean;
+  settings?: Partial<EcrSettings>;
+  /** Repositories to create at start-up when missing. */
+  repositories?: string[];
   maxBodyBytes?: number;
   logger?: Logger;
+  /** Epoch milliseconds; for tests. */
+  now?: () => number;
 }
 
-export function createEcrHandler(options: EcrOptions = {}): ServiceHandler {
-  return createServiceHandler(handlers, {
+export interface EcrService {
+  handler: ServiceHandler;
+  store: RegistryStore;
+  settings: EcrSettings;
+  /** Stops the sweeper and closes storage (after the HTTP server stopped). */
+  close(): Promise<void>;
+}
+
+export async function createEcrService(options: EcrOptions): Promise<EcrService> {
+  const settings = { ...DEFAULT_SETTINGS, ...options.settings };
+  const now = options.now ?? Date.now;
+  const log = options.logger;
+  const store = await EmbeddedStore.open({
+    dataDir: options.dataDir,
+    fsync: options.fsync ?? true,
+    log: (msg, fields) => log?.warn(fields ?? {}, msg),
+  });
+  const sessions = new UploadSessions(store);
+  const handler = createServiceHandler<Context>(handlers, {
     accountId: options.registryId,
     region: options.region,
     maxBodyBytes: options.maxBodyBytes,
     logger: options.logger,
+    context: (base) => ({ ...base, store, sessions, settings, now }),
   });
+
+  // Idle uploads are swept at start-up and then regularly, so their space comes back.
+  const sweep = () =>
+    store.expireUploads(now() - settings.uploadTtlMs).then(
+      (n) => n && log?.info({ expired: n }, "expired idle uploads"),
+      (e) => log?.error({ err: e }, "upload sweep failed"),
+    );
+  await sweep();
+  const timer = setInterval(sweep, Math.max(100, Math.min(settings.uploadTtlMs / 2, 60_000)));
+  timer.unref();
+
+  const close = async () => {
+    clearInterval(timer);
+    await store.close();
+  };
+  try {
+    for (const name of options.repositories ?? []) await createRepositoryIfMissing(handler, name);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { handler, store, settings, close };
+}
+
+/** Through the service itself, so the name is validated like any request's. */
+async function createRepositoryIfMissing(handler: ServiceHandler, name: string): Promise<void> {
+  const res = await handler.handle(
+    new HttpRequest({
+      method: "POST",
+      path: "/",
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `${handler.definition.name}.CreateRepository` },
+      body: JSON.stringify({ repositoryName: name }),
+    }),
+  );
+  if (res.statusCode === 200) return;
+  const err = JSON.parse(res.body);
+  if (err.__type !== "RepositoryAlreadyExistsException") throw new Error(`cannot create repository '${name}': ${err.__type}: ${err.message}`);
 }

@@ -1,8 +1,35 @@
-// The CreateRepository handler. Written once by codegen/main.ts; the codegen never overwrites it.
-import { NotImplementedError } from "../../framework/errors";
+// CreateRepository: a new, empty repository with AWS's defaults for what the request leaves out.
+import { InvalidParameterException } from "../../../generated/errors";
 import type { CreateRepositoryRequest, CreateRepositoryResponse } from "../../../generated/types";
+import { repositoryAlreadyExists } from "../errors";
+import { registryOf, toRepository } from "../repositories";
 import type { Context } from "./context";
 
 export async function CreateRepository(input: CreateRepositoryRequest, context: Context): Promise<CreateRepositoryResponse> {
-  throw new NotImplementedError("CreateRepository");
+  const registryId = registryOf(input, context);
+  const mutability = input.imageTagMutability ?? "MUTABLE";
+  const filters = input.imageTagMutabilityExclusionFilters;
+  const withExclusions = mutability.endsWith("_WITH_EXCLUSION");
+  if (withExclusions && !filters?.length) {
+    throw new InvalidParameterException({ message: `imageTagMutabilityExclusionFilters are required when imageTagMutability is ${mutability}` });
+  }
+  if (!withExclusions && filters?.length) {
+    throw new InvalidParameterException({ message: `imageTagMutabilityExclusionFilters are only allowed with MUTABLE_WITH_EXCLUSION or IMMUTABLE_WITH_EXCLUSION` });
+  }
+  const encryption = input.encryptionConfiguration ?? { encryptionType: "AES256" };
+  if (encryption.encryptionType === "AES256" && encryption.kmsKey) {
+    throw new InvalidParameterException({ message: "A kmsKey can only be given with KMS or KMS_DSSE encryption" });
+  }
+  const record = {
+    name: input.repositoryName,
+    createdAt: context.now(),
+    imageTagMutability: mutability,
+    ...(withExclusions ? { imageTagMutabilityExclusionFilters: filters } : {}),
+    scanOnPush: input.imageScanningConfiguration?.scanOnPush ?? false,
+    encryptionType: encryption.encryptionType,
+    ...(encryption.kmsKey ? { kmsKey: encryption.kmsKey } : {}),
+    ...(input.tags?.length ? { tags: input.tags } : {}),
+  };
+  if (!(await context.store.createRepository(registryId, record))) throw repositoryAlreadyExists(registryId, input.repositoryName);
+  return { repository: toRepository(record, registryId, context) };
 }

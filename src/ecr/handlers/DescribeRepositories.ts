@@ -1,8 +1,48 @@
-// The DescribeRepositories handler. Written once by codegen/main.ts; the codegen never overwrites it.
-import { NotImplementedError } from "../../framework/errors";
+// DescribeRepositories: the named repositories (all must exist), or every one a page at a time, by name.
+import { InvalidParameterException } from "../../../generated/errors";
 import type { DescribeRepositoriesRequest, DescribeRepositoriesResponse } from "../../../generated/types";
+import { repositoryNotFound } from "../errors";
+import { registryOf, toRepository } from "../repositories";
 import type { Context } from "./context";
 
+const DEFAULT_PAGE = 100;
+
 export async function DescribeRepositories(input: DescribeRepositoriesRequest, context: Context): Promise<DescribeRepositoriesResponse> {
-  throw new NotImplementedError("DescribeRepositories");
+  const registryId = registryOf(input, context);
+  if (input.repositoryNames?.length) {
+    if (input.maxResults !== undefined || input.nextToken !== undefined) {
+      throw new InvalidParameterException({ message: "maxResults and nextToken cannot be used with repositoryNames" });
+    }
+    const repositories = [];
+    for (const name of input.repositoryNames) {
+      const repo = await context.store.getRepository(registryId, name);
+      if (!repo) throw repositoryNotFound(registryId, name);
+      repositories.push(toRepository(repo, registryId, context));
+    }
+    return { repositories };
+  }
+  const after = input.nextToken === undefined ? undefined : decodeToken(input.nextToken);
+  const all = await context.store.listRepositories(registryId);
+  const rest = after === undefined ? all : all.filter((r) => r.name > after);
+  const page = rest.slice(0, input.maxResults ?? DEFAULT_PAGE);
+  const more = rest.length > page.length;
+  return {
+    repositories: page.map((r) => toRepository(r, registryId, context)),
+    ...(more ? { nextToken: encodeToken(page[page.length - 1].name) } : {}),
+  };
+}
+
+// The token is the last name shown, so a page stays right when repositories come and go between calls.
+function encodeToken(lastName: string): string {
+  return Buffer.from(JSON.stringify({ after: lastName })).toString("base64url");
+}
+
+function decodeToken(token: string): string {
+  try {
+    const { after } = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+    if (typeof after === "string") return after;
+  } catch {
+    // fall through
+  }
+  throw new InvalidParameterException({ message: "The nextToken is not one this service returned" });
 }

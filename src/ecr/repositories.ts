@@ -1,0 +1,33 @@
+// Shared by the handlers: which registry a request addresses, the repository it names, and how one is shown.
+import type { Repository } from "../../generated/types";
+import type { RepositoryRecord } from "../storage/types";
+import { accessDenied, repositoryNotFound } from "./errors";
+import type { Context } from "./handlers/context";
+
+/** The caller's registry; naming another account's is refused. */
+export function registryOf(input: { registryId?: string }, ctx: Context): string {
+  const id = input.registryId ?? ctx.accountId;
+  if (id !== ctx.accountId) throw accessDenied(id, ctx.accountId);
+  return id;
+}
+
+export async function requireRepository(ctx: Context, registryId: string, name: string): Promise<RepositoryRecord> {
+  const repo = await ctx.store.getRepository(registryId, name);
+  if (!repo) throw repositoryNotFound(registryId, name);
+  return repo;
+}
+
+export function toRepository(r: RepositoryRecord, registryId: string, ctx: Context): Repository {
+  return {
+    repositoryArn: `arn:aws:ecr:${ctx.region}:${registryId}:repository/${r.name}`,
+    registryId,
+    repositoryName: r.name,
+    // Names this server, as the client reached it.
+    repositoryUri: `${ctx.headers.host ?? "localhost"}/${r.name}`,
+    createdAt: new Date(r.createdAt),
+    imageTagMutability: r.imageTagMutability as Repository["imageTagMutability"],
+    ...(r.imageTagMutabilityExclusionFilters ? { imageTagMutabilityExclusionFilters: r.imageTagMutabilityExclusionFilters as Repository["imageTagMutabilityExclusionFilters"] } : {}),
+    imageScanningConfiguration: { scanOnPush: r.scanOnPush },
+    encryptionConfiguration: { encryptionType: r.encryptionType as "AES256", ...(r.kmsKey ? { kmsKey: r.kmsKey } : {}) },
+  };
+}

@@ -1,0 +1,24 @@
+// The ECR service's limits and defaults; AWS's values unless configured otherwise.
+export interface EcrSettings {
+  /** The partSize InitiateLayerUpload suggests. */
+  partSize: number;
+  /** Every part but the last must be at least this big. */
+  minPartSize: number;
+  maxPartsPerLayer: number;
+  maxLayerBytes: number;
+  /** An upload idle this long is gone. */
+  uploadTtlMs: number;
+  /** The media type a layer has until a manifest names another. */
+  defaultLayerMediaType: string;
+}
+
+export const MiB = 1024 * 1024;
+
+export const DEFAULT_SETTINGS: EcrSettings = {
+  partSize: 10 * MiB,
+  minPartSize: 5 * MiB,
+  maxPartsPerLayer: 4200,
+  maxLayerBytes: 52000 * MiB,
+  uploadTtlMs: 24 * 60 * 60 * 1000,
+  defaultLayerMediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip",
+};

@@ -1,0 +1,66 @@
+// What the ECR handlers need from storage. The embedded store implements it on local files; a networked one
+// (PostgreSQL for records, S3 for bytes) can implement it without touching the handlers.
+import type { Hash } from "node:crypto";
+
+export interface RepositoryRecord {
+  name: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  imageTagMutability: string;
+  imageTagMutabilityExclusionFilters?: { filterType: string; filter: string }[];
+  scanOnPush: boolean;
+  encryptionType: string;
+  kmsKey?: string;
+  tags?: { Key: string; Value: string }[];
+}
+
+export interface UploadRecord {
+  id: string;
+  repository: string;
+  createdAt: number;
+  /** Last accepted part, or creation: expiry counts from here. */
+  touchedAt: number;
+  /** Bytes committed so far; the next part starts here. */
+  length: number;
+  parts: number;
+  /** The byte range of the last accepted part, to recognise a resend of it. */
+  lastPart?: { first: number; last: number };
+  /** The smallest part before the last one (only the last part may be small). */
+  smallestEarlierPart?: number;
+}
+
+export interface LayerRecord {
+  digest: string;
+  size: number;
+  mediaType?: string;
+}
+
+export interface RegistryStore {
+  getRepository(registryId: string, name: string): Promise<RepositoryRecord | undefined>;
+  /** Sorted by name. */
+  listRepositories(registryId: string): Promise<RepositoryRecord[]>;
+  /** False when the name is taken. */
+  createRepository(registryId: string, record: RepositoryRecord): Promise<boolean>;
+  /** Deletes the repository with its uploads and layer references; blobs no repository uses any more go too. */
+  deleteRepository(registryId: string, name: string): Promise<RepositoryRecord | undefined>;
+
+  createUpload(registryId: string, record: UploadRecord): Promise<void>;
+  getUpload(registryId: string, id: string): Promise<UploadRecord | undefined>;
+  /**
+   * Durably writes `bytes` at the upload's committed length, then commits `next`. When it throws or returns false
+   * (the upload is gone), nothing was committed.
+   */
+  appendPart(registryId: string, id: string, bytes: Uint8Array, next: UploadRecord): Promise<boolean>;
+  /** Committed bytes of an upload, [start, end). */
+  readUpload(registryId: string, id: string, start: number, end: number): Promise<Buffer>;
+  /** A sha256 of the upload's first `length` bytes, for when the running one was lost (a restart). */
+  hashUpload(registryId: string, id: string, length: number): Promise<Hash>;
+  /** Stores the upload's bytes as `layer` of the upload's repository and forgets the upload. False when it is gone. */
+  completeUpload(registryId: string, id: string, layer: LayerRecord): Promise<boolean>;
+  /** Forgets uploads idle since before `cutoff` (epoch ms) and frees their space; returns how many. */
+  expireUploads(cutoff: number): Promise<number>;
+
+  getLayer(registryId: string, repository: string, digest: string): Promise<LayerRecord | undefined>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,162 @@
+// Repositories through the real SDK: creation with AWS's defaults, listing and paging, deletion, missing names.
+import {
+  BatchCheckLayerAvailabilityCommand,
+  CompleteLayerUploadCommand,
+  CreateRepositoryCommand,
+  DeleteRepositoryCommand,
+  DescribeRepositoriesCommand,
+  InitiateLayerUploadCommand,
+  InvalidParameterException,
+  RepositoryAlreadyExistsException,
+  RepositoryNotFoundException,
+  UploadLayerPartCommand,
+} from "@aws-sdk/client-ecr";
+import { failure, REGISTRY, startEcr, type TestEcr } from "../helpers/ecr-server";
+
+let t: TestEcr;
+beforeEach(async () => {
+  t = await startEcr({ now: () => Date.parse("2025-01-02T03:04:05.678Z") });
+});
+afterEach(() => t.close());
+
+const host = () => new URL(t.url).host;
+
+test("CreateRepository returns the repository with AWS's defaults and an URI naming this server", async () => {
+  const out = await t.client.send(new CreateRepositoryCommand({ repositoryName: "team/app" }));
+  expect(out.repository).toEqual({
+    registryId: REGISTRY,
+    repositoryName: "team/app",
+    repositoryArn: `arn:aws:ecr:us-east-1:${REGISTRY}:repository/team/app`,
+    repositoryUri: `${host()}/team/app`,
+    createdAt: new Date("2025-01-02T03:04:05.678Z"),
+    imageTagMutability: "MUTABLE",
+    imageScanningConfiguration: { scanOnPush: false },
+    encryptionConfiguration: { encryptionType: "AES256" },
+  });
+});
+
+test("CreateRepository echoes the settings it was given", async () => {
+  const out = await t.client.send(
+    new CreateRepositoryCommand({
+      repositoryName: "app",
+      imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+      imageTagMutabilityExclusionFilters: [{ filterType: "WILDCARD", filter: "latest*" }],
+      imageScanningConfiguration: { scanOnPush: true },
+      encryptionConfiguration: { encryptionType: "KMS", kmsKey: "arn:aws:kms:us-east-1:123456789012:key/abc" },
+    }),
+  );
+  expect(out.repository).toMatchObject({
+    imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+    imageTagMutabilityExclusionFilters: [{ filterType: "WILDCARD", filter: "latest*" }],
+    imageScanningConfiguration: { scanOnPush: true },
+    encryptionConfiguration: { encryptionType: "KMS", kmsKey: "arn:aws:kms:us-east-1:123456789012:key/abc" },
+  });
+});
+
+test.each([
+  [{ imageTagMutability: "MUTABLE_WITH_EXCLUSION" as const }, "imageTagMutabilityExclusionFilters are required when imageTagMutability is MUTABLE_WITH_EXCLUSION"],
+  [{ imageTagMutabilityExclusionFilters: [{ filterType: "WILDCARD" as const, filter: "x" }] }, "imageTagMutabilityExclusionFilters are only allowed with MUTABLE_WITH_EXCLUSION or IMMUTABLE_WITH_EXCLUSION"],
+  [{ encryptionConfiguration: { encryptionType: "AES256" as const, kmsKey: "k" } }, "A kmsKey can only be given with KMS or KMS_DSSE encryption"],
+])("CreateRepository refuses inconsistent settings (%j) and creates nothing", async (settings, message) => {
+  const err = await failure(t.client.send(new CreateRepositoryCommand({ repositoryName: "app", ...settings })));
+  expect(err).toBeInstanceOf(InvalidParameterException);
+  expect(err.message).toBe(message);
+  expect((await t.client.send(new DescribeRepositoriesCommand({}))).repositories).toEqual([]);
+});
+
+test("an existing name is RepositoryAlreadyExistsException", async () => {
+  await t.client.send(new CreateRepositoryCommand({ repositoryName: "app" }));
+  const err = await failure(t.client.send(new CreateRepositoryCommand({ repositoryName: "app" })));
+  expect(err).toBeInstanceOf(RepositoryAlreadyExistsException);
+  expect(err.message).toBe(`The repository with name 'app' already exists in the registry with id '${REGISTRY}'`);
+});
+
+test("DescribeRepositories lists all, by name, and a page at a time", async () => {
+  for (const name of ["e", "b", "d", "a", "c"]) await t.client.send(new CreateRepositoryCommand({ repositoryName: `r${name}` }));
+  const all = await t.client.send(new DescribeRepositoriesCommand({}));
+  expect(all.repositories!.map((r) => r.repositoryName)).toEqual(["ra", "rb", "rc", "rd", "re"]);
+  expect(all.nextToken).toBeUndefined();
+
+  const byName = await t.client.send(new DescribeRepositoriesCommand({ repositoryNames: ["rd", "rb"] }));
+  expect(byName.repositories!.map((r) => r.repositoryName)).toEqual(["rd", "rb"]);
+
+  const pages: string[][] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await t.client.send(new DescribeRepositoriesCommand({ maxResults: 2, nextToken }));
+    pages.push(page.repositories!.map((r) => r.repositoryName!));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  expect(pages).toEqual([["ra", "rb"], ["rc", "rd"], ["re"]]);
+});
+
+test("DescribeRepositories refuses a token it did not make, and paging with names", async () => {
+  const bad = await failure(t.client.send(new DescribeRepositoriesCommand({ nextToken: "garbage" })));
+  expect(bad).toBeInstanceOf(InvalidParameterException);
+  expect(bad.message).toBe("The nextToken is not one this service returned");
+  await t.client.send(new CreateRepositoryCommand({ repositoryName: "app" }));
+  const mixed = await failure(t.client.send(new DescribeRepositoriesCommand({ repositoryNames: ["app"], maxResults: 1 })));
+  expect(mixed).toBeInstanceOf(InvalidParameterException);
+  expect(mixed.message).toBe("maxResults and nextToken cannot be used with repositoryNames");
+});
+
+test("every operation on a missing repository is RepositoryNotFoundException", async () => {
+  await t.client.send(new CreateRepositoryCommand({ repositoryName: "exists" }));
+  const uploadId = "0b9e5c1e-7a2f-4c55-9d1e-2a3b4c5d6e7f";
+  const digest = `sha256:${"a".repeat(64)}`;
+  const calls = [
+    new DescribeRepositoriesCommand({ repositoryNames: ["exists", "missing"] }),
+    new DeleteRepositoryCommand({ repositoryName: "missing" }),
+    new InitiateLayerUploadCommand({ repositoryName: "missing" }),
+    new UploadLayerPartCommand({ repositoryName: "missing", uploadId, partFirstByte: 0, partLastByte: 0, layerPartBlob: new Uint8Array(1) }),
+    new CompleteLayerUploadCommand({ repositoryName: "missing", uploadId, layerDigests: [digest] }),
+    new BatchCheckLayerAvailabilityCommand({ repositoryName: "missing", layerDigests: [digest] }),
+  ];
+  for (const call of calls) {
+    const err = await failure(t.client.send(call as never));
+    expect([call.constructor.name, err.name, err.message]).toEqual([
+      call.constructor.name,
+      "RepositoryNotFoundException",
+      `The repository with name 'missing' does not exist in the registry with id '${REGISTRY}'`,
+    ]);
+    expect(err).toBeInstanceOf(RepositoryNotFoundException);
+  }
+});
+
+test("DeleteRepository returns the repository and forgets it", async () => {
+  await t.client.send(new CreateRepositoryCommand({ repositoryName: "app" }));
+  const out = await t.client.send(new DeleteRepositoryCommand({ repositoryName: "app" }));
+  expect(out.repository).toMatchObject({ repositoryName: "app", registryId: REGISTRY });
+  expect((await t.client.send(new DescribeRepositoriesCommand({}))).repositories).toEqual([]);
+  const again = await failure(t.client.send(new DeleteRepositoryCommand({ repositoryName: "app" })));
+  expect(again).toBeInstanceOf(RepositoryNotFoundException);
+});
+
+test("another account's registryId is AccessDeniedException and changes nothing", async () => {
+  const err = await failure(t.client.send(new CreateRepositoryCommand({ repositoryName: "app", registryId: "999999999999" })));
+  expect(err.name).toBe("AccessDeniedException");
+  expect(err.$metadata.httpStatusCode).toBe(400);
+  expect(err.message).toBe(`Account ${REGISTRY} is not authorized to access the registry with id '999999999999'`);
+  expect((await t.client.send(new DescribeRepositoriesCommand({}))).repositories).toEqual([]);
+});
+
+test("repositories named at start-up exist, and survive a restart", async () => {
+  await t.stop();
+  const again = await startEcr({ dataDir: t.dataDir, repositories: ["pre/one", "two"] });
+  try {
+    const names = (await again.client.send(new DescribeRepositoriesCommand({}))).repositories!.map((r) => r.repositoryName);
+    expect(names).toEqual(["pre/one", "two"]);
+    await again.stop();
+    const third = await startEcr({ dataDir: t.dataDir, repositories: ["two"] });
+    expect((await third.client.send(new DescribeRepositoriesCommand({}))).repositories!.map((r) => r.repositoryName)).toEqual(["pre/one", "two"]);
+    await third.stop();
+  } finally {
+    await again.stop();
+  }
+});
+
+test("a start-up repository with an invalid name stops the start", async () => {
+  await expect(startEcr({ repositories: ["Bad Name"] })).rejects.toThrow(
+    /^cannot create repository 'Bad Name': ValidationException: 1 validation error detected: Value 'Bad Name' at 'repositoryName' failed to satisfy constraint: Member must satisfy regular expression pattern/,
+  );
+});
