@@ -1,0 +1,212 @@
+// What was acknowledged survives restarts and SIGKILL; what was not leaves no trace.
+import { createHash, randomBytes } from "node:crypto";
+import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { request } from "node:http";
+import { join } from "node:path";
+import {
+  BatchCheckLayerAvailabilityCommand,
+  CompleteLayerUploadCommand,
+  CreateRepositoryCommand,
+  InitiateLayerUploadCommand,
+  UploadLayerPartCommand,
+  type ECRClient,
+} from "@aws-sdk/client-ecr";
+import { EmbeddedStore } from "../../src/storage/embedded";
+import { ecrClient } from "../helpers/ecr-client";
+import { failure, REGISTRY, startEcr, tempDataDir, type TestEcr } from "../helpers/ecr-server";
+import { startServerProcess, type ServerProcess } from "../helpers/server-process";
+
+const MiB = 1024 * 1024;
+const sha256 = (b: Uint8Array) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
+const part = (client: ECRClient, uploadId: string, first: number, blob: Uint8Array) =>
+  client.send(new UploadLayerPartCommand({ repositoryName: "app", uploadId, partFirstByte: first, partLastByte: first + blob.byteLength - 1, layerPartBlob: blob }));
+const complete = (client: ECRClient, uploadId: string, digest: string) =>
+  client.send(new CompleteLayerUploadCommand({ repositoryName: "app", uploadId, layerDigests: [digest] }));
+const available = async (client: ECRClient, digest: string) =>
+  (await client.send(new BatchCheckLayerAvailabilityCommand({ repositoryName: "app", layerDigests: [digest] }))).layers![0];
+
+/** The committed length, as a client learns it: from the InvalidLayerPartException of a part sent at a wrong offset. */
+async function committedLength(client: ECRClient, uploadId: string): Promise<number> {
+  const err = await failure(part(client, uploadId, 999_999_999, Buffer.alloc(1)));
+  expect(err.name).toBe("InvalidLayerPartException");
+  return err.lastValidByteReceived + 1;
+}
+
+/** Sends the first `sent` bytes of an UploadLayerPart request and never the rest; resolves when they are on the wire. */
+function startPartAndStall(url: string, uploadId: string, first: number, blob: Buffer, sent: number) {
+  const body = Buffer.from(
+    JSON.stringify({ repositoryName: "app", uploadId, partFirstByte: first, partLastByte: first + blob.byteLength - 1, layerPartBlob: blob.toString("base64") }),
+  );
+  const req = request(`${url}/`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": "AmazonEC2ContainerRegistry_V20150921.UploadLayerPart",
+      "content-length": body.byteLength,
+    },
+  });
+  req.on("error", () => undefined);
+  return new Promise<{ abort: () => void }>((resolve) => req.write(body.subarray(0, sent), () => resolve({ abort: () => req.destroy() })));
+}
+
+describe("in-process restarts", () => {
+  let t: TestEcr | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  test("the server restarted between parts (same data dir) completes the push with the right digest", async () => {
+    t = await startEcr({ settings: { minPartSize: 1 } });
+    await t.client.send(new CreateRepositoryCommand({ repositoryName: "app" }));
+    const layer = randomBytes(3 * MiB);
+    const uploadId = (await t.client.send(new InitiateLayerUploadCommand({ repositoryName: "app" }))).uploadId!;
+    await part(t.client, uploadId, 0, layer.subarray(0, MiB));
+    await part(t.client, uploadId, MiB, layer.subarray(MiB, 2 * MiB));
+    await t.stop();
+
+    t = await startEcr({ dataDir: t.dataDir, settings: { minPartSize: 1 } });
+    expect(await committedLength(t.client, uploadId)).toBe(2 * MiB);
+    await part(t.client, uploadId, 2 * MiB, layer.subarray(2 * MiB));
+    expect((await complete(t.client, uploadId, sha256(layer))).layerDigest).toBe(sha256(layer));
+    await t.stop();
+
+    t = await startEcr({ dataDir: t.dataDir });
+    expect(await available(t.client, sha256(layer))).toMatchObject({ layerAvailability: "AVAILABLE", layerSize: 3 * MiB });
+  });
+
+  test("a connection dropped mid-body adds nothing", async () => {
+    t = await startEcr({ settings: { minPartSize: 1 } });
+    await t.client.send(new CreateRepositoryCommand({ repositoryName: "app" }));
+    const layer = randomBytes(200_000);
+    const uploadId = (await t.client.send(new InitiateLayerUploadCommand({ repositoryName: "app" }))).uploadId!;
+    await part(t.client, uploadId, 0, layer.subarray(0, 100_000));
+    const stalled = await startPartAndStall(t.url, uploadId, 100_000, layer.subarray(100_000), 60_000);
+    stalled.abort();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await committedLength(t.client, uploadId)).toBe(100_000);
+    await part(t.client, uploadId, 100_000, layer.subarray(100_000));
+    expect((await complete(t.client, uploadId, sha256(layer))).layerDigest).toBe(sha256(layer));
+  });
+
+  test("a torn journal tail and a torn staging tail (a crash mid-write) are cut off at start-up", async () => {
+    t = await startEcr({ settings: { minPartSize: 1 } });
+    await t.client.send(new CreateRepositoryCommand({ repositoryName: "app" }));
+    const layer = randomBytes(5000);
+    const uploadId = (await t.client.send(new InitiateLayerUploadCommand({ repositoryName: "app" }))).uploadId!;
+    await part(t.client, uploadId, 0, layer.subarray(0, 3000));
+    await t.stop();
+    appendFileSync(join(t.dataDir, "meta", "journal.log"), '1234abcd {"t":"upload.put","r":"12345');
+    appendFileSync(join(t.dataDir, "uploads", REGISTRY, uploadId), randomBytes(777));
+
+    t = await startEcr({ dataDir: t.dataDir, settings: { minPartSize: 1 } });
+    expect(statSync(join(t.dataDir, "uploads", REGISTRY, uploadId)).size).toBe(3000);
+    expect(await committedLength(t.client, uploadId)).toBe(3000);
+    await part(t.client, uploadId, 3000, layer.subarray(3000));
+    expect((await complete(t.client, uploadId, sha256(layer))).layerDigest).toBe(sha256(layer));
+  });
+});
+
+describe("the storage's own recovery", () => {
+  test("a completion journaled but not yet moved into place is finished at the next open", async () => {
+    const dataDir = tempDataDir();
+    try {
+      const crashed = await EmbeddedStore.open({ dataDir, fsync: false });
+      const bytes = randomBytes(1000);
+      const digest = sha256(bytes);
+      await crashed.createRepository(REGISTRY, { name: "app", createdAt: 0, imageTagMutability: "MUTABLE", scanOnPush: false, encryptionType: "AES256" });
+      await crashed.createUpload(REGISTRY, { id: "u-1", repository: "app", createdAt: 0, touchedAt: 0, length: 0, parts: 0 });
+      await crashed.appendPart(REGISTRY, "u-1", bytes, { id: "u-1", repository: "app", createdAt: 0, touchedAt: 0, length: 1000, parts: 1, lastPart: { first: 0, last: 999 } });
+      await crashed.completeUpload(REGISTRY, "u-1", { digest, size: 1000 });
+      // The crash: the rename after the journal record never happened (the store is abandoned, not closed).
+      const blob = join(dataDir, "blobs", REGISTRY, "sha256", digest.slice(7));
+      const staging = join(dataDir, "uploads", REGISTRY, "u-1");
+      renameSync(blob, staging);
+
+      const reopened = await EmbeddedStore.open({ dataDir, fsync: false });
+      expect(await reopened.getLayer(REGISTRY, "app", digest)).toEqual({ digest, size: 1000, mediaType: undefined });
+      expect(existsSync(blob)).toBe(true);
+      expect(existsSync(staging)).toBe(false);
+      expect(await reopened.getUpload(REGISTRY, "u-1")).toBeUndefined();
+      await reopened.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test("orphan files (no record) are removed and a layer whose bytes vanished is no longer claimed", async () => {
+    const dataDir = tempDataDir();
+    try {
+      const store = await EmbeddedStore.open({ dataDir, fsync: false });
+      const bytes = randomBytes(10);
+      const digest = sha256(bytes);
+      await store.createRepository(REGISTRY, { name: "app", createdAt: 0, imageTagMutability: "MUTABLE", scanOnPush: false, encryptionType: "AES256" });
+      await store.createUpload(REGISTRY, { id: "u-1", repository: "app", createdAt: 0, touchedAt: 0, length: 0, parts: 0 });
+      await store.appendPart(REGISTRY, "u-1", bytes, { id: "u-1", repository: "app", createdAt: 0, touchedAt: 0, length: 10, parts: 1 });
+      await store.completeUpload(REGISTRY, "u-1", { digest, size: 10 });
+      await store.close();
+      rmSync(join(dataDir, "blobs", REGISTRY, "sha256", digest.slice(7)));
+      mkdirSync(join(dataDir, "uploads", REGISTRY), { recursive: true });
+      appendFileSync(join(dataDir, "uploads", REGISTRY, "stray"), "x");
+      appendFileSync(join(dataDir, "blobs", REGISTRY, "sha256", "f".repeat(64)), "x");
+
+      const reopened = await EmbeddedStore.open({ dataDir, fsync: false });
+      expect(await reopened.getLayer(REGISTRY, "app", digest)).toBeUndefined();
+      expect(existsSync(join(dataDir, "uploads", REGISTRY, "stray"))).toBe(false);
+      expect(existsSync(join(dataDir, "blobs", REGISTRY, "sha256", "f".repeat(64)))).toBe(false);
+      await reopened.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("SIGKILL of the server process (fsync on)", () => {
+  let proc: ServerProcess | undefined;
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = tempDataDir();
+  });
+  afterEach(async () => {
+    await proc?.stop("SIGKILL");
+    proc = undefined;
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const start = async () => {
+    proc = await startServerProcess(["--port", "0", "--data-dir", dataDir, "--registry-id", REGISTRY, "--repository", "app"]);
+    return ecrClient(proc.url);
+  };
+
+  test("killed in the middle of a part: restarted, the upload resumes from its committed length and the digest is right", async () => {
+    let client = await start();
+    const layer = randomBytes(12 * MiB);
+    const uploadId = (await client.send(new InitiateLayerUploadCommand({ repositoryName: "app" }))).uploadId!;
+    await part(client, uploadId, 0, layer.subarray(0, 6 * MiB));
+    const stalled = await startPartAndStall(proc!.url, uploadId, 6 * MiB, layer.subarray(6 * MiB), 4 * MiB);
+    expect(await proc!.stop("SIGKILL")).toBe("SIGKILL");
+    stalled.abort();
+
+    client = await start();
+    const committed = await committedLength(client, uploadId);
+    expect(committed).toBe(6 * MiB);
+    await part(client, uploadId, committed, layer.subarray(committed));
+    expect((await complete(client, uploadId, sha256(layer))).layerDigest).toBe(sha256(layer));
+  }, 60_000);
+
+  test("a layer acknowledged just before the kill is there after the restart", async () => {
+    let client = await start();
+    const layer = randomBytes(7 * MiB);
+    const uploadId = (await client.send(new InitiateLayerUploadCommand({ repositoryName: "app" }))).uploadId!;
+    await part(client, uploadId, 0, layer);
+    await complete(client, uploadId, sha256(layer));
+    await proc!.stop("SIGKILL");
+
+    client = await start();
+    expect(await available(client, sha256(layer))).toEqual({
+      layerDigest: sha256(layer),
+      layerAvailability: "AVAILABLE",
+      layerSize: 7 * MiB,
+      mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip",
+    });
+  }, 60_000);
+});
