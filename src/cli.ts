@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     repositories: values.repository,
     logger,
   });
-  const server = await listen(ecr.handler, { host: values.host, port });
+  const server = await listen(ecr.listener, { host: values.host, port });
   console.log(`ECR API listening on ${server.url}`);
 
   let stopping = false;

@@ -1,13 +1,17 @@
 // Assembles the ECR service: the generated definition, the hand-written handlers, storage, and the upload sweeper.
+import type { RequestListener } from "node:http";
 import { HttpRequest } from "@smithy/protocol-http";
 import type { Logger } from "pino";
 import { createServiceHandler } from "../../generated/service";
-import type { ServiceHandler } from "../framework";
+import { createRequestListener, type ServiceHandler } from "../framework";
 import { EmbeddedStore } from "../storage/embedded";
 import type { RegistryStore } from "../storage/types";
+import { DownloadUrls } from "./download-urls";
+import { createDownloadListener } from "./downloads";
 import { handlers } from "./handlers";
 import type { Context } from "./handlers/context";
 import { DEFAULT_SETTINGS, type EcrSettings } from "./settings";
+import { KeyedLock } from "./keyed-lock";
 import { UploadSessions } from "./upload-sessions";
 
 export interface EcrOptions {
@@ -27,7 +31,10 @@ export interface EcrOptions {
 }
 
 export interface EcrService {
+  /** The API alone (POST /). */
   handler: ServiceHandler;
+  /** The API and the layer download endpoint, for node:http. */
+  listener: RequestListener;
   store: RegistryStore;
   settings: EcrSettings;
   /** Stops the sweeper and closes storage (after the HTTP server stopped). */
@@ -44,13 +51,18 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
     log: (msg, fields) => log?.warn(fields ?? {}, msg),
   });
   const sessions = new UploadSessions(store);
+  const repositoryLocks = new KeyedLock();
+  const downloads = new DownloadUrls(await store.signingKey(), settings.downloadUrlTtlMs, now);
   const handler = createServiceHandler<Context>(handlers, {
     accountId: options.registryId,
     region: options.region,
     maxBodyBytes: options.maxBodyBytes,
     logger: options.logger,
-    context: (base) => ({ ...base, store, sessions, settings, now }),
+    context: (base) => ({ ...base, store, sessions, repositoryLocks, downloads, settings, now }),
   });
+  const api = createRequestListener(handler);
+  const download = createDownloadListener(store, downloads, log);
+  const listener: RequestListener = (req, res) => (req.url?.startsWith("/layers/") ? download(req, res) : api(req, res));
 
   // Idle uploads are swept at start-up and then regularly, so their space comes back.
   const sweep = () =>
@@ -72,7 +84,7 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
     await close();
     throw e;
   }
-  return { handler, store, settings, close };
+  return { handler, listener, store, settings, close };
 }
 
 /** Through the service itself, so the name is validated like any request's. */

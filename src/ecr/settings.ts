@@ -10,6 +10,8 @@ export interface EcrSettings {
   uploadTtlMs: number;
   /** The media type a layer has until a manifest names another. */
   defaultLayerMediaType: string;
+  /** How long a download URL stays valid. */
+  downloadUrlTtlMs: number;
 }
 
 export const MiB = 1024 * 1024;
@@ -21,4 +23,5 @@ export const DEFAULT_SETTINGS: EcrSettings = {
   maxLayerBytes: 52000 * MiB,
   uploadTtlMs: 24 * 60 * 60 * 1000,
   defaultLayerMediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip",
+  downloadUrlTtlMs: 60 * 60 * 1000,
 };

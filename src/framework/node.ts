@@ -38,8 +38,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function listen(handler: ServiceHandler, opts: { host?: string; port?: number } = {}): Promise<RunningServer> {
-  const server = createServer(createRequestListener(handler));
+/** Serves a ServiceHandler, or a listener that composes one with other routes. */
+export async function listen(target: ServiceHandler | RequestListener, opts: { host?: string; port?: number } = {}): Promise<RunningServer> {
+  const server = createServer(typeof target === "function" ? target : createRequestListener(target));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve());

@@ -2,14 +2,15 @@
 //   meta/snapshot.json, meta/journal.log   records
 //   uploads/<registry>/<uploadId>          an upload's committed bytes (and, after a crash, possibly a torn tail)
 //   blobs/<registry>/sha256/<hex>          content-addressed layers, shared by the registry's repositories
+//   meta/signing-key                       the secret that signs download URLs
 // Order of effects: bytes are written and synced before the record that commits them; a completion is journaled
 // before its staging file is renamed into place, and replay redoes any rename a crash cut short.
-import { createHash, type Hash } from "node:crypto";
+import { createHash, randomBytes, type Hash } from "node:crypto";
 import { createReadStream, existsSync } from "node:fs";
-import { mkdir, open, readdir, rename, stat, truncate, unlink } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, stat, truncate, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { Journal, syncDir } from "./journal";
-import type { LayerRecord, RegistryStore, RepositoryRecord, UploadRecord } from "./types";
+import type { BlobReader, ImageRecord, LayerRecord, RegistryStore, RepositoryRecord, UploadRecord } from "./types";
 
 export interface EmbeddedStoreOptions {
   dataDir: string;
@@ -24,6 +25,9 @@ interface RepositoryState {
   record: RepositoryRecord;
   /** digest → media type (undefined: the default). */
   layers: Map<string, string | undefined>;
+  images: Map<string, ImageRecord>;
+  /** tag → image digest. */
+  tags: Map<string, string>;
 }
 interface RegistryState {
   repositories: Map<string, RepositoryState>;
@@ -37,14 +41,15 @@ type Mutation =
   | { t: "repo.del"; r: string; name: string }
   | { t: "upload.put"; r: string; upload: UploadRecord }
   | { t: "upload.del"; r: string; id: string }
-  | { t: "layer.put"; r: string; repo: string; layer: LayerRecord; upload: string };
+  | { t: "layer.put"; r: string; repo: string; layer: LayerRecord; upload: string }
+  | { t: "image.put"; r: string; repo: string; image: ImageRecord; tag?: string; mediaTypes: Record<string, string> };
 
 interface Snapshot {
   version: 1;
   registries: Record<
     string,
     {
-      repositories: { record: RepositoryRecord; layers: [string, string | null][] }[];
+      repositories: { record: RepositoryRecord; layers: [string, string | null][]; images: ImageRecord[]; tags: [string, string][] }[];
       uploads: UploadRecord[];
       blobs: [string, number][];
     }
@@ -114,7 +119,7 @@ export class EmbeddedStore implements RegistryStore {
     const freed = { uploads: [] as string[], blobs: [] as string[] };
     switch (m.t) {
       case "repo.put":
-        reg.repositories.set(m.repo.name, { record: m.repo, layers: reg.repositories.get(m.repo.name)?.layers ?? new Map() });
+        reg.repositories.set(m.repo.name, { record: m.repo, layers: new Map(), images: new Map(), tags: new Map() });
         break;
       case "repo.del": {
         const gone = reg.repositories.get(m.name);
@@ -144,6 +149,14 @@ export class EmbeddedStore implements RegistryStore {
         if (!reg.blobs.has(m.layer.digest)) reg.blobs.set(m.layer.digest, m.layer.size);
         reg.repositories.get(m.repo)?.layers.set(m.layer.digest, m.layer.mediaType);
         break;
+      case "image.put": {
+        const repo = reg.repositories.get(m.repo);
+        if (!repo) break;
+        if (!repo.images.has(m.image.digest)) repo.images.set(m.image.digest, m.image);
+        if (m.tag !== undefined) repo.tags.set(m.tag, m.image.digest);
+        for (const [digest, mediaType] of Object.entries(m.mediaTypes)) if (repo.layers.has(digest)) repo.layers.set(digest, mediaType);
+        break;
+      }
     }
     return freed;
   }
@@ -170,7 +183,12 @@ export class EmbeddedStore implements RegistryStore {
     const registries: Snapshot["registries"] = {};
     for (const [id, reg] of this.registries) {
       registries[id] = {
-        repositories: [...reg.repositories.values()].map((r) => ({ record: r.record, layers: [...r.layers].map(([d, t]) => [d, t ?? null]) })),
+        repositories: [...reg.repositories.values()].map((r) => ({
+          record: r.record,
+          layers: [...r.layers].map(([d, t]) => [d, t ?? null]),
+          images: [...r.images.values()],
+          tags: [...r.tags],
+        })),
         uploads: [...reg.uploads.values()],
         blobs: [...reg.blobs],
       };
@@ -183,8 +201,13 @@ export class EmbeddedStore implements RegistryStore {
     if (tornBytes) this.log("journal had a torn tail from a crash; ignored", { tornBytes });
     for (const [id, r] of Object.entries(snapshot?.registries ?? {})) {
       const reg = this.registry(id);
-      for (const { record, layers } of r.repositories) {
-        reg.repositories.set(record.name, { record, layers: new Map(layers.map(([d, t]) => [d, t ?? undefined])) });
+      for (const { record, layers, images, tags } of r.repositories) {
+        reg.repositories.set(record.name, {
+          record,
+          layers: new Map(layers.map(([d, t]) => [d, t ?? undefined])),
+          images: new Map(images.map((i) => [i.digest, i])),
+          tags: new Map(tags),
+        });
       }
       for (const u of r.uploads) reg.uploads.set(u.id, u);
       for (const [d, size] of r.blobs) reg.blobs.set(d, size);
@@ -387,6 +410,61 @@ export class EmbeddedStore implements RegistryStore {
     const repo = reg?.repositories.get(repository);
     if (!repo?.layers.has(digest)) return undefined;
     return { digest, size: reg!.blobs.get(digest)!, mediaType: repo.layers.get(digest) };
+  }
+
+  async openBlob(registryId: string, digest: string): Promise<BlobReader | undefined> {
+    const size = this.registries.get(registryId)?.blobs.get(digest);
+    if (size === undefined) return undefined;
+    const path = this.blobPath(registryId, digest);
+    return { size, stream: (start, end) => createReadStream(path, { start, end, highWaterMark: 1 << 20 }) };
+  }
+
+  putImage(registryId: string, repository: string, image: ImageRecord, tag: string | undefined, mediaTypes: Record<string, string>) {
+    return this.mutate(() =>
+      this.registries.get(registryId)?.repositories.has(repository)
+        ? { t: "image.put", r: registryId, repo: repository, image, ...(tag === undefined ? {} : { tag }), mediaTypes }
+        : undefined,
+    );
+  }
+
+  async getImage(registryId: string, repository: string, digest: string) {
+    return this.registries.get(registryId)?.repositories.get(repository)?.images.get(digest);
+  }
+
+  async resolveTag(registryId: string, repository: string, tag: string) {
+    return this.registries.get(registryId)?.repositories.get(repository)?.tags.get(tag);
+  }
+
+  async countImages(registryId: string, repository: string) {
+    return this.registries.get(registryId)?.repositories.get(repository)?.images.size ?? 0;
+  }
+
+  async isReferenced(registryId: string, repository: string, digest: string) {
+    const images = this.registries.get(registryId)?.repositories.get(repository)?.images.values() ?? [];
+    for (const image of images) if (image.references.includes(digest)) return true;
+    return false;
+  }
+
+  private key?: Buffer;
+
+  async signingKey(): Promise<Buffer> {
+    if (this.key) return this.key;
+    const path = join(this.opts.dataDir, "meta", "signing-key");
+    this.key = await readFile(path).catch(async (e: NodeJS.ErrnoException) => {
+      if (e.code !== "ENOENT") throw e;
+      const key = randomBytes(32);
+      const fh = await open(`${path}.tmp`, "w");
+      try {
+        await fh.writeFile(key);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(`${path}.tmp`, path);
+      syncDir(join(this.opts.dataDir, "meta"));
+      return key;
+    });
+    return this.key;
   }
 
   close(): Promise<void> {

@@ -35,6 +35,22 @@ export interface LayerRecord {
   mediaType?: string;
 }
 
+export interface ImageRecord {
+  digest: string;
+  /** The manifest exactly as it was put. */
+  manifest: string;
+  mediaType: string;
+  pushedAt: number;
+  /** Digests of the blobs and manifests it references. */
+  references: string[];
+}
+
+export interface BlobReader {
+  size: number;
+  /** The bytes [start, end], end inclusive. */
+  stream(start: number, end: number): NodeJS.ReadableStream;
+}
+
 export interface RegistryStore {
   getRepository(registryId: string, name: string): Promise<RepositoryRecord | undefined>;
   /** Sorted by name. */
@@ -61,6 +77,20 @@ export interface RegistryStore {
   expireUploads(cutoff: number): Promise<number>;
 
   getLayer(registryId: string, repository: string, digest: string): Promise<LayerRecord | undefined>;
+  /** A stored layer's bytes, or undefined when the registry no longer has them. */
+  openBlob(registryId: string, digest: string): Promise<BlobReader | undefined>;
+
+  /** Stores an image (if new), points `tag` at it, and records the media types it gives its blobs. */
+  putImage(registryId: string, repository: string, image: ImageRecord, tag: string | undefined, blobMediaTypes: Record<string, string>): Promise<boolean>;
+  getImage(registryId: string, repository: string, digest: string): Promise<ImageRecord | undefined>;
+  /** The digest a tag points at. */
+  resolveTag(registryId: string, repository: string, tag: string): Promise<string | undefined>;
+  countImages(registryId: string, repository: string): Promise<number>;
+  /** Whether any image of the repository references the digest. */
+  isReferenced(registryId: string, repository: string, digest: string): Promise<boolean>;
+
+  /** A secret that stays the same across restarts, for signing download URLs. */
+  signingKey(): Promise<Buffer>;
 
   close(): Promise<void>;
 }

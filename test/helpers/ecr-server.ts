@@ -27,7 +27,7 @@ export function tempDataDir(): string {
 export async function startEcr(options: Partial<EcrOptions> = {}): Promise<TestEcr> {
   const dataDir = options.dataDir ?? tempDataDir();
   const ecr = await createEcrService({ registryId: REGISTRY, region: "us-east-1", fsync: false, ...options, dataDir });
-  const server: RunningServer = await listen(ecr.handler);
+  const server: RunningServer = await listen(ecr.listener);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;

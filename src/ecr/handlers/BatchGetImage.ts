@@ -1,8 +1,62 @@
-// The BatchGetImage handler. Written once by codegen/main.ts; the codegen never overwrites it.
-import { NotImplementedError } from "../../framework/errors";
-import type { BatchGetImageRequest, BatchGetImageResponse } from "../../../generated/types";
+// BatchGetImage: images by tag, by digest or both; what cannot be returned is a failure beside the images.
+import type { BatchGetImageRequest, BatchGetImageResponse, Image, ImageFailure, ImageIdentifier } from "../../../generated/types";
+import { TAG } from "../images";
+import { DIGEST } from "../manifests";
+import { registryOf, requireRepository } from "../repositories";
 import type { Context } from "./context";
 
 export async function BatchGetImage(input: BatchGetImageRequest, context: Context): Promise<BatchGetImageResponse> {
-  throw new NotImplementedError("BatchGetImage");
+  const registryId = registryOf(input, context);
+  const name = input.repositoryName;
+  await requireRepository(context, registryId, name);
+  const images: Image[] = [];
+  const failures: ImageFailure[] = [];
+  const fail = (imageId: ImageIdentifier, failureCode: ImageFailure["failureCode"], failureReason: string) =>
+    failures.push({ imageId, failureCode, failureReason });
+
+  for (const imageId of input.imageIds) {
+    const { imageDigest, imageTag } = imageId;
+    if (imageDigest === undefined && imageTag === undefined) {
+      fail(imageId, "MissingDigestAndTag", "Requested image has neither a digest nor a tag");
+      continue;
+    }
+    if (imageDigest !== undefined && !DIGEST.test(imageDigest)) {
+      fail(imageId, "InvalidImageDigest", "Invalid request parameters: image digest should satisfy the regex 'sha256:[a-f0-9]{64}'");
+      continue;
+    }
+    if (imageTag !== undefined && !TAG.test(imageTag)) {
+      fail(imageId, "InvalidImageTag", `Invalid request parameters: '${imageTag}' is not a valid image tag`);
+      continue;
+    }
+    let digest = imageDigest;
+    if (imageTag !== undefined) {
+      const tagged = await context.store.resolveTag(registryId, name, imageTag);
+      if (tagged === undefined) {
+        fail(imageId, "ImageNotFound", "Requested image not found");
+        continue;
+      }
+      if (imageDigest !== undefined && tagged !== imageDigest) {
+        fail(imageId, "ImageTagDoesNotMatchDigest", `Tag '${imageTag}' points at digest '${tagged}', not at the requested digest`);
+        continue;
+      }
+      digest = tagged;
+    }
+    const image = await context.store.getImage(registryId, name, digest!);
+    if (!image) {
+      fail(imageId, "ImageNotFound", "Requested image not found");
+      continue;
+    }
+    if (input.acceptedMediaTypes && !input.acceptedMediaTypes.includes(image.mediaType)) {
+      fail(imageId, "ImageNotFound", `The image's manifest media type ${image.mediaType} is not among the accepted media types`);
+      continue;
+    }
+    images.push({
+      registryId,
+      repositoryName: name,
+      imageId: { imageDigest: image.digest, ...(imageTag === undefined ? {} : { imageTag }) },
+      imageManifest: image.manifest,
+      imageManifestMediaType: image.mediaType,
+    });
+  }
+  return { images, failures };
 }

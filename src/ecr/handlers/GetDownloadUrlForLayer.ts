@@ -1,8 +1,21 @@
-// The GetDownloadUrlForLayer handler. Written once by codegen/main.ts; the codegen never overwrites it.
-import { NotImplementedError } from "../../framework/errors";
+// GetDownloadUrlForLayer: a signed, expiring URL on this server from which a layer an image uses can be downloaded.
+import { LayerInaccessibleException, LayersNotFoundException } from "../../../generated/errors";
 import type { GetDownloadUrlForLayerRequest, GetDownloadUrlForLayerResponse } from "../../../generated/types";
+import { registryOf, requireRepository } from "../repositories";
 import type { Context } from "./context";
 
 export async function GetDownloadUrlForLayer(input: GetDownloadUrlForLayerRequest, context: Context): Promise<GetDownloadUrlForLayerResponse> {
-  throw new NotImplementedError("GetDownloadUrlForLayer");
+  const registryId = registryOf(input, context);
+  const { repositoryName: name, layerDigest } = input;
+  await requireRepository(context, registryId, name);
+  const where = `the repository with name '${name}' in the registry with id '${registryId}'`;
+  const digest = layerDigest.toLowerCase();
+  if (!(await context.store.getLayer(registryId, name, digest))) {
+    throw new LayersNotFoundException({ message: `The layer with digest '${layerDigest}' does not exist in ${where}` });
+  }
+  if (!(await context.store.isReferenced(registryId, name, digest))) {
+    throw new LayerInaccessibleException({ message: `The layer with digest '${layerDigest}' is not referenced by any image in ${where}` });
+  }
+  const origin = `http://${context.headers.host ?? "localhost"}`;
+  return { downloadUrl: context.downloads.sign(origin, registryId, name, digest), layerDigest };
 }

@@ -1,12 +1,17 @@
 // What every ECR handler receives besides its input: the request, storage, upload sessions and settings.
 import type { RequestContext } from "../../framework/definition";
 import type { RegistryStore } from "../../storage/types";
+import type { DownloadUrls } from "../download-urls";
+import type { KeyedLock } from "../keyed-lock";
 import type { EcrSettings } from "../settings";
 import type { UploadSessions } from "../upload-sessions";
 
 export interface Context extends RequestContext {
   store: RegistryStore;
   sessions: UploadSessions;
+  /** Serializes changes to a repository's images and tags. */
+  repositoryLocks: KeyedLock;
+  downloads: DownloadUrls;
   settings: EcrSettings;
   /** Epoch milliseconds; a parameter so that expiry can be tested. */
   now(): number;
