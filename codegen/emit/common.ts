@@ -1,5 +1,5 @@
 // Helpers shared by the emitters: the generated-file header, doc comments, and TypeScript type expressions.
-import { CodegenError, Model, shapeName, trait, UNIT } from "../model";
+import { CodegenError, effectiveTraits, Model, shapeName, trait, UNIT } from "../model";
 
 export interface EmitContext {
   model: Model;
@@ -85,4 +85,45 @@ export function quote(s: string): string {
 /** A property key, quoted only when needed. */
 export function propKey(name: string): string {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : quote(name);
+}
+
+/** Blobs this large (or unbounded) are streamed to the handler rather than buffered. */
+export const STREAMING_THRESHOLD = 1024 * 1024;
+
+export interface StreamingBlob {
+  member: string;
+  minBytes?: number;
+  maxBytes?: number;
+  requiredBefore: string[];
+  otherMembers: string[];
+}
+
+/** The operation's one top-level input blob that is large enough to stream, if it has exactly one. */
+export function streamingBlob(model: Model, opId: string): StreamingBlob | undefined {
+  const { input } = operationIo(model, opId);
+  const members = Object.entries(model.shape(input).members ?? {});
+  const blobs = members.filter(([, ref]) => {
+    if (model.shape(ref.target).type !== "blob") return false;
+    const max = trait<{ max?: number }>(effectiveTraits(model, ref), "length")?.max;
+    return max === undefined || max >= STREAMING_THRESHOLD;
+  });
+  if (blobs.length !== 1) return undefined;
+  const [member, ref] = blobs[0];
+  const length = trait<{ min?: number; max?: number }>(effectiveTraits(model, ref), "length");
+  const others = members.filter(([m]) => m !== member);
+  return {
+    member,
+    ...(length?.min !== undefined ? { minBytes: length.min } : {}),
+    ...(length?.max !== undefined ? { maxBytes: length.max } : {}),
+    requiredBefore: others.filter(([, r]) => trait(r.traits, "required") !== undefined).map(([m]) => m),
+    otherMembers: others.map(([m]) => m),
+  };
+}
+
+/** The handler's input type: the input structure, with a streamed blob member as a BlobStream. */
+export function handlerInputType(model: Model, opId: string, typesPrefix: string): string {
+  const { input } = operationIo(model, opId);
+  const base = input.startsWith("smithy.api#") ? tsRef(model, input) : `${typesPrefix}${tsRef(model, input)}`;
+  const streaming = streamingBlob(model, opId);
+  return streaming ? `StreamingInput<${base}, ${quote(streaming.member)}>` : base;
 }

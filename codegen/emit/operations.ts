@@ -1,6 +1,6 @@
 // Emits generated/operations.ts: per-operation metadata (name, X-Amz-Target, input/output shapes, errors, validator).
 import { shapeName } from "../model";
-import { EmitContext, header, operationIo, quote, tableKey } from "./common";
+import { EmitContext, header, operationIo, quote, streamingBlob, tableKey } from "./common";
 
 export function emitOperations(ctx: EmitContext): string {
   const { model } = ctx;
@@ -10,6 +10,7 @@ export function emitOperations(ctx: EmitContext): string {
     const name = shapeName(opId);
     const { input, output } = operationIo(model, opId);
     const errors = model.operationErrors(ctx.serviceId, opId).map((e) => quote(shapeName(e)));
+    const streaming = streamingBlob(model, opId);
     return (
       `  ${name}: {\n` +
       `    name: ${quote(name)},\n` +
@@ -18,6 +19,7 @@ export function emitOperations(ctx: EmitContext): string {
       `    output: ${quote(tableKey(output))},\n` +
       `    errors: [${errors.join(", ")}],\n` +
       (input.startsWith("smithy.api#") ? "" : `    validate: validators.${name},\n`) +
+      (streaming ? `    streaming: ${JSON.stringify(streaming)},\n` : "") +
       `  },\n`
     );
   });

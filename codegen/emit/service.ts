@@ -1,6 +1,6 @@
 // Emits generated/service.ts: the service definition, the typed service interface and its handler factory.
 import { shapeName, trait } from "../model";
-import { docComment, EmitContext, header, operationIo, quote, tsRef } from "./common";
+import { docComment, EmitContext, handlerInputType, header, operationIo, quote, streamingBlob, tsRef } from "./common";
 
 export function emitService(ctx: EmitContext): string {
   const { model, serviceId } = ctx;
@@ -9,17 +9,17 @@ export function emitService(ctx: EmitContext): string {
   const signingName = trait<{ name: string }>(service.traits, "aws.auth#sigv4")?.name;
   const ops = model.operations(serviceId);
   const methods = ops.map((opId) => {
-    const { input, output } = operationIo(model, opId);
+    const { output } = operationIo(model, opId);
     const type = (id: string) => (id.startsWith("smithy.api#") ? tsRef(model, id) : `T.${tsRef(model, id)}`);
     return (
       docComment(model.shape(opId).traits, "  ") +
-      `  ${shapeName(opId)}(input: ${type(input)}, context: Context): Promise<${type(output)}>;\n`
+      `  ${shapeName(opId)}(input: ${handlerInputType(model, opId, "T.")}, context: Context): Promise<${type(output)}>;\n`
     );
   });
   const fw = ctx.frameworkImport;
   return (
     header(ctx.modelPath) +
-    `import type { RequestContext, ServiceDefinition } from ${quote(`${fw}/definition`)};\n` +
+    `import type { RequestContext, ServiceDefinition${ops.some((o) => streamingBlob(model, o)) ? ", StreamingInput" : ""} } from ${quote(`${fw}/definition`)};\n` +
     `import { buildService, type ServiceHandler, type ServiceOptions } from ${quote(`${fw}/service`)};\n` +
     `import { errorClasses } from "./errors";\n` +
     `import { operations } from "./operations";\n` +

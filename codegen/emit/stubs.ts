@@ -1,7 +1,7 @@
 // Handler stubs: one file per operation in the handlers folder, plus the folder's context type and index.
 // They are written only when missing; the codegen never overwrites hand-written code.
 import { shapeName } from "../model";
-import { EmitContext, operationIo, quote, tsRef } from "./common";
+import { EmitContext, handlerInputType, operationIo, quote, streamingBlob, tsRef } from "./common";
 
 export interface StubPaths {
   /** Import specifier of the generated folder as seen from the handlers folder. */
@@ -22,9 +22,10 @@ export function emitStubs(ctx: EmitContext, paths: StubPaths): Record<string, st
     files[`${name}.ts`] =
       `// The ${name} handler. ${note}\n` +
       `import { NotImplementedError } from ${quote(`${paths.framework}/errors`)};\n` +
+      (streamingBlob(model, opId) ? `import type { StreamingInput } from ${quote(`${paths.framework}/definition`)};\n` : "") +
       (types.length ? `import type { ${[...new Set(types)].join(", ")} } from ${quote(`${paths.generated}/types`)};\n` : "") +
       `import type { Context } from "./context";\n\n` +
-      `export async function ${name}(input: ${tsRef(model, input)}, context: Context): Promise<${tsRef(model, output)}> {\n` +
+      `export async function ${name}(input: ${handlerInputType(model, opId, "")}, context: Context): Promise<${tsRef(model, output)}> {\n` +
       `  throw new NotImplementedError(${quote(name)});\n}\n`;
   }
   files["context.ts"] =

@@ -13,8 +13,8 @@ interface RunningHash {
 export interface SessionHandle {
   /** The running hash of the first `length` committed bytes. */
   hashOf(length: number): Promise<Hash>;
-  /** Feeds newly committed bytes to the running hash (after hashOf). */
-  advance(bytes: Uint8Array): void;
+  /** Sets the running hash, which has seen `hashed` bytes (after a part, or to roll one back). */
+  replace(hash: Hash, hashed: number): void;
   /** Drops the hash once the upload is gone. */
   forget(): void;
 }
@@ -37,11 +37,7 @@ export class UploadSessions {
         }
         return running.hash;
       },
-      advance: (bytes) => {
-        const running = this.hashes.get(key)!;
-        running.hash.update(bytes);
-        running.hashed += bytes.byteLength;
-      },
+      replace: (hash, hashed) => this.hashes.set(key, { hash, hashed }),
       forget: () => this.hashes.delete(key),
     };
     return this.lock.run(key, () => fn(handle));

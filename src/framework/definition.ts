@@ -1,5 +1,11 @@
 // The shape of what the codegen emits for a service: the runtime's whole view of a model.
 import type { ServiceException } from "@smithy/smithy-client";
+import type { BlobStream } from "./streaming-json";
+
+export type { BlobStream };
+
+/** A handler's input where a streamed blob member arrives as a BlobStream. */
+export type StreamingInput<T, K extends keyof T> = Omit<T, K> & { [P in K]: BlobStream };
 
 export type TimestampFormat = "epoch-seconds" | "date-time" | "http-date";
 
@@ -39,6 +45,16 @@ export interface ValidatorError {
   data?: unknown;
 }
 
+/** A top-level input blob large enough to be streamed to the handler instead of buffered. */
+export interface StreamingBlobDescription {
+  member: string;
+  minBytes?: number;
+  maxBytes?: number;
+  /** Required members: when they all precede the blob, the handler starts while the blob is still arriving. */
+  requiredBefore: readonly string[];
+  otherMembers: readonly string[];
+}
+
 export interface OperationDescription {
   name: string;
   /** The X-Amz-Target value: `<ServiceName>.<OperationName>`. */
@@ -47,6 +63,7 @@ export interface OperationDescription {
   output: string;
   errors: readonly string[];
   validate?: InputValidator;
+  streaming?: StreamingBlobDescription;
 }
 
 export type ErrorClass = new (fields?: any) => ServiceException;

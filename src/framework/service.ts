@@ -3,12 +3,14 @@ import { randomUUID } from "node:crypto";
 import { HttpRequest, HttpResponse } from "@smithy/protocol-http";
 import { ServiceException } from "@smithy/smithy-client";
 import type { Logger } from "pino";
+import { Readable } from "node:stream";
 import { DEFAULT_MAX_BODY_BYTES, readBody, type RequestBody } from "./body";
 import type { OperationDescription, RequestContext, ServiceDefinition } from "./definition";
 import { deserialize } from "./deserialize";
-import { INTERNAL_FAILURE, ProtocolError, serializationError, validationError } from "./errors";
+import { bodyTooLarge, INTERNAL_FAILURE, ProtocolError, serializationError, validationError } from "./errors";
 import { awsJsonProtocol } from "./protocols/awsJson";
 import { serialize } from "./serialize";
+import { parseStreaming, type StreamingResult } from "./streaming-json";
 import { validationMessage } from "./validation-message";
 
 export interface ServiceOptions<Context extends RequestContext = RequestContext> {
@@ -91,20 +93,44 @@ export function buildService<Context extends RequestContext>(
     const headers = lowerCaseHeaders(request.headers);
     let op: OperationDescription | undefined;
     let requestBytes = 0;
+    let streamed: StreamingResult | undefined;
     let response: HttpResponse;
     try {
       op = protocol.route(request.method, request.path, headers);
       const declared = headers["content-length"] === undefined ? undefined : Number(headers["content-length"]);
-      const body = await readBody(request.body as RequestBody, declared, limit);
-      requestBytes = body.byteLength;
-      const input = deserialize(definition.shapes, op.input, parseJson(body));
+      let input: Record<string, unknown>;
+      if (op.streaming) {
+        // The blob's bytes go to the handler as they arrive; the rest of the input is parsed before it starts.
+        if (declared !== undefined && declared > limit) throw bodyTooLarge(limit);
+        streamed = await parseStreaming(toReadable(request.body as RequestBody), op.streaming, { maxBodyBytes: limit });
+        const { [op.streaming.member]: blob, ...rest } = streamed.members;
+        input = deserialize(definition.shapes, op.input, rest) as Record<string, unknown>;
+        if (blob !== undefined && blob !== null) input[op.streaming.member] = blob;
+      } else {
+        const body = await readBody(request.body as RequestBody, declared, limit);
+        requestBytes = body.byteLength;
+        input = deserialize(definition.shapes, op.input, parseJson(body)) as Record<string, unknown>;
+      }
       if (op.validate && !op.validate(input)) throw validationError(validationMessage(op.validate.errors ?? [], input));
       const base: RequestContext = { requestId, operation: op.name, accountId, region, headers };
       const context = options.context ? await options.context(base) : base;
       const output = await (handlers[op.name] as Operation).call(impl, input, context);
+      if (streamed) {
+        // Success only for a body that proved valid to its end, even when the handler did not read it all.
+        streamed.blob?.resume();
+        await streamed.done;
+      }
       response = respond(200, requestId, JSON.stringify(serialize(definition.shapes, op.output, output ?? {})));
     } catch (e) {
       response = errorResponse(e, requestId, op);
+    }
+    if (streamed) {
+      requestBytes = streamed.received();
+      if (!(await settled(streamed.done))) {
+        // The rest of the body will not be read: the connection cannot carry another request.
+        streamed.abandon();
+        response.headers.connection = "close";
+      }
     }
     log?.info(
       {
@@ -122,6 +148,20 @@ export function buildService<Context extends RequestContext>(
   };
 
   return { definition, handle };
+}
+
+function toReadable(body: RequestBody): Readable {
+  if (body && typeof (body as Readable).on === "function") return body as Readable;
+  if (body === undefined || body === null) return Readable.from([]);
+  if (typeof body === "string" || body instanceof Uint8Array) return Readable.from([Buffer.from(body as Uint8Array)]);
+  return Readable.from(body as AsyncIterable<Uint8Array>);
+}
+
+/** Whether a promise has already settled (either way). */
+async function settled(p: Promise<unknown>): Promise<boolean> {
+  const pending = Symbol();
+  const r = await Promise.race([p.then(() => true, () => true), Promise.resolve(pending)]);
+  return r !== pending;
 }
 
 function parseJson(body: Buffer): unknown {

@@ -327,29 +327,34 @@ export class EmbeddedStore implements RegistryStore {
     return this.registries.get(registryId)?.uploads.get(id);
   }
 
-  async appendPart(registryId: string, id: string, bytes: Uint8Array, next: UploadRecord): Promise<boolean> {
-    const current = this.registries.get(registryId)?.uploads.get(id);
-    if (!current) return false;
-    const path = this.uploadPath(registryId, id);
-    const fh = await open(path, "r+");
+  async writePart(registryId: string, id: string, bytes: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<number> {
+    const upload = this.registries.get(registryId)?.uploads.get(id);
+    if (!upload) return 0;
+    const fh = await open(this.uploadPath(registryId, id), "r+");
+    let written = 0;
     try {
-      let written = 0;
-      while (written < bytes.byteLength) {
-        const { bytesWritten } = await fh.write(bytes, written, bytes.byteLength - written, current.length + written);
-        written += bytesWritten;
+      for await (const chunk of bytes) {
+        let done = 0;
+        while (done < chunk.byteLength) {
+          const { bytesWritten } = await fh.write(chunk, done, chunk.byteLength - done, upload.length + written + done);
+          done += bytesWritten;
+        }
+        written += done;
       }
       if (this.fsync) await fh.datasync();
-      const committed = await this.mutate(() =>
-        this.registries.get(registryId)?.uploads.get(id) === current ? { t: "upload.put", r: registryId, upload: next } : undefined,
-      );
-      if (!committed) await fh.truncate(current.length).catch(() => undefined);
-      return committed;
-    } catch (e) {
-      await fh.truncate(current.length).catch(() => undefined);
-      throw e;
+      return written;
     } finally {
       await fh.close();
     }
+  }
+
+  commitPart(registryId: string, id: string, next: UploadRecord): Promise<boolean> {
+    return this.mutate(() => (this.registries.get(registryId)?.uploads.has(id) ? { t: "upload.put", r: registryId, upload: next } : undefined));
+  }
+
+  async abortPart(registryId: string, id: string): Promise<void> {
+    const upload = this.registries.get(registryId)?.uploads.get(id);
+    if (upload) await truncate(this.uploadPath(registryId, id), upload.length).catch(() => undefined);
   }
 
   async readUpload(registryId: string, id: string, start: number, end: number): Promise<Buffer> {

@@ -63,10 +63,14 @@ export interface RegistryStore {
   createUpload(registryId: string, record: UploadRecord): Promise<void>;
   getUpload(registryId: string, id: string): Promise<UploadRecord | undefined>;
   /**
-   * Durably writes `bytes` at the upload's committed length, then commits `next`. When it throws or returns false
-   * (the upload is gone), nothing was committed.
+   * Writes a part's bytes, as they arrive, after the upload's committed bytes, and makes them durable; nothing is
+   * committed yet. Returns how many bytes were written.
    */
-  appendPart(registryId: string, id: string, bytes: Uint8Array, next: UploadRecord): Promise<boolean>;
+  writePart(registryId: string, id: string, bytes: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<number>;
+  /** Commits the written part as `next`; false when the upload is gone (then nothing was committed). */
+  commitPart(registryId: string, id: string, next: UploadRecord): Promise<boolean>;
+  /** Drops bytes written after the committed length (a part that failed). */
+  abortPart(registryId: string, id: string): Promise<void>;
   /** Committed bytes of an upload, [start, end). */
   readUpload(registryId: string, id: string, start: number, end: number): Promise<Buffer>;
   /** A sha256 of the upload's first `length` bytes, for when the running one was lost (a restart). */

@@ -116,7 +116,8 @@ describe("the storage's own recovery", () => {
       const digest = sha256(bytes);
       await crashed.createRepository(REGISTRY, { name: "app", createdAt: 0, imageTagMutability: "MUTABLE", scanOnPush: false, encryptionType: "AES256" });
       await crashed.createUpload(REGISTRY, { id: "u-1", repository: "app", createdAt: 0, touchedAt: 0, length: 0, parts: 0 });
-      await crashed.appendPart(REGISTRY, "u-1", bytes, { id: "u-1", repository: "app", createdAt: 0, touchedAt: 0, length: 1000, parts: 1, lastPart: { first: 0, last: 999 } });
+      await crashed.writePart(REGISTRY, "u-1", [bytes]);
+      await crashed.commitPart(REGISTRY, "u-1", { id: "u-1", repository: "app", createdAt: 0, touchedAt: 0, length: 1000, parts: 1, lastPart: { first: 0, last: 999 } });
       await crashed.completeUpload(REGISTRY, "u-1", { digest, size: 1000 });
       // The crash: the rename after the journal record never happened (the store is abandoned, not closed).
       const blob = join(dataDir, "blobs", REGISTRY, "sha256", digest.slice(7));
@@ -142,7 +143,8 @@ describe("the storage's own recovery", () => {
       const digest = sha256(bytes);
       await store.createRepository(REGISTRY, { name: "app", createdAt: 0, imageTagMutability: "MUTABLE", scanOnPush: false, encryptionType: "AES256" });
       await store.createUpload(REGISTRY, { id: "u-1", repository: "app", createdAt: 0, touchedAt: 0, length: 0, parts: 0 });
-      await store.appendPart(REGISTRY, "u-1", bytes, { id: "u-1", repository: "app", createdAt: 0, touchedAt: 0, length: 10, parts: 1 });
+      await store.writePart(REGISTRY, "u-1", [bytes]);
+      await store.commitPart(REGISTRY, "u-1", { id: "u-1", repository: "app", createdAt: 0, touchedAt: 0, length: 10, parts: 1 });
       await store.completeUpload(REGISTRY, "u-1", { digest, size: 10 });
       await store.close();
       rmSync(join(dataDir, "blobs", REGISTRY, "sha256", digest.slice(7)));

@@ -1,4 +1,5 @@
 // The awsJson1_1 dispatcher conformance suite, on a test model of its own (example.echo), run in process and over HTTP.
+import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import type { ServiceHandler } from "../../src/framework";
 import { NotImplementedError } from "../../src/framework";
@@ -11,7 +12,9 @@ const gen = require(`${dir}/generated/service`);
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const errors = require(`${dir}/generated/errors`);
 
-const LIMIT = 4096;
+const LIMIT = 3 * 1024 * 1024;
+const PAYLOAD = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31 + 7) % 256));
+const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 const TARGET = "EchoService.";
 const JSON11 = "application/x-amz-json-1.1";
 
@@ -23,6 +26,15 @@ function buildHandler(): ServiceHandler {
       },
       async Ping() {
         return {};
+      },
+      async Upload(input: { name: string; note?: string; payload: AsyncIterable<Buffer> }) {
+        const hash = createHash("sha256");
+        let size = 0;
+        for await (const chunk of input.payload) {
+          size += chunk.byteLength;
+          hash.update(chunk);
+        }
+        return { name: input.name, note: input.note, size, sha256: hash.digest("hex") };
       },
       async Fail(input: { kind: string }) {
         switch (input.kind) {
@@ -201,6 +213,55 @@ const cases: [string, RawRequest, Want][] = [
     status: 501, type: "NotImplemented", message: "The operation Fail is not implemented by this server yet",
   }],
 
+  // A large blob member streams to the handler (the model says which: Payload allows 2 MiB).
+  ["a streamed blob after the members it needs", call("Upload", { name: "abc", payload: PAYLOAD.toString("base64") }), {
+    status: 200, body: { name: "abc", size: PAYLOAD.byteLength, sha256: sha(PAYLOAD) },
+  }],
+  ["a streamed blob before a required member is buffered", call("Upload", { payload: PAYLOAD.toString("base64"), name: "abc" }), {
+    status: 200, body: { name: "abc", size: PAYLOAD.byteLength, sha256: sha(PAYLOAD) },
+  }],
+  ["JSON's \\/ escape inside the base64", call("Upload", `{"name":"abc","payload":"${Buffer.from([0xff, 0xff, 0xff]).toString("base64").replace(/\//g, "\\/")}"}`), {
+    status: 200, body: { name: "abc", size: 3, sha256: sha(Buffer.from([0xff, 0xff, 0xff])) },
+  }],
+  ["unknown members after the blob are ignored", call("Upload", `{"name":"abc","payload":"QUJD","extra":{"a":[1,2]}}`), {
+    status: 200, body: { name: "abc", size: 3, sha256: sha(Buffer.from("ABC")) },
+  }],
+  ["a modeled member after a streamed blob", call("Upload", `{"name":"abc","payload":"QUJD","note":"late"}`), {
+    status: 400, type: "SerializationException", message: "Member 'note' comes after 'payload'; it must come before it",
+  }],
+  ["invalid base64 in a streamed blob", call("Upload", `{"name":"abc","payload":"${"QUJD".repeat(5000)}Q!JD"}`), {
+    status: 400, type: "SerializationException", message: "Value at 'payload' is not valid base64",
+  }],
+  ["padding inside a streamed blob", call("Upload", `{"name":"abc","payload":"QQ==QUJD"}`), {
+    status: 400, type: "SerializationException", message: "Value at 'payload' is not valid base64",
+  }],
+  ["a streamed blob whose length is not a multiple of 4", call("Upload", `{"name":"abc","payload":"QUJDR"}`), {
+    status: 400, type: "SerializationException", message: "Value at 'payload' is not valid base64",
+  }],
+  ["data after the object", call("Upload", `{"name":"abc","payload":"QUJD"} {}`), {
+    status: 400, type: "SerializationException", message: "The body is not valid JSON: unexpected data after the object",
+  }],
+  ["a body that ends inside the object", call("Upload", `{"name":"abc","payload":"QUJD"`), {
+    status: 400, type: "SerializationException", message: "The body is not valid JSON: it ends before the object does",
+  }],
+  ["a streamed blob over its maximum", call("Upload", { name: "abc", payload: Buffer.alloc(2097153).toString("base64") }, {}), {
+    status: 400, type: "ValidationException",
+    message: "1 validation error detected: Value at 'payload' failed to satisfy constraint: Member must have length less than or equal to 2097152",
+  }],
+  ["a streamed blob under its minimum", call("Upload", { name: "abc", payload: "" }), {
+    status: 400, type: "ValidationException",
+    message: "1 validation error detected: Value at 'payload' failed to satisfy constraint: Member must have length greater than or equal to 1",
+  }],
+  ["a missing streamed blob", call("Upload", { name: "abc", payload: null }), {
+    status: 400, type: "ValidationException",
+    message: "1 validation error detected: Value null at 'payload' failed to satisfy constraint: Member must not be null",
+  }],
+  ["the other members of a streamed operation are validated first", call("Upload", { name: "A", payload: "QUJD" }), {
+    status: 400, type: "ValidationException",
+    message: "2 validation errors detected: Value 'A' at 'name' failed to satisfy constraint: Member must have length greater than or equal to 2; " +
+      "Value 'A' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-z]+$",
+  }],
+
   // The body limit.
   ["a body over the limit", call("Echo", { name: "abc", note: "x".repeat(LIMIT) }), {
     status: 413, type: "RequestEntityTooLargeException", message: `The request body exceeds the limit of ${LIMIT} bytes`,
@@ -209,6 +270,12 @@ const cases: [string, RawRequest, Want][] = [
     status: 413, type: "RequestEntityTooLargeException", message: `The request body exceeds the limit of ${LIMIT} bytes`,
   }],
   ["a chunked body within the limit", { ...call("Echo", { name: "abc" }), chunked: true }, { status: 200, body: { name: "abc", flag: false } }],
+  ["a streamed body over the limit", { ...call("Upload", `{"name":"abc","junk":"${"x".repeat(LIMIT)}","payload":"QUJD"}`), chunked: true }, {
+    status: 413, type: "RequestEntityTooLargeException", message: `The request body exceeds the limit of ${LIMIT} bytes`,
+  }],
+  ["a streamed body over the limit by its Content-Length", call("Upload", `{"name":"abc","junk":"${"x".repeat(LIMIT)}","payload":"QUJD"}`), {
+    status: 413, type: "RequestEntityTooLargeException", message: `The request body exceeds the limit of ${LIMIT} bytes`,
+  }],
 ];
 
 describe.each([inProcess(), overHttp()])("awsJson1_1 conformance ($name)", (adapter: Adapter) => {
@@ -235,7 +302,7 @@ describe.each([inProcess(), overHttp()])("awsJson1_1 conformance ($name)", (adap
 });
 
 describe("building a service", () => {
-  const impl = { Echo: async () => ({}), Ping: async () => ({}), Fail: async () => ({}) };
+  const impl = { Echo: async () => ({}), Ping: async () => ({}), Fail: async () => ({}), Upload: async () => ({}) };
 
   test("fails when an operation has no handler", () => {
     const { Ping: _omitted, ...partial } = impl;
