@@ -119,7 +119,8 @@ describe("the storage's own recovery", () => {
       await crashed.writePart(REGISTRY, "u-1", [bytes]);
       await crashed.commitPart(REGISTRY, "u-1", { id: "u-1", repository: "app", createdAt: 0, touchedAt: 0, length: 1000, parts: 1, lastPart: { first: 0, last: 999 } });
       await crashed.completeUpload(REGISTRY, "u-1", { digest, size: 1000 });
-      // The crash: the rename after the journal record never happened (the store is abandoned, not closed).
+      // The crash: the rename after the journal record never happened. (Closing writes nothing; it frees the handle.)
+      await crashed.close();
       const blob = join(dataDir, "blobs", REGISTRY, "sha256", digest.slice(7));
       const staging = join(dataDir, "uploads", REGISTRY, "u-1");
       renameSync(blob, staging);
