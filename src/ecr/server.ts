@@ -53,12 +53,14 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
   const sessions = new UploadSessions(store);
   const repositoryLocks = new KeyedLock();
   const downloads = new DownloadUrls(await store.signingKey(), settings.downloadUrlTtlMs, now);
+  const shared = { store, sessions, repositoryLocks, downloads, settings, now };
   const handler = createServiceHandler<Context>(handlers, {
     accountId: options.registryId,
     region: options.region,
     maxBodyBytes: options.maxBodyBytes,
     logger: options.logger,
-    context: (base) => ({ ...base, store, sessions, repositoryLocks, downloads, settings, now }),
+    // Object.assign onto the per-request object: on Node 20 a spread followed by more properties costs microseconds.
+    context: (base) => Object.assign(base, shared),
   });
   const api = createRequestListener(handler);
   const download = createDownloadListener(store, downloads, log);

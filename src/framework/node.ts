@@ -6,19 +6,23 @@ import type { ServiceHandler } from "./service";
 
 export function createRequestListener(handler: ServiceHandler): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    // Split by hand: new URL() costs more than the rest of a small request's routing.
+    const target = req.url ?? "/";
+    const q = target.indexOf("?");
     const request = new HttpRequest({
       method: req.method ?? "GET",
       protocol: "http:",
       hostname: req.headers.host?.split(":")[0] ?? "localhost",
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
+      path: q < 0 ? target : target.slice(0, q),
+      query: q < 0 ? {} : Object.fromEntries(new URLSearchParams(target.slice(q + 1))),
       headers: req.headers as Record<string, string>,
       body: req,
     });
     handler.handle(request).then(
       (response) => {
-        res.writeHead(response.statusCode, response.headers);
+        const flat: string[] = [];
+        for (const name in response.headers) flat.push(name, response.headers[name]);
+        res.writeHead(response.statusCode, flat);
         res.end(response.body);
       },
       () => {

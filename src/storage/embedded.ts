@@ -67,6 +67,8 @@ class Mutex {
 }
 
 const SAFE_ID = /^[0-9A-Za-z-]+$/;
+/** Bytes of a part written between background flushes. */
+const FLUSH_EVERY = 8 * 1024 * 1024;
 const SHA256 = /^sha256:([0-9a-f]{64})$/;
 
 export class EmbeddedStore implements RegistryStore {
@@ -332,6 +334,9 @@ export class EmbeddedStore implements RegistryStore {
     if (!upload) return 0;
     const fh = await open(this.uploadPath(registryId, id), "r+");
     let written = 0;
+    // With fsync on, the part is flushed while it is still arriving, so that acknowledging it waits only for the tail.
+    let flushing: Promise<void> | undefined;
+    let unflushed = 0;
     try {
       for await (const chunk of bytes) {
         let done = 0;
@@ -340,10 +345,17 @@ export class EmbeddedStore implements RegistryStore {
           done += bytesWritten;
         }
         written += done;
+        unflushed += done;
+        if (this.fsync && unflushed >= FLUSH_EVERY && !flushing) {
+          unflushed = 0;
+          flushing = fh.datasync().finally(() => (flushing = undefined));
+        }
       }
+      await flushing;
       if (this.fsync) await fh.datasync();
       return written;
     } finally {
+      await flushing?.catch(() => undefined);
       await fh.close();
     }
   }

@@ -232,6 +232,12 @@ const cases: [string, RawRequest, Want][] = [
   ["invalid base64 in a streamed blob", call("Upload", `{"name":"abc","payload":"${"QUJD".repeat(5000)}Q!JD"}`), {
     status: 400, type: "SerializationException", message: "Value at 'payload' is not valid base64",
   }],
+  ["base64url characters in a streamed blob", call("Upload", `{"name":"abc","payload":"QU-D"}`), {
+    status: 400, type: "SerializationException", message: "Value at 'payload' is not valid base64",
+  }],
+  ["a space inside a streamed blob", call("Upload", `{"name":"abc","payload":"QUJD QUJD"}`), {
+    status: 400, type: "SerializationException", message: "Value at 'payload' is not valid base64",
+  }],
   ["padding inside a streamed blob", call("Upload", `{"name":"abc","payload":"QQ==QUJD"}`), {
     status: 400, type: "SerializationException", message: "Value at 'payload' is not valid base64",
   }],
