@@ -68,10 +68,13 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
 
   // Idle uploads are swept at start-up and then regularly, so their space comes back.
   const sweep = () =>
-    store.expireUploads(now() - settings.uploadTtlMs).then(
-      (n) => n && log?.info({ expired: n }, "expired idle uploads"),
-      (e) => log?.error({ err: e }, "upload sweep failed"),
-    );
+    store
+      .expireUploads(now() - settings.uploadTtlMs)
+      .then(async (n) => {
+        await sessions.prune();
+        if (n) log?.info({ expired: n }, "expired idle uploads");
+      })
+      .catch((e) => log?.error({ err: e }, "upload sweep failed"));
   await sweep();
   const timer = setInterval(sweep, Math.max(100, Math.min(settings.uploadTtlMs / 2, 60_000)));
   timer.unref();

@@ -42,4 +42,12 @@ export class UploadSessions {
     };
     return this.lock.run(key, () => fn(handle));
   }
+
+  /** Drops the running hashes of uploads that no longer exist (expired, or their repository deleted). */
+  async prune(): Promise<void> {
+    for (const key of [...this.hashes.keys()]) {
+      const [registryId, uploadId] = key.split("/");
+      if (!(await this.store.getUpload(registryId, uploadId))) this.hashes.delete(key);
+    }
+  }
 }

@@ -94,6 +94,7 @@ export function buildService<Context extends RequestContext>(
     let op: OperationDescription | undefined;
     let requestBytes = 0;
     let streamed: StreamingResult | undefined;
+    let bodyRead = false;
     let response: HttpResponse;
     try {
       op = protocol.route(request.method, request.path, headers);
@@ -108,6 +109,7 @@ export function buildService<Context extends RequestContext>(
         if (blob !== undefined && blob !== null) input[op.streaming.member] = blob;
       } else {
         const body = await readBody(request.body as RequestBody, declared, limit);
+        bodyRead = true;
         requestBytes = body.byteLength;
         input = deserialize(definition.shapes, op.input, parseJson(body)) as Record<string, unknown>;
       }
@@ -123,10 +125,12 @@ export function buildService<Context extends RequestContext>(
       response = respond(200, requestId, JSON.stringify(serialize(definition.shapes, op.output, output ?? {})));
     } catch (e) {
       response = errorResponse(e, requestId, op);
+      // A body left unread (refused early, or cut off) leaves the connection unusable for another request.
+      if (op && !op.streaming && !bodyRead) response.headers.connection = "close";
     }
     if (streamed) {
       requestBytes = streamed.received();
-      if (!(await settled(streamed.done))) {
+      if (!streamed.settled()) {
         // The rest of the body will not be read: the connection cannot carry another request.
         streamed.abandon();
         response.headers.connection = "close";
@@ -155,13 +159,6 @@ function toReadable(body: RequestBody): Readable {
   if (body === undefined || body === null) return Readable.from([]);
   if (typeof body === "string" || body instanceof Uint8Array) return Readable.from([Buffer.from(body as Uint8Array)]);
   return Readable.from(body as AsyncIterable<Uint8Array>);
-}
-
-/** Whether a promise has already settled (either way). */
-async function settled(p: Promise<unknown>): Promise<boolean> {
-  const pending = Symbol();
-  const r = await Promise.race([p.then(() => true, () => true), Promise.resolve(pending)]);
-  return r !== pending;
 }
 
 function parseJson(body: Buffer): unknown {

@@ -24,7 +24,8 @@ export class BlobStream extends Readable {
   /** Decoded bytes so far. */
   bytes = 0;
   constructor(private readonly resumeSource: () => void) {
-    super({ highWaterMark: 4 << 20 });
+    // Enough to keep the disk busy while the socket is read; more only raises the peak memory of each upload.
+    super({ highWaterMark: 1 << 20 });
     // A reader learns of a failed body through its iterator; with none, the failure must not become an uncaught 'error'.
     this.on("error", () => undefined);
   }
@@ -47,6 +48,8 @@ export interface StreamingResult {
   done: Promise<void>;
   /** Raw body bytes read so far. */
   received(): number;
+  /** Whether the body has been read to its end (or failed). */
+  settled(): boolean;
   /** Stops reading (the request is answered without the rest of its body). */
   abandon(): void;
 }
@@ -72,6 +75,7 @@ export function parseStreaming(
     const members: Record<string, unknown> = {};
     let key = "";
     let keyParts: Buffer[] = [];
+    let keyEscaped = false;
     let valueParts: Buffer[] = [];
     let depth = 0;
     let inString = false;
@@ -104,6 +108,7 @@ export function parseStreaming(
         blob,
         done,
         received: () => received,
+        settled: () => finished,
         abandon: () => fail(new ProtocolError("RequestAbandoned", 400, "The request was answered before its body was read")),
       });
     };
@@ -180,28 +185,28 @@ export function parseStreaming(
           case S.Blob: {
             if (blobEscape) {
               // The previous chunk ended with the backslash of a '\/'.
-              if (chunk[i] !== 0x2f) throw bad(`Value at '${spec.member}' is not valid base64`);
+              if (chunk[i] !== 0x2f) throw invalidBase64();
               blobEscape = false;
               blobChars("/");
               i++;
               continue;
             }
             const quote = chunk.indexOf(0x22, i);
-            const slash = chunk.indexOf(0x5c, i);
             const stop = quote < 0 ? n : quote;
-            if (slash >= 0 && slash < stop) {
-              // JSON may escape '/' as '\/'; nothing else belongs in base64.
-              if (slash > i) blobChars(chunk.toString("latin1", i, slash));
-              if (slash + 1 >= n) {
-                blobEscape = true;
-                return;
+            if (stop > i) {
+              let text = chunk.toString("latin1", i, stop);
+              if (text.includes("\\")) {
+                // JSON may escape '/' as '\/'; nothing else belongs in base64. A backslash ending the chunk
+                // starts an escape that the next chunk finishes.
+                if (quote < 0 && trailingBackslashes(text) % 2 === 1) {
+                  blobEscape = true;
+                  text = text.slice(0, -1);
+                }
+                text = text.replaceAll("\\/", "/");
+                if (text.includes("\\")) throw invalidBase64();
               }
-              if (chunk[slash + 1] !== 0x2f) throw bad(`Value at '${spec.member}' is not valid base64`);
-              blobChars("/");
-              i = slash + 2;
-              continue;
+              blobChars(text);
             }
-            if (stop > i) blobChars(chunk.toString("latin1", i, stop));
             if (quote < 0) return;
             endBlob();
             i = quote + 1;
@@ -241,11 +246,14 @@ export function parseStreaming(
           default: {
             const c = chunk[i];
             if (state === S.Key) {
-              const quote = findQuote(chunk, i);
-              if (quote < 0) {
+              const found = findQuote(chunk, i, keyEscaped);
+              if (found.quote < 0) {
+                keyEscaped = found.escaped;
                 keyParts.push(chunk.subarray(i));
                 return;
               }
+              keyEscaped = false;
+              const quote = found.quote;
               keyParts.push(chunk.subarray(i, quote));
               try {
                 key = JSON.parse(`"${Buffer.concat(keyParts).toString("utf8")}"`);
@@ -281,6 +289,7 @@ export function parseStreaming(
                 }
                 state = S.Blob;
               } else {
+                if (key === spec.member && c !== 0x6e) throw bad(`Expected a base64 string at '${spec.member}'`); // only null besides
                 i--;
                 depth = 0;
                 inString = false;
@@ -339,11 +348,18 @@ export function parseStreaming(
   });
 }
 
-/** The index of the next unescaped quote. */
-function findQuote(chunk: Buffer, from: number): number {
+/** The index of the next unescaped quote (-1: none), and whether the chunk ends inside an escape. */
+function findQuote(chunk: Buffer, from: number, escaped: boolean): { quote: number; escaped: boolean } {
   for (let i = from; i < chunk.byteLength; i++) {
-    if (chunk[i] === 0x5c) i++;
-    else if (chunk[i] === 0x22) return i;
+    if (escaped) escaped = false;
+    else if (chunk[i] === 0x5c) escaped = true;
+    else if (chunk[i] === 0x22) return { quote: i, escaped: false };
   }
-  return -1;
+  return { quote: -1, escaped };
+}
+
+function trailingBackslashes(text: string): number {
+  let n = 0;
+  while (n < text.length && text.charCodeAt(text.length - 1 - n) === 0x5c) n++;
+  return n;
 }

@@ -163,12 +163,17 @@ export class EmbeddedStore implements RegistryStore {
     return freed;
   }
 
-  /** Journals then applies a change, under the lock, if `check` still holds; then frees what it released. */
-  private mutate(build: () => Mutation | undefined): Promise<boolean> {
+  /**
+   * Under the lock: builds a change (none: nothing to do), journals it, does its file effect, applies it to memory and
+   * frees what it released. The effect runs before any compaction, which would drop the record that lets a restart
+   * redo it.
+   */
+  private mutate(build: () => Mutation | undefined, effect?: (m: Mutation) => Promise<void>): Promise<boolean> {
     return this.lock.run(async () => {
       const m = build();
       if (!m) return false;
       await this.journal.append(m);
+      await effect?.(m);
       const freed = this.apply(m);
       await this.free(m.r, freed);
       if (this.journal.length >= (this.opts.compactAfter ?? 100_000)) await this.journal.compact(this.snapshot());
@@ -336,6 +341,7 @@ export class EmbeddedStore implements RegistryStore {
     let written = 0;
     // With fsync on, the part is flushed while it is still arriving, so that acknowledging it waits only for the tail.
     let flushing: Promise<void> | undefined;
+    let flushFailed: unknown;
     let unflushed = 0;
     try {
       for await (const chunk of bytes) {
@@ -348,10 +354,16 @@ export class EmbeddedStore implements RegistryStore {
         unflushed += done;
         if (this.fsync && unflushed >= FLUSH_EVERY && !flushing) {
           unflushed = 0;
-          flushing = fh.datasync().finally(() => (flushing = undefined));
+          // Its failure is kept and thrown below: a writeback error is reported once, so it must not be lost.
+          flushing = fh.datasync().then(
+            () => void (flushing = undefined),
+            (e) => void ((flushFailed ??= e), (flushing = undefined)),
+          );
         }
+        if (flushFailed) throw flushFailed;
       }
       await flushing;
+      if (flushFailed) throw flushFailed;
       if (this.fsync) await fh.datasync();
       return written;
     } finally {
@@ -394,20 +406,20 @@ export class EmbeddedStore implements RegistryStore {
     return hash;
   }
 
-  async completeUpload(registryId: string, id: string, layer: LayerRecord): Promise<boolean> {
-    let repo = "";
-    const done = await this.mutate(() => {
-      const u = this.registries.get(registryId)?.uploads.get(id);
-      if (!u) return undefined;
-      repo = u.repository;
-      return { t: "layer.put", r: registryId, repo, layer, upload: id };
-    });
-    if (!done) return false;
-    const staging = this.uploadPath(registryId, id);
-    const blob = this.blobPath(registryId, layer.digest);
-    if (existsSync(blob)) await unlink(staging);
-    else await this.promote(staging, blob);
-    return true;
+  completeUpload(registryId: string, id: string, layer: LayerRecord): Promise<boolean> {
+    return this.mutate(
+      () => {
+        const u = this.registries.get(registryId)?.uploads.get(id);
+        return u ? { t: "layer.put", r: registryId, repo: u.repository, layer, upload: id } : undefined;
+      },
+      async () => {
+        // The layer becomes visible (applied) only once its bytes are in place.
+        const staging = this.uploadPath(registryId, id);
+        const blob = this.blobPath(registryId, layer.digest);
+        if (existsSync(blob)) await unlink(staging);
+        else await this.promote(staging, blob);
+      },
+    );
   }
 
   async expireUploads(cutoff: number): Promise<number> {

@@ -16,6 +16,8 @@ export class Journal<Snapshot, Record> {
   /** Bytes of the journal known to be whole; a failed append truncates back to it. */
   private size = 0;
   private records = 0;
+  /** Set when a failed append could not be undone. */
+  private broken?: Error;
   private readonly logPath: string;
   private readonly snapshotPath: string;
 
@@ -60,15 +62,20 @@ export class Journal<Snapshot, Record> {
   async append(record: Record): Promise<void> {
     const json = JSON.stringify(record);
     const line = `${crc32(json).toString(16).padStart(8, "0")} ${json}\n`;
+    if (this.broken) throw this.broken;
     const fh = this.fh!;
+    const bytes = Buffer.from(line);
     try {
-      await fh.write(line);
+      const { bytesWritten } = await fh.write(bytes);
+      if (bytesWritten !== bytes.byteLength) throw new Error(`short write to the journal (${bytesWritten} of ${bytes.byteLength} bytes)`);
       if (this.opts.fsync) await fh.datasync();
     } catch (e) {
-      await fh.truncate(this.size).catch(() => undefined);
+      // A torn record must not stay in front of later ones (replay would stop there); if it cannot be cut off,
+      // the journal takes nothing more.
+      await fh.truncate(this.size).catch((err: Error) => (this.broken = err));
       throw e;
     }
-    this.size += Buffer.byteLength(line);
+    this.size += bytes.byteLength;
     this.records++;
   }
 

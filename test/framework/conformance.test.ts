@@ -223,6 +223,12 @@ const cases: [string, RawRequest, Want][] = [
   ["JSON's \\/ escape inside the base64", call("Upload", `{"name":"abc","payload":"${Buffer.from([0xff, 0xff, 0xff]).toString("base64").replace(/\//g, "\\/")}"}`), {
     status: 200, body: { name: "abc", size: 3, sha256: sha(Buffer.from([0xff, 0xff, 0xff])) },
   }],
+  ["a blob written entirely as JSON-escaped slashes", call("Upload", `{"name":"abc","payload":"${"\\/".repeat(400_000)}"}`), {
+    status: 200, body: { name: "abc", size: 300_000, sha256: sha(Buffer.alloc(300_000, 0xff)) },
+  }],
+  ["a blob that is not a string", call("Upload", `{"name":"abc","payload":5}`), {
+    status: 400, type: "SerializationException", message: "Expected a base64 string at 'payload'",
+  }],
   ["unknown members after the blob are ignored", call("Upload", `{"name":"abc","payload":"QUJD","extra":{"a":[1,2]}}`), {
     status: 200, body: { name: "abc", size: 3, sha256: sha(Buffer.from("ABC")) },
   }],
@@ -298,6 +304,13 @@ describe.each([inProcess(), overHttp()])("awsJson1_1 conformance ($name)", (adap
     expect(res.headers["x-amzn-requestid"]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });
 
+  test("a successful streamed request leaves the connection open for the next one", async () => {
+    const res = await adapter.send(call("Upload", { name: "abc", payload: PAYLOAD.toString("base64") }));
+    expect(res.status).toBe(200);
+    expect(res.headers.connection).not.toBe("close");
+  });
+
+
   test("an unexpected exception is a 500 InternalFailure that hides its details", async () => {
     const res = await adapter.send(call("Fail", { kind: "crash" }));
     const body = JSON.parse(res.body);
@@ -305,6 +318,19 @@ describe.each([inProcess(), overHttp()])("awsJson1_1 conformance ($name)", (adap
     expect(body).toEqual({ __type: "InternalFailure", message: `The server failed to process the request (request id ${res.headers["x-amzn-requestid"]})` });
     expect(res.body).not.toContain("/home/user");
   });
+});
+
+test("over HTTP, a streamed request refused before its body was read closes the connection", async () => {
+  const http = overHttp();
+  await http.start(buildHandler());
+  try {
+    const res = await http.send(call("Upload", `{"name":"A","payload":"${"QUJD".repeat(500_000)}"}`));
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).__type).toBe("ValidationException");
+    expect(res.headers.connection).toBe("close");
+  } finally {
+    await http.stop();
+  }
 });
 
 describe("building a service", () => {

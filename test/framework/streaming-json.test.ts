@@ -67,3 +67,12 @@ test("a modeled member after a streamed blob is refused, however it is split", a
     await expect(parse(Buffer.from(`{"id":"a","blob":"QUJD","n":1}`), rand)).rejects.toThrow("Member 'n' comes after 'blob'; it must come before it");
   }
 });
+
+test("a member name with an escaped quote, split at every position", async () => {
+  const body = Buffer.from(`{"id":"a","we\\"ird":1,"blob":"QUJD"}`);
+  for (let cut = 1; cut < body.byteLength; cut++) {
+    const result = await parseStreaming(Readable.from([body.subarray(0, cut), body.subarray(cut)]) as never, SPEC, { maxBodyBytes: 1 << 20 });
+    const { blob, ...members } = result.members;
+    expect([cut, members, (await (blob as { toBuffer(): Promise<Buffer> }).toBuffer()).toString()]).toEqual([cut, { id: "a", 'we"ird': 1 }, "ABC"]);
+  }
+});

@@ -14,7 +14,10 @@ export async function CompleteLayerUpload(input: CompleteLayerUploadRequest, con
   const { settings, store } = context;
 
   return context.sessions.exclusive(registryId, uploadId, async (session) => {
-    const upload = await liveUpload(context, registryId, repositoryName, uploadId);
+    const upload = await liveUpload(context, registryId, repositoryName, uploadId).catch((e) => {
+      session.forget();
+      throw e;
+    });
     if (upload.length === 0) throw new EmptyUploadException({ message: `The upload with id '${uploadId}' has no layer parts` });
     if (upload.smallestEarlierPart !== undefined && upload.smallestEarlierPart < settings.minPartSize) {
       throw new LayerPartTooSmallException({

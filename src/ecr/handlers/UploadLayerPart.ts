@@ -20,7 +20,10 @@ export async function UploadLayerPart(
   const { settings, store } = context;
 
   return context.sessions.exclusive(registryId, uploadId, async (session) => {
-    const upload = await liveUpload(context, registryId, repositoryName, uploadId);
+    const upload = await liveUpload(context, registryId, repositoryName, uploadId).catch((e) => {
+      session.forget();
+      throw e;
+    });
     const success = { registryId, repositoryName, uploadId, lastByteReceived: last };
     const reject = (message: string) => invalidLayerPart(registryId, repositoryName, uploadId, upload.length, message);
     const size = last - first + 1;
