@@ -1,5 +1,5 @@
 // What was acknowledged survives restarts and SIGKILL; what was not leaves no trace.
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
@@ -13,11 +13,10 @@ import {
 } from "@aws-sdk/client-ecr";
 import { EmbeddedStore } from "../../src/storage/embedded";
 import { ecrClient } from "../helpers/ecr-client";
+import { MiB, sha256 } from "../helpers/digests";
 import { failure, REGISTRY, startEcr, tempDataDir, type TestEcr } from "../helpers/ecr-server";
 import { startServerProcess, type ServerProcess } from "../helpers/server-process";
 
-const MiB = 1024 * 1024;
-const sha256 = (b: Uint8Array) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 const part = (client: ECRClient, uploadId: string, first: number, blob: Uint8Array) =>
   client.send(new UploadLayerPartCommand({ repositoryName: "app", uploadId, partFirstByte: first, partLastByte: first + blob.byteLength - 1, layerPartBlob: blob }));
 const complete = (client: ECRClient, uploadId: string, digest: string) =>

@@ -1,5 +1,5 @@
 // Images and the pull path through the real SDK: push an image, get it back, download every blob byte-identical.
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import {
   BatchCheckLayerAvailabilityCommand,
   BatchGetImageCommand,
@@ -20,9 +20,9 @@ import {
   UploadLayerPartCommand,
   type ECRClient,
 } from "@aws-sdk/client-ecr";
+import { sha256 } from "../helpers/digests";
 import { failure, REGISTRY, startEcr, type TestEcr } from "../helpers/ecr-server";
 
-const sha256 = (b: Uint8Array | string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 const DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 const OCI_INDEX = "application/vnd.oci.image.index.v1+json";

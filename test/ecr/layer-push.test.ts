@@ -1,5 +1,5 @@
 // Layer push through the real SDK, exactly as ECR does it: part ranges, digests, resends, limits, expiry.
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -18,10 +18,9 @@ import {
   UploadNotFoundException,
   type ECRClient,
 } from "@aws-sdk/client-ecr";
+import { MiB, sha256 } from "../helpers/digests";
 import { failure, REGISTRY, startEcr, type TestEcr } from "../helpers/ecr-server";
 
-const MiB = 1024 * 1024;
-const sha256 = (b: Uint8Array) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 
 let t: TestEcr;
 afterEach(() => t?.close());

@@ -3,21 +3,16 @@
 import { EmptyUploadException, InvalidLayerException, LayerAlreadyExistsException, LayerPartTooSmallException } from "../../../generated/errors";
 import type { CompleteLayerUploadRequest, CompleteLayerUploadResponse } from "../../../generated/types";
 import { uploadNotFound } from "../errors";
-import { registryOf, requireRepository } from "../repositories";
-import { liveUpload } from "../uploads";
+import { registryOf } from "../repositories";
+import { withLiveUpload } from "../uploads";
 import type { Context } from "./context";
 
 export async function CompleteLayerUpload(input: CompleteLayerUploadRequest, context: Context): Promise<CompleteLayerUploadResponse> {
   const registryId = registryOf(input, context);
   const { repositoryName, uploadId } = input;
-  await requireRepository(context, registryId, repositoryName);
   const { settings, store } = context;
 
-  return context.sessions.exclusive(registryId, uploadId, async (session) => {
-    const upload = await liveUpload(context, registryId, repositoryName, uploadId).catch((e) => {
-      session.forget();
-      throw e;
-    });
+  return withLiveUpload(context, registryId, repositoryName, uploadId, async (upload, session) => {
     if (upload.length === 0) throw new EmptyUploadException({ message: `The upload with id '${uploadId}' has no layer parts` });
     if (upload.smallestEarlierPart !== undefined && upload.smallestEarlierPart < settings.minPartSize) {
       throw new LayerPartTooSmallException({

@@ -6,8 +6,8 @@ import { LimitExceededException } from "../../../generated/errors";
 import type { UploadLayerPartRequest, UploadLayerPartResponse } from "../../../generated/types";
 import type { BlobStream, StreamingInput } from "../../framework/definition";
 import { invalidLayerPart, uploadNotFound } from "../errors";
-import { registryOf, requireRepository } from "../repositories";
-import { liveUpload } from "../uploads";
+import { registryOf } from "../repositories";
+import { withLiveUpload } from "../uploads";
 import type { Context } from "./context";
 
 export async function UploadLayerPart(
@@ -16,14 +16,9 @@ export async function UploadLayerPart(
 ): Promise<UploadLayerPartResponse> {
   const registryId = registryOf(input, context);
   const { repositoryName, uploadId, partFirstByte: first, partLastByte: last, layerPartBlob: blob } = input;
-  await requireRepository(context, registryId, repositoryName);
   const { settings, store } = context;
 
-  return context.sessions.exclusive(registryId, uploadId, async (session) => {
-    const upload = await liveUpload(context, registryId, repositoryName, uploadId).catch((e) => {
-      session.forget();
-      throw e;
-    });
+  return withLiveUpload(context, registryId, repositoryName, uploadId, async (upload, session) => {
     const success = { registryId, repositoryName, uploadId, lastByteReceived: last };
     const reject = (message: string) => invalidLayerPart(registryId, repositoryName, uploadId, upload.length, message);
     const size = last - first + 1;
