@@ -1,4 +1,5 @@
 // `npm start`: serves the ECR API on 127.0.0.1 until SIGINT or SIGTERM.
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
@@ -6,9 +7,11 @@ import { createEcrService } from "./ecr/server";
 import { listen } from "./framework";
 
 const USAGE = `usage: npm start -- [--host H] [--port P] [--data-dir D] [--registry-id ID] [--region R]
-                    [--repository NAME]... [--upload-ttl SECONDS] [--no-fsync]
+                    [--repository NAME]... [--upload-ttl SECONDS] [--no-fsync] [--auth none|sigv4 --credentials FILE]
 Flags may also come from the environment: ECR_HOST, ECR_PORT, ECR_DATA_DIR, ECR_REGISTRY_ID, ECR_REGION,
-ECR_REPOSITORIES (comma-separated), ECR_UPLOAD_TTL, ECR_FSYNC=false.`;
+ECR_REPOSITORIES (comma-separated), ECR_UPLOAD_TTL, ECR_FSYNC=false, ECR_AUTH, ECR_CREDENTIALS.
+--credentials names a JSON file: {"<access key id>": {"secretAccessKey": "...", "accountId": "123456789012",
+"sessionToken": "..." (optional)}}.`;
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -22,6 +25,8 @@ async function main(): Promise<void> {
       repository: { type: "string", multiple: true, default: env.ECR_REPOSITORIES ? env.ECR_REPOSITORIES.split(",") : [] },
       "upload-ttl": { type: "string", default: env.ECR_UPLOAD_TTL ?? String(24 * 60 * 60) },
       "no-fsync": { type: "boolean", default: env.ECR_FSYNC === "false" },
+      auth: { type: "string", default: env.ECR_AUTH ?? "none" },
+      credentials: { type: "string", default: env.ECR_CREDENTIALS },
       help: { type: "boolean", default: false },
     },
   });
@@ -35,6 +40,11 @@ async function main(): Promise<void> {
   const ttl = Number(values["upload-ttl"]);
   if (!(ttl > 0)) throw new Error(`--upload-ttl must be a positive number of seconds, not ${values["upload-ttl"]}`);
 
+  if (values.auth !== "none" && values.auth !== "sigv4") throw new Error(`--auth must be none or sigv4, not ${values.auth}`);
+  if (values.auth === "sigv4" && !values.credentials) throw new Error("--auth sigv4 needs --credentials FILE");
+  const auth =
+    values.auth === "sigv4" ? { mode: "sigv4" as const, credentials: JSON.parse(readFileSync(values.credentials!, "utf8")) } : { mode: "none" as const };
+
   const logger = pino({ level: env.LOG_LEVEL ?? "info" });
   const ecr = await createEcrService({
     registryId: values["registry-id"],
@@ -43,6 +53,7 @@ async function main(): Promise<void> {
     fsync: !values["no-fsync"],
     settings: { uploadTtlMs: ttl * 1000 },
     repositories: values.repository,
+    auth,
     logger,
   });
   const server = await listen(ecr.listener, { host: values.host, port });

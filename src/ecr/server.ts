@@ -3,7 +3,8 @@ import type { RequestListener } from "node:http";
 import { HttpRequest } from "@smithy/protocol-http";
 import type { Logger } from "pino";
 import { createServiceHandler } from "../../generated/service";
-import { createRequestListener, type ServiceHandler } from "../framework";
+import { createRequestListener, type RequestContext, type ServiceHandler } from "../framework";
+import { sigv4Authenticator, type Credential } from "../framework/auth/sigv4";
 import { EmbeddedStore } from "../storage/embedded";
 import type { RegistryStore } from "../storage/types";
 import { DownloadUrls } from "./download-urls";
@@ -25,6 +26,8 @@ export interface EcrOptions {
   /** Repositories to create at start-up when missing. */
   repositories?: string[];
   maxBodyBytes?: number;
+  /** `none` (the default): any request, signed or not, is the default registry's. `sigv4`: requests must be signed. */
+  auth?: { mode: "none" } | { mode: "sigv4"; credentials: Record<string, Credential> };
   logger?: Logger;
   /** Epoch milliseconds; for tests. */
   now?: () => number;
@@ -54,13 +57,19 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
   const repositoryLocks = new KeyedLock();
   const downloads = new DownloadUrls(await store.signingKey(), settings.downloadUrlTtlMs, now);
   const shared = { store, sessions, repositoryLocks, downloads, settings, now };
-  const handler = createServiceHandler<Context>(handlers, {
+  const serviceOptions = {
     accountId: options.registryId,
     region: options.region,
     maxBodyBytes: options.maxBodyBytes,
     logger: options.logger,
     // Object.assign onto the per-request object: on Node 20 a spread followed by more properties costs microseconds.
-    context: (base) => Object.assign(base, shared),
+    context: (base: RequestContext) => Object.assign(base, shared),
+  };
+  const handler = createServiceHandler<Context>(handlers, {
+    ...serviceOptions,
+    ...(options.auth?.mode === "sigv4"
+      ? { authenticator: sigv4Authenticator({ service: "ecr", credentials: options.auth.credentials, now }) }
+      : {}),
   });
   const api = createRequestListener(handler);
   const download = createDownloadListener(store, downloads, log);
@@ -84,7 +93,9 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
     await store.close();
   };
   try {
-    for (const name of options.repositories ?? []) await createRepositoryIfMissing(handler, name);
+    // The server's own requests (in the default registry) need no signature.
+    const internal = options.repositories?.length ? createServiceHandler<Context>(handlers, serviceOptions) : undefined;
+    for (const name of options.repositories ?? []) await createRepositoryIfMissing(internal!, name);
   } catch (e) {
     await close();
     throw e;

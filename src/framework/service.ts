@@ -1,9 +1,10 @@
 // The generic ServiceHandler pipeline: route, read, deserialize, validate, invoke, serialize.
-import { randomUUID } from "node:crypto";
 import { HttpRequest, HttpResponse } from "@smithy/protocol-http";
 import { ServiceException } from "@smithy/smithy-client";
 import type { Logger } from "pino";
+import { createHash, randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
+import type { Authentication, Authenticator } from "./auth/sigv4";
 import { DEFAULT_MAX_BODY_BYTES, readBody, type RequestBody } from "./body";
 import type { OperationDescription, RequestContext, ServiceDefinition } from "./definition";
 import { deserialize } from "./deserialize";
@@ -21,6 +22,8 @@ export interface ServiceOptions<Context extends RequestContext = RequestContext>
   maxBodyBytes?: number;
   /** One structured line per request; none when absent. */
   logger?: Logger;
+  /** Checks each request's signature and says whose it is; without one, every request is the default account's. */
+  authenticator?: Authenticator;
   /** Adds what handlers need (storage, settings) to the per-request context. */
   context?: (base: RequestContext) => Context | Promise<Context>;
 }
@@ -96,14 +99,21 @@ export function buildService<Context extends RequestContext>(
     let streamed: StreamingResult | undefined;
     let bodyRead = false;
     let response: HttpResponse;
+    let auth: Authentication | undefined;
     try {
+      // Who is asking comes first: nothing about the service is answered to a caller who is refused.
+      auth = options.authenticator?.begin({ method: request.method, path: request.path, query: request.query as Record<string, string>, headers });
       op = protocol.route(request.method, request.path, headers);
       const declared = headers["content-length"] === undefined ? undefined : Number(headers["content-length"]);
       let input: Record<string, unknown>;
       if (op.streaming) {
         // The blob's bytes go to the handler as they arrive; the rest of the input is parsed before it starts.
         if (declared !== undefined && declared > limit) throw bodyTooLarge(limit);
-        streamed = await parseStreaming(toReadable(request.body as RequestBody), op.streaming, { maxBodyBytes: limit });
+        const verify = auth?.verify;
+        streamed = await parseStreaming(toReadable(request.body as RequestBody), op.streaming, {
+          maxBodyBytes: limit,
+          ...(verify ? { finalize: (sha: string) => verify(sha) } : {}),
+        });
         const { [op.streaming.member]: blob, ...rest } = streamed.members;
         input = deserialize(definition.shapes, op.input, rest) as Record<string, unknown>;
         if (blob !== undefined && blob !== null) input[op.streaming.member] = blob;
@@ -111,20 +121,27 @@ export function buildService<Context extends RequestContext>(
         const body = await readBody(request.body as RequestBody, declared, limit);
         bodyRead = true;
         requestBytes = body.byteLength;
+        await auth?.verify(createHash("sha256").update(body).digest("hex"));
         input = deserialize(definition.shapes, op.input, parseJson(body)) as Record<string, unknown>;
       }
       if (op.validate && !op.validate(input)) throw validationError(validationMessage(op.validate.errors ?? [], input));
-      const base: RequestContext = { requestId, operation: op.name, accountId, region, headers };
+      const base: RequestContext = { requestId, operation: op.name, accountId: auth?.accountId ?? accountId, region, headers };
       const context = options.context ? await options.context(base) : base;
       const output = await (handlers[op.name] as Operation).call(impl, input, context);
       if (streamed) {
         // Success only for a body that proved valid to its end, even when the handler did not read it all.
-        streamed.blob?.resume();
+        streamed.drain();
         await streamed.done;
       }
       response = respond(200, requestId, JSON.stringify(serialize(definition.shapes, op.output, output ?? {})));
     } catch (e) {
-      response = errorResponse(e, requestId, op);
+      let error = e;
+      if (auth && streamed && !streamed.settled()) {
+        // A signed request is answered only once its signature, which covers the whole body, is known to be right.
+        streamed.drain();
+        await streamed.done.catch((bodyError) => (error = bodyError));
+      }
+      response = errorResponse(error, requestId, op);
       // A body left unread (refused early, or cut off) leaves the connection unusable for another request.
       if (op && !op.streaming && !bodyRead) response.headers.connection = "close";
     }

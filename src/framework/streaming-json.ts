@@ -1,6 +1,7 @@
 // Reads a JSON object body whose one (model-chosen) member is a large base64 blob, without holding the body:
 // the other members are parsed as they come, the blob's base64 is checked and decoded as it arrives into a byte
 // stream, and that stream ends only once the whole body proved valid (closing brace, limits, nothing after).
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { bodyTooLarge, ProtocolError, serializationError, validationError } from "./errors";
 
@@ -17,6 +18,8 @@ export interface StreamedBlobSpec {
 export interface StreamingLimits {
   /** Raw body bytes beyond this are refused with 413. */
   maxBodyBytes: number;
+  /** Checks the whole body's SHA-256 (hex) before the blob may end, e.g. a request signature; throws to refuse. */
+  finalize?: (bodySha256: string) => Promise<void>;
 }
 
 /** The blob's decoded bytes. It ends only when the request body was read to its end and found valid. */
@@ -52,6 +55,8 @@ export interface StreamingResult {
   settled(): boolean;
   /** Stops reading (the request is answered without the rest of its body). */
   abandon(): void;
+  /** Reads the rest of the body without delivering it, so that `done` can settle. */
+  drain(): void;
 }
 
 const enum S {
@@ -92,6 +97,8 @@ export function parseStreaming(
     let blobSeen = false;
     let finished = false;
     let received = 0;
+    let discard = false;
+    const rawHash = limits.finalize ? createHash("sha256") : undefined;
     let resolveDone!: () => void;
     let rejectDone!: (e: Error) => void;
     const done = new Promise<void>((res, rej) => {
@@ -110,6 +117,10 @@ export function parseStreaming(
         received: () => received,
         settled: () => finished,
         abandon: () => fail(new ProtocolError("RequestAbandoned", 400, "The request was answered before its body was read")),
+        drain: () => {
+          discard = true;
+          source.resume();
+        },
       });
     };
     const fail = (e: Error) => {
@@ -128,6 +139,7 @@ export function parseStreaming(
           `1 validation error detected: Value at '${spec.member}' failed to satisfy constraint: Member must have length less than or equal to ${spec.maxBytes}`,
         );
       }
+      if (discard) return;
       if (streaming) {
         if (!blob!.push(bytes)) source.pause();
       } else buffered.push(bytes);
@@ -311,6 +323,7 @@ export function parseStreaming(
     const onData = (chunk: Buffer) => {
       received += chunk.byteLength;
       if (received > limits.maxBodyBytes) return fail(bodyTooLarge(limits.maxBodyBytes));
+      rawHash?.update(chunk);
       try {
         feed(chunk);
       } catch (e) {
@@ -326,13 +339,18 @@ export function parseStreaming(
       } catch (e) {
         return fail(e as Error);
       }
-      finished = true;
-      if (blob && !streaming) {
-        for (const b of buffered) blob.push(b);
-      }
-      blob?.push(null);
-      resolveDone();
-      start();
+      const finish = () => {
+        if (finished) return;
+        finished = true;
+        if (blob && !streaming && !discard) {
+          for (const b of buffered) blob.push(b);
+        }
+        blob?.push(null);
+        resolveDone();
+        start();
+      };
+      if (limits.finalize) limits.finalize(rawHash!.digest("hex")).then(finish, fail);
+      else finish();
     };
     const onAbort = () => fail(new ProtocolError("RequestAbortedException", 400, "The client closed the connection before sending the whole body"));
     const cleanup = () => {
