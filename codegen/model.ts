@@ -16,6 +16,7 @@ export interface Shape {
   output?: { target: string };
   errors?: { target: string }[];
   operations?: { target: string }[];
+  mixins?: { target: string }[];
   resources?: { target: string }[];
   version?: string;
   traits?: Traits;
@@ -63,12 +64,30 @@ export class Model {
 
   shape(id: string): Shape {
     const found = this.shapes[id];
-    if (found) return found;
+    if (found) return found.mixins?.length ? this.withMixins(id, found) : found;
     const [ns, name] = id.split("#");
     if (ns === "smithy.api" && PRELUDE_TYPES[name]) {
       return name === "Unit" ? { type: "structure", members: {}, traits: { "smithy.api#unitType": {} } } : { type: PRELUDE_TYPES[name] };
     }
     throw new CodegenError(id, "is targeted but not defined in the model");
+  }
+
+  /** A shape with its mixins' members and traits folded in (its own come last and win), as Smithy applies them. */
+  private withMixins(id: string, shape: Shape): Shape {
+    const members: Record<string, MemberRef> = {};
+    let traits: Traits = {};
+    for (const m of shape.mixins!) {
+      const mixin = this.shape(m.target);
+      Object.assign(members, mixin.members ?? {});
+      const { "smithy.api#mixin": _mixin, ...inherited } = mixin.traits ?? {};
+      traits = { ...traits, ...inherited };
+    }
+    for (const [name, ref] of Object.entries(shape.members ?? {})) {
+      members[name] = members[name] ? { target: ref.target, traits: { ...members[name].traits, ...ref.traits } } : ref;
+    }
+    const { mixins: _drop, ...rest } = shape;
+    if (!id) throw new CodegenError(id, "has mixins but no id");
+    return { ...rest, members, traits: { ...traits, ...(shape.traits ?? {}) } };
   }
 
   /** The single service shape, or the one named. */
@@ -94,6 +113,7 @@ export class Model {
         const op = res[k];
         if (op?.target) ops.add(op.target);
       }
+      for (const o of (s as { collectionOperations?: { target: string }[] }).collectionOperations ?? []) ops.add(o.target);
     };
     visit(serviceId);
     return [...ops].sort((a, b) => shapeName(a).localeCompare(shapeName(b)));

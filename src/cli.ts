@@ -8,8 +8,10 @@ import { listen } from "./framework";
 
 const USAGE = `usage: npm start -- [--host H] [--port P] [--data-dir D] [--registry-id ID] [--region R]
                     [--repository NAME]... [--upload-ttl SECONDS] [--no-fsync] [--auth none|sigv4 --credentials FILE]
+                    [--headers-timeout SECONDS] [--request-timeout SECONDS]
 Flags may also come from the environment: ECR_HOST, ECR_PORT, ECR_DATA_DIR, ECR_REGISTRY_ID, ECR_REGION,
-ECR_REPOSITORIES (comma-separated), ECR_UPLOAD_TTL, ECR_FSYNC=false, ECR_AUTH, ECR_CREDENTIALS.
+ECR_REPOSITORIES (comma-separated), ECR_UPLOAD_TTL, ECR_FSYNC=false, ECR_AUTH, ECR_CREDENTIALS, ECR_HEADERS_TIMEOUT,
+ECR_REQUEST_TIMEOUT.
 --credentials names a JSON file: {"<access key id>": {"secretAccessKey": "...", "accountId": "123456789012",
 "sessionToken": "..." (optional)}}.`;
 
@@ -27,6 +29,8 @@ async function main(): Promise<void> {
       "no-fsync": { type: "boolean", default: env.ECR_FSYNC === "false" },
       auth: { type: "string", default: env.ECR_AUTH ?? "none" },
       credentials: { type: "string", default: env.ECR_CREDENTIALS },
+      "headers-timeout": { type: "string", default: env.ECR_HEADERS_TIMEOUT ?? "60" },
+      "request-timeout": { type: "string", default: env.ECR_REQUEST_TIMEOUT ?? "300" },
       help: { type: "boolean", default: false },
     },
   });
@@ -56,7 +60,12 @@ async function main(): Promise<void> {
     auth,
     logger,
   });
-  const server = await listen(ecr.listener, { host: values.host, port });
+  const server = await listen(ecr.listener, {
+    host: values.host,
+    port,
+    headersTimeoutMs: seconds(values["headers-timeout"]!, "--headers-timeout") * 1000,
+    requestTimeoutMs: seconds(values["request-timeout"]!, "--request-timeout") * 1000,
+  });
   console.log(`ECR API listening on ${server.url}`);
 
   let stopping = false;
@@ -77,6 +86,12 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+function seconds(value: string, flag: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new Error(`${flag} must be a positive number of seconds, not ${value}`);
+  return n;
 }
 
 main().catch((e) => {

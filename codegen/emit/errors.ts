@@ -13,7 +13,7 @@ export function emitErrors(ctx: EmitContext): string {
     (typeImports.length ? `import type { ${typeImports.join(", ")} } from "./types";\n` : "") +
     `\n${classes.join("\n")}\n` +
     `/** Every error class of the service, by shape name. */\n` +
-    `export const errorClasses = {\n${errors.map((id) => `  ${tsName(id)},\n`).join("")}};\n`
+    `export const errorClasses = {\n${errors.map((id) => `  ${quote(shapeName(id))}: ${tsName(id)},\n`).join("")}};\n`
   );
 }
 

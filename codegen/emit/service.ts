@@ -1,11 +1,14 @@
 // Emits generated/service.ts: the service definition, the typed service interface and its handler factory.
-import { shapeName, trait } from "../model";
+import { CodegenError, shapeName, trait } from "../model";
 import { docComment, EmitContext, handlerInputType, header, operationIo, quote, streamingBlob, tsRef } from "./common";
 
 export function emitService(ctx: EmitContext): string {
   const { model, serviceId } = ctx;
   const service = model.shape(serviceId);
   const protocol = trait(service.traits, "aws.protocols#awsJson1_0") !== undefined ? "awsJson1_0" : "awsJson1_1";
+  if (trait(service.traits, `aws.protocols#${protocol}`) === undefined) {
+    throw new CodegenError(serviceId, "the runtime serves the awsJson1_0 and awsJson1_1 protocols only; the service has neither trait");
+  }
   const signingName = trait<{ name: string }>(service.traits, "aws.auth#sigv4")?.name;
   const ops = model.operations(serviceId);
   const methods = ops.map((opId) => {

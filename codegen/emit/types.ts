@@ -23,7 +23,8 @@ export function emitType(model: Model, id: string): string {
       variants.push("  | { $unknown: [string, unknown] }");
       return `${doc}export type ${name} =\n${variants.join("\n")};\n`;
     }
-    case "list": {
+    case "list":
+    case "set": {
       const item = tsRef(model, shape.member!.target);
       return `${doc}export type ${name} = Array<${item}${trait(shape.traits, "sparse") ? " | null" : ""}>;\n`;
     }
@@ -35,6 +36,8 @@ export function emitType(model: Model, id: string): string {
     case "intEnum":
       return emitEnum(model, id);
     default: {
+      const values = trait<{ value: string }[]>(shape.traits, "enum");
+      if (shape.type === "string" && values) return `${doc}export type ${name} = ${values.map((v) => quote(v.value)).join(" | ")};\n`;
       const ts = SIMPLE_TS[shape.type];
       if (!ts) throw new CodegenError(id, `shape type '${shape.type}' is not supported`);
       return `${doc}export type ${name} = ${ts};\n`;

@@ -57,8 +57,8 @@ export function emitValidators(ctx: EmitContext): { js: string; dts: string } {
   return { js, dts };
 }
 
-/** The JSON schema of one shape: its own constraint traits and, for aggregates, its members'. */
-export function shapeSchema(model: Model, id: string): Schema {
+/** The JSON schema of one shape: its constraint traits (its own unless given) and, for aggregates, its members'. */
+export function shapeSchema(model: Model, id: string, traits = model.shape(id).traits): Schema {
   const shape = model.shape(id);
   switch (shape.type) {
     case "structure":
@@ -73,21 +73,23 @@ export function shapeSchema(model: Model, id: string): Schema {
     }
     case "list":
     case "set":
-      return { items: memberSchema(model, shape.member!), ...constraints(id, "list", shape.traits) };
+      return { items: memberSchema(model, shape.member!), ...constraints(id, "list", traits) };
     case "map":
       return {
         propertyNames: memberSchema(model, shape.key!),
         additionalProperties: memberSchema(model, shape.value!),
-        ...constraints(id, "map", shape.traits),
+        ...constraints(id, "map", traits),
       };
     default:
-      return { ...enumSchema(model, id), ...constraints(id, shape.type, shape.traits) };
+      return { ...enumSchema(model, id), ...constraints(id, shape.type, traits) };
   }
 }
 
-/** An enum's values; nothing for other simple shapes. */
+/** An enum's values (also the older @enum trait on a string); nothing for other simple shapes. */
 function enumSchema(model: Model, id: string): Schema {
   const shape = model.shape(id);
+  const legacy = trait<{ value: string }[]>(shape.traits, "enum");
+  if (shape.type === "string" && legacy) return { enum: legacy.map((e) => e.value) };
   if (shape.type !== "enum" && shape.type !== "intEnum") return {};
   return { enum: Object.entries(shape.members ?? {}).map(([m, ref]) => trait(ref.traits, "enumValue") ?? m) };
 }
@@ -120,7 +122,9 @@ function constraints(id: string, type: string, traits: Traits | undefined): Sche
     out.pattern = pattern;
   }
   const range = trait<{ min?: number; max?: number }>(traits, "range");
-  if (range) {
+  if (range && (type === "bigInteger" || type === "bigDecimal")) {
+    // Valid Smithy, but these are not JS numbers at run time: not checked.
+  } else if (range) {
     if (!NUMERIC.has(type) && type !== "intEnum") throw new CodegenError(id, `@range does not apply to a ${type}`);
     if (range.min !== undefined) out.minimum = range.min;
     if (range.max !== undefined) out.maximum = range.max;
@@ -131,15 +135,12 @@ function constraints(id: string, type: string, traits: Traits | undefined): Sche
 
 const CONSTRAINT_TRAITS = ["length", "pattern", "range", "uniqueItems"].map((t) => `smithy.api#${t}`);
 
-/** A reference to the target's schema, plus the member's own constraint traits when it has any. */
+/**
+ * A reference to the target's schema; when the member has constraint traits of its own, which replace the target's
+ * (Smithy's rule), the target's schema is built inline with the member's traits instead.
+ */
 function memberSchema(model: Model, ref: MemberRef): Schema {
-  const target = model.shape(ref.target);
-  const own = Object.fromEntries(Object.entries(ref.traits ?? {}).filter(([t]) => CONSTRAINT_TRAITS.includes(t)));
-  const type = target.type === "set" ? "list" : target.type;
-  if (ref.target.startsWith("smithy.api#")) {
-    return { ...enumSchema(model, ref.target), ...constraints(ref.target, type, effectiveTraits(model, ref)) };
-  }
-  const base = { $ref: `#/$defs/${shapeName(ref.target)}` };
-  if (Object.keys(own).length === 0) return base;
-  return { allOf: [base, constraints(ref.target, type, own)] };
+  const own = Object.keys(ref.traits ?? {}).some((t) => CONSTRAINT_TRAITS.includes(t));
+  if (!own && !ref.target.startsWith("smithy.api#")) return { $ref: `#/$defs/${shapeName(ref.target)}` };
+  return shapeSchema(model, ref.target, effectiveTraits(model, ref));
 }

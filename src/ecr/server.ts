@@ -26,6 +26,7 @@ export interface EcrOptions {
   /** Repositories to create at start-up when missing. */
   repositories?: string[];
   maxBodyBytes?: number;
+  maxBodiesInFlight?: number;
   /** `none` (the default): any request, signed or not, is the default registry's. `sigv4`: requests must be signed. */
   auth?: { mode: "none" } | { mode: "sigv4"; credentials: Record<string, Credential> };
   logger?: Logger;
@@ -61,6 +62,7 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
     accountId: options.registryId,
     region: options.region,
     maxBodyBytes: options.maxBodyBytes,
+    maxBodiesInFlight: options.maxBodiesInFlight,
     logger: options.logger,
     // Object.assign onto the per-request object: on Node 20 a spread followed by more properties costs microseconds.
     context: (base: RequestContext) => Object.assign(base, shared),

@@ -12,6 +12,8 @@ export interface EcrSettings {
   defaultLayerMediaType: string;
   /** How long a download URL stays valid. */
   downloadUrlTtlMs: number;
+  /** Uploads a repository may have open at once. */
+  maxUploadsPerRepository: number;
 }
 
 export const MiB = 1024 * 1024;
@@ -24,4 +26,5 @@ export const DEFAULT_SETTINGS: EcrSettings = {
   uploadTtlMs: 24 * 60 * 60 * 1000,
   defaultLayerMediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip",
   downloadUrlTtlMs: 60 * 60 * 1000,
+  maxUploadsPerRepository: 1000,
 };

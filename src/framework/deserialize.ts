@@ -60,7 +60,8 @@ function read(shapes: ShapeTable, key: string, value: unknown, path: PathSegment
     }
     case "map": {
       if (!isObject(value)) fail(path, "an object", value);
-      const out: Record<string, unknown> = {};
+      // No prototype: a key like "__proto__" is data here, not a way to swap the object's prototype.
+      const out: Record<string, unknown> = Object.create(null);
       for (const [k, v] of Object.entries(value)) {
         const at = [...path, k];
         if (v === null) {
@@ -112,7 +113,7 @@ function readMembers(shapes: ShapeTable, members: Record<string, MemberDescripti
   const out: Record<string, unknown> = {};
   for (const name in members) {
     const m = members[name];
-    const v = value[name];
+    const v = Object.hasOwn(value, name) ? value[name] : undefined;
     if (v === undefined || v === null) {
       if (m.default !== undefined) out[name] = m.default;
       continue;
@@ -126,7 +127,7 @@ function readUnion(shapes: ShapeTable, members: Record<string, MemberDescription
   const set = Object.keys(value).filter((k) => value[k] !== null && value[k] !== undefined);
   if (set.length !== 1) fail(path, "an object with exactly one member set (a union)", value);
   const [name] = set;
-  const m = members[name];
+  const m = Object.hasOwn(members, name) ? members[name] : undefined;
   if (!m) return { $unknown: [name, value[name]] };
   return { [name]: read(shapes, m.target, value[name], [...path, name], m.timestampFormat) };
 }

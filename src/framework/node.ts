@@ -42,9 +42,24 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface ListenOptions {
+  host?: string;
+  port?: number;
+  /** A client must send its request headers within this time (default 60 s). */
+  headersTimeoutMs?: number;
+  /** A client must send its whole request, body included, within this time (default 300 s). */
+  requestTimeoutMs?: number;
+}
+
 /** Serves a ServiceHandler, or a listener that composes one with other routes. */
-export async function listen(target: ServiceHandler | RequestListener, opts: { host?: string; port?: number } = {}): Promise<RunningServer> {
-  const server = createServer(typeof target === "function" ? target : createRequestListener(target));
+export async function listen(target: ServiceHandler | RequestListener, opts: ListenOptions = {}): Promise<RunningServer> {
+  const headersTimeout = opts.headersTimeoutMs ?? 60_000;
+  const requestTimeout = Math.max(opts.requestTimeoutMs ?? 300_000, headersTimeout);
+  const server = createServer(
+    // A stalled or slow client is cut off (408) by these; node checks them at this interval.
+    { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.max(100, Math.min(headersTimeout, requestTimeout, 30_000) / 4) },
+    typeof target === "function" ? target : createRequestListener(target),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve());

@@ -12,7 +12,7 @@ function write(shapes: ShapeTable, key: string, value: unknown, format: Timestam
       const out: Record<string, unknown> = {};
       const obj = value as Record<string, unknown>;
       for (const name in shape.members) {
-        const v = obj[name];
+        const v = Object.hasOwn(obj, name) ? obj[name] : undefined;
         if (v === undefined || v === null) continue;
         const m = shape.members[name];
         out[name] = write(shapes, m.target, v, m.timestampFormat);
@@ -32,7 +32,7 @@ function write(shapes: ShapeTable, key: string, value: unknown, format: Timestam
     case "list":
       return (value as unknown[]).map((v) => (v === null ? null : write(shapes, shape.member, v, undefined)));
     case "map": {
-      const out: Record<string, unknown> = {};
+      const out: Record<string, unknown> = Object.create(null); // "__proto__" is a key like any other
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
         out[k] = v === null ? null : write(shapes, shape.value, v, undefined);
       }

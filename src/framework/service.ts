@@ -20,6 +20,11 @@ export interface ServiceOptions<Context extends RequestContext = RequestContext>
   region?: string;
   /** Bodies larger than this are refused with 413 before they are read. */
   maxBodyBytes?: number;
+  /**
+   * Requests reading a body at once; more are refused with ThrottlingException (which SDKs retry after a pause), so
+   * that many large requests at once cannot exhaust memory. Default 64.
+   */
+  maxBodiesInFlight?: number;
   /** One structured line per request; none when absent. */
   logger?: Logger;
   /** Checks each request's signature and says whose it is; without one, every request is the default account's. */
@@ -56,6 +61,8 @@ export function buildService<Context extends RequestContext>(
   const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
   const region = options.region ?? DEFAULT_REGION;
   const log = options.logger;
+  const maxInFlight = options.maxBodiesInFlight ?? 64;
+  let inFlight = 0;
 
   const respond = (statusCode: number, requestId: string, body: string, extra: Record<string, string> = {}) =>
     new HttpResponse({
@@ -100,10 +107,14 @@ export function buildService<Context extends RequestContext>(
     let bodyRead = false;
     let response: HttpResponse;
     let auth: Authentication | undefined;
+    let counted = false;
     try {
       // Who is asking comes first: nothing about the service is answered to a caller who is refused.
       auth = options.authenticator?.begin({ method: request.method, path: request.path, query: request.query as Record<string, string>, headers });
       op = protocol.route(request.method, request.path, headers);
+      if (inFlight >= maxInFlight) throw new ProtocolError("ThrottlingException", 400, "Rate exceeded: too many requests are being received at once", { connection: "close" });
+      inFlight++;
+      counted = true;
       const declared = headers["content-length"] === undefined ? undefined : Number(headers["content-length"]);
       let input: Record<string, unknown>;
       if (op.streaming) {
@@ -145,6 +156,7 @@ export function buildService<Context extends RequestContext>(
       // A body left unread (refused early, or cut off) leaves the connection unusable for another request.
       if (op && !op.streaming && !bodyRead) response.headers.connection = "close";
     }
+    if (counted) inFlight--;
     if (streamed) {
       requestBytes = streamed.received();
       if (!streamed.settled()) {

@@ -330,6 +330,12 @@ export class EmbeddedStore implements RegistryStore {
     await this.mutate(() => ({ t: "upload.put", r: registryId, upload: record }));
   }
 
+  async countUploads(registryId: string, repository: string) {
+    let n = 0;
+    for (const u of this.registries.get(registryId)?.uploads.values() ?? []) if (u.repository === repository) n++;
+    return n;
+  }
+
   async getUpload(registryId: string, id: string) {
     return this.registries.get(registryId)?.uploads.get(id);
   }

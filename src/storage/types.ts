@@ -62,6 +62,8 @@ export interface RegistryStore {
 
   createUpload(registryId: string, record: UploadRecord): Promise<void>;
   getUpload(registryId: string, id: string): Promise<UploadRecord | undefined>;
+  /** Uploads of a repository that have not completed or expired. */
+  countUploads(registryId: string, repository: string): Promise<number>;
   /**
    * Writes a part's bytes, as they arrive, after the upload's committed bytes, and makes them durable; nothing is
    * committed yet. Returns how many bytes were written.

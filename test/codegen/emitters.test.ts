@@ -1,5 +1,6 @@
 // Table-driven emitter tests: given a small model fragment, want this output.
-import { emitErrorClass } from "../../codegen/emit/errors";
+import { emitErrorClass, emitErrors } from "../../codegen/emit/errors";
+import { emitService } from "../../codegen/emit/service";
 import { shapeTable } from "../../codegen/emit/shapes";
 import { emitType } from "../../codegen/emit/types";
 import { shapeSchema } from "../../codegen/emit/validators";
@@ -28,6 +29,7 @@ describe("types", () => {
     ["a string alias", { Id: { type: "string" } }, "export type Id = string;\n"],
     ["a long alias", { Size: { type: "long" } }, "export type Size = number;\n"],
     ["a list", { Ids: { type: "list", member: t("smithy.api#String") } }, "export type Ids = Array<string>;\n"],
+    ["a set", { Ids: { type: "set", member: t("smithy.api#String") } }, "export type Ids = Array<string>;\n"],
     ["a sparse list", { Ids: { type: "list", member: t("smithy.api#String"), traits: { "smithy.api#sparse": {} } } }, "export type Ids = Array<string | null>;\n"],
     ["a map", { Tags: { type: "map", key: t("smithy.api#String"), value: t("smithy.api#Integer") } }, "export type Tags = Record<string, number>;\n"],
     [
@@ -91,6 +93,41 @@ describe("errors", () => {
   });
 });
 
+describe("error classes", () => {
+  test("are listed under their wire names, even when renamed in TypeScript", () => {
+    const m = model({
+      Svc: { type: "service", version: "1", operations: [{ target: `${NS}Op` }], traits: { "aws.protocols#awsJson1_1": {} } },
+      Op: { type: "operation", errors: [{ target: `${NS}ServiceException` }] },
+      ServiceException: { type: "structure", members: {}, traits: { "smithy.api#error": "server" } },
+    });
+    const out = emitErrors({ model: m, serviceId: `${NS}Svc`, shapes: m.closure(`${NS}Svc`), frameworkImport: "../fw", modelPath: "m.json" });
+    expect(out).toContain('export class ServiceException_ extends __ServiceException {');
+    expect(out).toContain('  "ServiceException": ServiceException_,\n');
+  });
+});
+
+describe("services", () => {
+  test("a service of another protocol is refused, naming it", () => {
+    const m = model({ Svc: { type: "service", version: "1", operations: [], traits: { "aws.protocols#restJson1": {} } } });
+    expect(() => emitService({ model: m, serviceId: `${NS}Svc`, shapes: [], frameworkImport: "../fw", modelPath: "m.json" })).toThrow(
+      "test.ns#Svc: the runtime serves the awsJson1_0 and awsJson1_1 protocols only; the service has neither trait",
+    );
+  });
+
+  test("mixins give their members and collection operations are served", () => {
+    const m = model({
+      Svc: { type: "service", version: "1", resources: [{ target: `${NS}Res` }] },
+      Res: { type: "resource", collectionOperations: [{ target: `${NS}List` }] } as Shape,
+      List: { type: "operation", input: t("ListInput") },
+      Paged: { type: "structure", members: { nextToken: t("smithy.api#String") }, traits: { "smithy.api#mixin": {} } },
+      ListInput: { type: "structure", mixins: [{ target: `${NS}Paged` }], members: { name: t("smithy.api#String") } },
+    });
+    expect(m.operations(`${NS}Svc`)).toEqual([`${NS}List`]);
+    expect(Object.keys(m.shape(`${NS}ListInput`).members!)).toEqual(["nextToken", "name"]);
+    expect(m.shape(`${NS}ListInput`).traits).toEqual({});
+  });
+});
+
 describe("validator schemas", () => {
   const cases: [string, Record<string, Shape>, unknown][] = [
     [
@@ -121,10 +158,24 @@ describe("validator schemas", () => {
         Id: { type: "string" },
       },
       {
-        properties: { id: { $ref: "#/$defs/Id" }, note: { allOf: [{ $ref: "#/$defs/Id" }, { maxLength: 5 }] }, n: { minimum: 1 } },
+        properties: { id: { $ref: "#/$defs/Id" }, note: { maxLength: 5 }, n: { minimum: 1 } },
         required: ["id"],
       },
     ],
+    [
+      "a member's constraint trait replaces its target's",
+      {
+        Thing: { type: "structure", members: { longer: t("Text", { "smithy.api#length": { max: 500 } }) } },
+        Text: { type: "string", traits: { "smithy.api#length": { min: 1, max: 300 }, "smithy.api#pattern": "^[a-z]*$" } },
+      },
+      { properties: { longer: { maxLength: 500, pattern: "^[a-z]*$" } } },
+    ],
+    [
+      "the older @enum trait on a string",
+      { Colour: { type: "string", traits: { "smithy.api#enum": [{ value: "red" }, { value: "blue" }] } } },
+      { enum: ["red", "blue"] },
+    ],
+    ["@range on a bigInteger is valid Smithy, not checked", { Big: { type: "bigInteger", traits: { "smithy.api#range": { min: 1 } } } }, {}],
   ];
   test.each(cases)("%s", (_name, shapes, want) => {
     expect(shapeSchema(model(shapes), NS + Object.keys(shapes)[0])).toEqual(want);

@@ -1,7 +1,6 @@
 // What was acknowledged survives restarts and SIGKILL; what was not leaves no trace.
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
-import { request } from "node:http";
 import { join } from "node:path";
 import {
   BatchCheckLayerAvailabilityCommand,
@@ -15,6 +14,7 @@ import { EmbeddedStore } from "../../src/storage/embedded";
 import { ecrClient } from "../helpers/ecr-client";
 import { MiB, sha256 } from "../helpers/digests";
 import { failure, REGISTRY, startEcr, tempDataDir, type TestEcr } from "../helpers/ecr-server";
+import { startPartAndStall } from "../helpers/stalled-part";
 import { startServerProcess, type ServerProcess } from "../helpers/server-process";
 
 const part = (client: ECRClient, uploadId: string, first: number, blob: Uint8Array) =>
@@ -29,23 +29,6 @@ async function committedLength(client: ECRClient, uploadId: string): Promise<num
   const err = await failure(part(client, uploadId, 999_999_999, Buffer.alloc(1)));
   expect(err.name).toBe("InvalidLayerPartException");
   return err.lastValidByteReceived + 1;
-}
-
-/** Sends the first `sent` bytes of an UploadLayerPart request and never the rest; resolves when they are on the wire. */
-function startPartAndStall(url: string, uploadId: string, first: number, blob: Buffer, sent: number) {
-  const body = Buffer.from(
-    JSON.stringify({ repositoryName: "app", uploadId, partFirstByte: first, partLastByte: first + blob.byteLength - 1, layerPartBlob: blob.toString("base64") }),
-  );
-  const req = request(`${url}/`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-amz-json-1.1",
-      "x-amz-target": "AmazonEC2ContainerRegistry_V20150921.UploadLayerPart",
-      "content-length": body.byteLength,
-    },
-  });
-  req.on("error", () => undefined);
-  return new Promise<{ abort: () => void }>((resolve) => req.write(body.subarray(0, sent), () => resolve({ abort: () => req.destroy() })));
 }
 
 describe("in-process restarts", () => {

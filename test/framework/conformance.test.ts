@@ -88,6 +88,9 @@ const cases: [string, RawRequest, Want][] = [
     attributes: { k: "v" }, mode: "fast", level: 2, shape: { circle: { radius: 1.5 } }, flag: true,
     nested: { inner: "xy", items: [{ inner: "zz" }] }, ratio: "NaN", note: "hi",
   } }],
+  ["JSON keys named like Object.prototype's are data", call("Echo", `{"name":"abc","attributes":{"__proto__":"x","toString":"y"},"shape":{"toString":1}}`), {
+    status: 200, body: JSON.parse(`{"name":"abc","attributes":{"__proto__":"x","toString":"y"},"shape":{},"flag":false}`),
+  }],
   ["longs up to 2^53-1 are exact", call("Echo", { name: "abc", size: 2147483647 }), { status: 200, body: { name: "abc", size: 2147483647, flag: false } }],
 
   // Routing.

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import { createEcrService, type EcrOptions, type EcrService } from "../../src/ecr/server";
 import { listen, type RunningServer } from "../../src/framework";
+import type { ListenOptions } from "../../src/framework/node";
 import { ecrClient } from "./ecr-client";
 
 export interface TestEcr {
@@ -24,10 +25,11 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), "ecr-test-"));
 }
 
-export async function startEcr(options: Partial<EcrOptions> = {}): Promise<TestEcr> {
+export async function startEcr(options: Partial<EcrOptions> & { listen?: ListenOptions } = {}): Promise<TestEcr> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const ecr = await createEcrService({ registryId: REGISTRY, region: "us-east-1", fsync: false, ...options, dataDir });
-  const server: RunningServer = await listen(ecr.listener);
+  const { listen: listenOptions, ...ecrOptions } = options;
+  const ecr = await createEcrService({ registryId: REGISTRY, region: "us-east-1", fsync: false, ...ecrOptions, dataDir });
+  const server: RunningServer = await listen(ecr.listener, listenOptions);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
