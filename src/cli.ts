@@ -8,10 +8,10 @@ import { listen } from "./framework";
 
 const USAGE = `usage: npm start -- [--host H] [--port P] [--data-dir D] [--registry-id ID] [--region R]
                     [--repository NAME]... [--upload-ttl SECONDS] [--no-fsync] [--auth none|sigv4 --credentials FILE]
-                    [--headers-timeout SECONDS] [--request-timeout SECONDS]
+                    [--headers-timeout SECONDS] [--request-timeout SECONDS] [--shutdown-grace SECONDS]
 Flags may also come from the environment: ECR_HOST, ECR_PORT, ECR_DATA_DIR, ECR_REGISTRY_ID, ECR_REGION,
 ECR_REPOSITORIES (comma-separated), ECR_UPLOAD_TTL, ECR_FSYNC=false, ECR_AUTH, ECR_CREDENTIALS, ECR_HEADERS_TIMEOUT,
-ECR_REQUEST_TIMEOUT.
+ECR_REQUEST_TIMEOUT, ECR_SHUTDOWN_GRACE.
 --credentials names a JSON file: {"<access key id>": {"secretAccessKey": "...", "accountId": "123456789012",
 "sessionToken": "..." (optional)}}.`;
 
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
       credentials: { type: "string", default: env.ECR_CREDENTIALS },
       "headers-timeout": { type: "string", default: env.ECR_HEADERS_TIMEOUT ?? "60" },
       "request-timeout": { type: "string", default: env.ECR_REQUEST_TIMEOUT ?? "300" },
+      "shutdown-grace": { type: "string", default: env.ECR_SHUTDOWN_GRACE ?? "10" },
       help: { type: "boolean", default: false },
     },
   });
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
     headersTimeoutMs: seconds(values["headers-timeout"]!, "--headers-timeout") * 1000,
     requestTimeoutMs: seconds(values["request-timeout"]!, "--request-timeout") * 1000,
   });
+  const grace = seconds(values["shutdown-grace"]!, "--shutdown-grace");
   console.log(`ECR API listening on ${server.url}`);
 
   let stopping = false;
@@ -73,8 +75,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "stopping: finishing requests in flight");
+    // Requests in flight may finish within the grace period; then their connections are cut, and their parts roll back.
     server
-      .close()
+      .close(grace * 1000)
+      .then(() => ecr.handler.idle())
       .then(() => ecr.close())
       .then(
         () => process.exit(0),

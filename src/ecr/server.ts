@@ -2,6 +2,7 @@
 import type { RequestListener } from "node:http";
 import { HttpRequest } from "@smithy/protocol-http";
 import type { Logger } from "pino";
+import { ServerException } from "../../generated/errors";
 import { createServiceHandler } from "../../generated/service";
 import { createRequestListener, type RequestContext, type ServiceHandler } from "../framework";
 import { sigv4Authenticator, type Credential } from "../framework/auth/sigv4";
@@ -32,6 +33,8 @@ export interface EcrOptions {
   logger?: Logger;
   /** Epoch milliseconds; for tests. */
   now?: () => number;
+  /** Another storage (a networked one, or one that injects faults); the embedded store in dataDir by default. */
+  store?: RegistryStore;
 }
 
 export interface EcrService {
@@ -49,11 +52,13 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
   const settings = { ...DEFAULT_SETTINGS, ...options.settings };
   const now = options.now ?? Date.now;
   const log = options.logger;
-  const store = await EmbeddedStore.open({
-    dataDir: options.dataDir,
-    fsync: options.fsync ?? true,
-    log: (msg, fields) => log?.warn(fields ?? {}, msg),
-  });
+  const store =
+    options.store ??
+    (await EmbeddedStore.open({
+      dataDir: options.dataDir,
+      fsync: options.fsync ?? true,
+      log: (msg, fields) => log?.warn(fields ?? {}, msg),
+    }));
   const sessions = new UploadSessions(store);
   const repositoryLocks = new KeyedLock();
   const downloads = new DownloadUrls(await store.signingKey(), settings.downloadUrlTtlMs, now);
@@ -64,6 +69,8 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
     maxBodyBytes: options.maxBodyBytes,
     maxBodiesInFlight: options.maxBodiesInFlight,
     logger: options.logger,
+    // ECR's own server error, which SDKs know and retry; what went wrong stays in the log.
+    internalError: () => new ServerException({ message: "The server failed to process the request; it may be retried" }),
     // Object.assign onto the per-request object: on Node 20 a spread followed by more properties costs microseconds.
     context: (base: RequestContext) => Object.assign(base, shared),
   };

@@ -38,8 +38,8 @@ export interface RunningServer {
   /** e.g. http://127.0.0.1:43117 */
   url: string;
   server: Server;
-  /** Stops accepting, lets requests in flight finish, then resolves. */
-  close(): Promise<void>;
+  /** Stops accepting, lets requests in flight finish (cut off after `graceMs`, when given), then resolves. */
+  close(graceMs?: number): Promise<void>;
 }
 
 export interface ListenOptions {
@@ -69,9 +69,14 @@ export async function listen(target: ServiceHandler | RequestListener, opts: Lis
   return {
     url: `http://${host}:${port}`,
     server,
-    close: () =>
+    close: (graceMs?: number) =>
       new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
+        const cutOff = graceMs === undefined ? undefined : setTimeout(() => server.closeAllConnections(), graceMs);
+        server.close((err) => {
+          clearTimeout(cutOff);
+          if (err) reject(err);
+          else resolve();
+        });
         server.closeIdleConnections();
       }),
   };

@@ -27,6 +27,11 @@ export interface ServiceOptions<Context extends RequestContext = RequestContext>
   maxBodiesInFlight?: number;
   /** One structured line per request; none when absent. */
   logger?: Logger;
+  /**
+   * The modeled server error to answer with when a handler fails unexpectedly (a disk error, a bug); without one the
+   * answer is the generic 500 InternalFailure. The cause is logged either way, never sent.
+   */
+  internalError?: () => ServiceException;
   /** Checks each request's signature and says whose it is; without one, every request is the default account's. */
   authenticator?: Authenticator;
   /** Adds what handlers need (storage, settings) to the per-request context. */
@@ -36,6 +41,8 @@ export interface ServiceOptions<Context extends RequestContext = RequestContext>
 export interface ServiceHandler {
   readonly definition: ServiceDefinition;
   handle(request: HttpRequest): Promise<HttpResponse>;
+  /** Resolves once no request is being handled (for a clean stop: rollbacks have finished). */
+  idle(): Promise<void>;
 }
 
 type Impl = object;
@@ -93,11 +100,27 @@ export function buildService<Context extends RequestContext>(
       return respond(status, requestId, JSON.stringify({ __type: err.name, ...fields }), { "x-amzn-errortype": err.name });
     }
     log?.error({ requestId, operation: op?.name, err: e }, "unhandled error");
+    if (options.internalError) return errorResponse(options.internalError(), requestId, op);
     const body = JSON.stringify({ __type: INTERNAL_FAILURE, message: `The server failed to process the request (request id ${requestId})` });
     return respond(500, requestId, body, { "x-amzn-errortype": INTERNAL_FAILURE });
   };
 
+  let active = 0;
+  let idleWaiters: (() => void)[] = [];
+  const idle = () => (active === 0 ? Promise.resolve() : new Promise<void>((r) => idleWaiters.push(r)));
   const handle = async (request: HttpRequest): Promise<HttpResponse> => {
+    active++;
+    try {
+      return await handleOne(request);
+    } finally {
+      if (--active === 0) {
+        for (const r of idleWaiters) r();
+        idleWaiters = [];
+      }
+    }
+  };
+
+  const handleOne = async (request: HttpRequest): Promise<HttpResponse> => {
     const started = process.hrtime.bigint();
     const requestId = randomUUID();
     const headers = lowerCaseHeaders(request.headers);
@@ -180,7 +203,7 @@ export function buildService<Context extends RequestContext>(
     return response;
   };
 
-  return { definition, handle };
+  return { definition, handle, idle };
 }
 
 function toReadable(body: RequestBody): Readable {

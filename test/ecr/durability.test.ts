@@ -178,6 +178,27 @@ describe("SIGKILL of the server process (fsync on)", () => {
     expect((await complete(client, uploadId, sha256(layer))).layerDigest).toBe(sha256(layer));
   }, 60_000);
 
+  test("SIGTERM: a part in flight may finish, a stalled one is cut off after the grace period, nothing partial stays", async () => {
+    proc = await startServerProcess(["--port", "0", "--data-dir", dataDir, "--registry-id", REGISTRY, "--repository", "app", "--shutdown-grace", "1"]);
+    let client = ecrClient(proc.url);
+    const layer = randomBytes(2 * MiB);
+    const u1 = (await client.send(new InitiateLayerUploadCommand({ repositoryName: "app" }))).uploadId!;
+    const u2 = (await client.send(new InitiateLayerUploadCommand({ repositoryName: "app" }))).uploadId!;
+    const finishing = await startPartAndStall(proc.url, u1, 0, layer, MiB);
+    const stalled = await startPartAndStall(proc.url, u2, 0, layer, MiB);
+    proc.child.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await finishing.finish()).toBe(200);
+    expect(await proc.exited).toBe(0);
+    expect(stalled.closed()).toBe(true);
+    expect(statSync(join(dataDir, "uploads", REGISTRY, u2)).size).toBe(0);
+
+    client = await start();
+    expect(await committedLength(client, u1)).toBe(2 * MiB);
+    expect(await committedLength(client, u2)).toBe(0);
+    expect((await complete(client, u1, sha256(layer))).layerDigest).toBe(sha256(layer));
+  }, 60_000);
+
   test("a layer acknowledged just before the kill is there after the restart", async () => {
     let client = await start();
     const layer = randomBytes(7 * MiB);

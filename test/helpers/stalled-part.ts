@@ -19,10 +19,23 @@ export function startPartAndStall(url: string, uploadId: string, first: number, 
   req.on("response", (res) => {
     status = res.statusCode;
     res.resume();
+    res.on("end", () => req.destroy());
   });
   req.on("error", () => undefined);
   req.on("close", () => (closed = true));
-  return new Promise<{ abort: () => void; status: () => number | undefined; closed: () => boolean }>((resolve) =>
-    req.write(body.subarray(0, sent), () => resolve({ abort: () => req.destroy(), status: () => status, closed: () => closed })),
+  const finished = new Promise<number | undefined>((resolve) => req.on("close", () => resolve(status)));
+  return new Promise<{ abort: () => void; finish: () => Promise<number | undefined>; status: () => number | undefined; closed: () => boolean }>((resolve) =>
+    req.write(body.subarray(0, sent), () =>
+      resolve({
+        abort: () => req.destroy(),
+        /** Sends the rest of the body; resolves with the response's status once the exchange is over. */
+        finish: () => {
+          req.end(body.subarray(sent));
+          return finished;
+        },
+        status: () => status,
+        closed: () => closed,
+      }),
+    ),
   );
 }
