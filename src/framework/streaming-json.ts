@@ -28,7 +28,7 @@ export class BlobStream extends Readable {
   bytes = 0;
   constructor(private readonly resumeSource: () => void) {
     // Enough to keep the disk busy while the socket is read; more only raises the peak memory of each upload.
-    super({ highWaterMark: 1 << 20 });
+    super({ highWaterMark: 512 << 10 });
     // A reader learns of a failed body through its iterator; with none, the failure must not become an uncaught 'error'.
     this.on("error", () => undefined);
   }
