@@ -9,9 +9,10 @@ import { listen } from "./framework";
 const USAGE = `usage: npm start -- [--host H] [--port P] [--data-dir D] [--registry-id ID] [--region R]
                     [--repository NAME]... [--upload-ttl SECONDS] [--no-fsync] [--auth none|sigv4 --credentials FILE]
                     [--headers-timeout SECONDS] [--request-timeout SECONDS] [--shutdown-grace SECONDS]
+                    [--part-size BYTES] [--download-url-ttl SECONDS]
 Flags may also come from the environment: ECR_HOST, ECR_PORT, ECR_DATA_DIR, ECR_REGISTRY_ID, ECR_REGION,
 ECR_REPOSITORIES (comma-separated), ECR_UPLOAD_TTL, ECR_FSYNC=false, ECR_AUTH, ECR_CREDENTIALS, ECR_HEADERS_TIMEOUT,
-ECR_REQUEST_TIMEOUT, ECR_SHUTDOWN_GRACE.
+ECR_REQUEST_TIMEOUT, ECR_SHUTDOWN_GRACE, ECR_PART_SIZE, ECR_DOWNLOAD_URL_TTL.
 --credentials names a JSON file: {"<access key id>": {"secretAccessKey": "...", "accountId": "123456789012",
 "sessionToken": "..." (optional)}}.`;
 
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
       "headers-timeout": { type: "string", default: env.ECR_HEADERS_TIMEOUT ?? "60" },
       "request-timeout": { type: "string", default: env.ECR_REQUEST_TIMEOUT ?? "300" },
       "shutdown-grace": { type: "string", default: env.ECR_SHUTDOWN_GRACE ?? "10" },
+      "part-size": { type: "string", default: env.ECR_PART_SIZE ?? String(10 * 1024 * 1024) },
+      "download-url-ttl": { type: "string", default: env.ECR_DOWNLOAD_URL_TTL ?? "3600" },
       help: { type: "boolean", default: false },
     },
   });
@@ -56,7 +59,11 @@ async function main(): Promise<void> {
     region: values.region,
     dataDir: resolve(values["data-dir"]!),
     fsync: !values["no-fsync"],
-    settings: { uploadTtlMs: ttl * 1000 },
+    settings: {
+      uploadTtlMs: ttl * 1000,
+      partSize: Math.round(seconds(values["part-size"]!, "--part-size")),
+      downloadUrlTtlMs: seconds(values["download-url-ttl"]!, "--download-url-ttl") * 1000,
+    },
     repositories: values.repository,
     auth,
     logger,
@@ -92,9 +99,10 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
+/** A positive number from a flag (seconds or bytes). */
 function seconds(value: string, flag: string): number {
   const n = Number(value);
-  if (!(n > 0)) throw new Error(`${flag} must be a positive number of seconds, not ${value}`);
+  if (!(n > 0)) throw new Error(`${flag} must be a positive number, not ${value}`);
   return n;
 }
 

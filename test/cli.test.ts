@@ -1,5 +1,8 @@
 // The command line: flags and environment, the printed URL, one structured log line per request, a clean stop.
-import { CreateRepositoryCommand } from "@aws-sdk/client-ecr";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateRepositoryCommand, InitiateLayerUploadCommand } from "@aws-sdk/client-ecr";
 import { ecrClient } from "./helpers/ecr-client";
 import { startServerProcess, type ServerProcess } from "./helpers/server-process";
 
@@ -32,4 +35,17 @@ test("takes its settings from the environment", async () => {
 
 test("refuses a bad flag with a usage message", async () => {
   await expect(startServerProcess(["--port", "0", "--registry-id", "42"])).rejects.toThrow(/--registry-id must be 12 digits, not 42/);
+});
+
+test("--part-size and --repository reach the service", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "ecr-cli-"));
+  try {
+    proc = await startServerProcess(["--port", "0", "--data-dir", dataDir, "--repository", "app", "--part-size", "5242880", "--no-fsync"]);
+    const out = await ecrClient(proc.url).send(new InitiateLayerUploadCommand({ repositoryName: "app" }));
+    expect(out.partSize).toBe(5242880);
+  } finally {
+    await proc?.stop("SIGKILL");
+    proc = undefined;
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
