@@ -1,13 +1,12 @@
 // Reads a request body into one buffer, refusing early what exceeds the limit.
 import type { Readable } from "node:stream";
-import { bodyTooLarge, ProtocolError } from "./errors";
+import { bodyTooLarge, clientAborted, ProtocolError } from "./errors";
 
 export type RequestBody = undefined | null | string | Uint8Array | Readable | AsyncIterable<Uint8Array>;
 
 /** Default limit: a 20 MiB blob in base64 plus 1 MiB of JSON around it. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * Math.ceil((20 * 1024 * 1024) / 3) + 1024 * 1024;
 
-export const clientAborted = () => new ProtocolError("RequestAbortedException", 400, "The client closed the connection before sending the whole body");
 
 export async function readBody(body: RequestBody, declaredLength: number | undefined, limit: number): Promise<Buffer> {
   if (declaredLength !== undefined && declaredLength > limit) throw bodyTooLarge(limit);

@@ -29,4 +29,6 @@ export const bodyTooLarge = (limit: number) =>
     connection: "close",
   });
 
+export const clientAborted = () => new ProtocolError("RequestAbortedException", 400, "The client closed the connection before sending the whole body");
+
 export const INTERNAL_FAILURE = "InternalFailure";

@@ -3,7 +3,7 @@
 // stream, and that stream ends only once the whole body proved valid (closing brace, limits, nothing after).
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
-import { bodyTooLarge, ProtocolError, serializationError, validationError } from "./errors";
+import { bodyTooLarge, clientAborted, ProtocolError, serializationError, validationError } from "./errors";
 
 export interface StreamedBlobSpec {
   member: string;
@@ -352,7 +352,7 @@ export function parseStreaming(
       if (limits.finalize) limits.finalize(rawHash!.digest("hex")).then(finish, fail);
       else finish();
     };
-    const onAbort = () => fail(new ProtocolError("RequestAbortedException", 400, "The client closed the connection before sending the whole body"));
+    const onAbort = () => fail(clientAborted());
     const cleanup = () => {
       source.removeListener("data", onData);
       source.removeListener("end", onEnd);
