@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 import { memory, startDiscard, startEcr, startRegistry, type Proc } from "./processes";
 import { growth } from "./growth";
+import { records } from "./records";
 import { smallRequests } from "./small-requests";
 import { Layer, pushDiscard, pushRaw, pushRegistry, pushSdk, type PushTimes } from "./uploads";
 
@@ -12,8 +13,8 @@ const MiB = 1024 * 1024;
 const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false } } });
 const smoke = values.smoke!;
 const SIZES = smoke
-  ? { layer: 60 * MiB, runs: 1, concurrent: 20 * MiB, small: 1, stored: [100, 1000], tenMiB: 10 * MiB }
-  : { layer: 1024 * MiB, runs: 3, concurrent: 200 * MiB, small: 5, stored: [100, 100_000], tenMiB: 10 * MiB };
+  ? { layer: 60 * MiB, runs: 1, concurrent: 20 * MiB, small: 1, stored: { layers: 1000, repositories: 1000, images: 100 }, tenMiB: 10 * MiB }
+  : { layer: 1024 * MiB, runs: 3, concurrent: 200 * MiB, small: 5, stored: { layers: 1_000_000, repositories: 100_000, images: 10_000 }, tenMiB: 10 * MiB };
 const PART = 20 * MiB;
 
 import type { Row } from "./row";
@@ -104,8 +105,9 @@ async function main() {
   // 3: small requests.
   rows.push(...(await smallRequests(SIZES.small)));
 
-  // 4: growth.
-  rows.push(...(await growth(SIZES.stored, SIZES.tenMiB, median(ecr!.completes))));
+  // 4: growth, and records at scale.
+  rows.push(...(await growth(SIZES.tenMiB, median(ecr!.completes))));
+  rows.push(...(await records(SIZES.stored, 100)));
 
   print();
 }

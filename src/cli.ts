@@ -1,10 +1,12 @@
-// `npm start`: serves the ECR API on 127.0.0.1 until SIGINT or SIGTERM.
+// `npm start`: serves the ECR API on 127.0.0.1 until SIGINT or SIGTERM. `npm run fsck`: checks a data dir offline.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
 import { createEcrService } from "./ecr/server";
 import { listen } from "./framework";
+import { fsck } from "./storage/embedded/fsck";
+import { EmbeddedStore } from "./storage/embedded/store";
 
 const USAGE = `usage: npm start -- [--host H] [--port P] [--data-dir D] [--registry-id ID] [--region R]
                     [--repository NAME]... [--upload-ttl SECONDS] [--no-fsync] [--auth none|sigv4 --credentials FILE]
@@ -13,12 +15,14 @@ const USAGE = `usage: npm start -- [--host H] [--port P] [--data-dir D] [--regis
 Flags may also come from the environment: ECR_HOST, ECR_PORT, ECR_DATA_DIR, ECR_REGISTRY_ID, ECR_REGION,
 ECR_REPOSITORIES (comma-separated), ECR_UPLOAD_TTL, ECR_FSYNC=false, ECR_AUTH, ECR_CREDENTIALS, ECR_HEADERS_TIMEOUT,
 ECR_REQUEST_TIMEOUT, ECR_SHUTDOWN_GRACE, ECR_PART_SIZE, ECR_DOWNLOAD_URL_TTL.
+       npm run fsck -- [--data-dir D]   re-hashes every layer and checks every record against the bytes (server stopped)
 --credentials names a JSON file: {"<access key id>": {"secretAccessKey": "...", "accountId": "123456789012",
 "sessionToken": "..." (optional)}}.`;
 
 async function main(): Promise<void> {
   const env = process.env;
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
     options: {
       host: { type: "string", default: env.ECR_HOST ?? "127.0.0.1" },
       port: { type: "string", default: env.ECR_PORT ?? "8787" },
@@ -42,14 +46,16 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  if (positionals.length > 1 || (positionals.length === 1 && positionals[0] !== "fsck")) throw new UsageError(`unknown command ${positionals.join(" ")}`);
+  if (positionals[0] === "fsck") return check(resolve(values["data-dir"]!), !values["no-fsync"]);
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, not ${values.port}`);
-  if (!/^[0-9]{12}$/.test(values["registry-id"]!)) throw new Error(`--registry-id must be 12 digits, not ${values["registry-id"]}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, not ${values.port}`);
+  if (!/^[0-9]{12}$/.test(values["registry-id"]!)) throw new UsageError(`--registry-id must be 12 digits, not ${values["registry-id"]}`);
   const ttl = Number(values["upload-ttl"]);
-  if (!(ttl > 0)) throw new Error(`--upload-ttl must be a positive number of seconds, not ${values["upload-ttl"]}`);
+  if (!(ttl > 0)) throw new UsageError(`--upload-ttl must be a positive number of seconds, not ${values["upload-ttl"]}`);
 
-  if (values.auth !== "none" && values.auth !== "sigv4") throw new Error(`--auth must be none or sigv4, not ${values.auth}`);
-  if (values.auth === "sigv4" && !values.credentials) throw new Error("--auth sigv4 needs --credentials FILE");
+  if (values.auth !== "none" && values.auth !== "sigv4") throw new UsageError(`--auth must be none or sigv4, not ${values.auth}`);
+  if (values.auth === "sigv4" && !values.credentials) throw new UsageError("--auth sigv4 needs --credentials FILE");
   const auth =
     values.auth === "sigv4" ? { mode: "sigv4" as const, credentials: JSON.parse(readFileSync(values.credentials!, "utf8")) } : { mode: "none" as const };
 
@@ -99,15 +105,29 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
+/** Checks a data dir; exits 1 when it found a problem. */
+async function check(dataDir: string, fsync: boolean): Promise<void> {
+  const store = await EmbeddedStore.open({ dataDir, fsync, log: (msg, fields) => console.log(`${msg} ${JSON.stringify(fields ?? {})}`) });
+  try {
+    const r = await fsck(store, (line) => console.log(line));
+    console.log(`fsck ${dataDir}: ${r.blobs} layers (${r.blobBytes} bytes re-hashed), ${r.uploads} uploads, ${r.images} images: ${r.problems.length} problem(s)`);
+    if (r.problems.length) process.exitCode = 1;
+  } finally {
+    await store.close();
+  }
+}
+
+class UsageError extends Error {}
+
 /** A positive number from a flag (seconds or bytes). */
 function seconds(value: string, flag: string): number {
   const n = Number(value);
-  if (!(n > 0)) throw new Error(`${flag} must be a positive number, not ${value}`);
+  if (!(n > 0)) throw new UsageError(`${flag} must be a positive number, not ${value}`);
   return n;
 }
 
 main().catch((e) => {
   console.error(`ecr-layer-server: ${(e as Error).message}`);
-  console.error(USAGE);
+  if (e instanceof UsageError) console.error(USAGE);
   process.exit(2);
 });

@@ -6,7 +6,7 @@ import { ServerException } from "../../generated/errors";
 import { createServiceHandler } from "../../generated/service";
 import { createRequestListener, type RequestContext, type ServiceHandler } from "../framework";
 import { sigv4Authenticator, type Credential } from "../framework/auth/sigv4";
-import { EmbeddedStore } from "../storage/embedded";
+import { EmbeddedStore } from "../storage/embedded/store";
 import type { RegistryStore } from "../storage/types";
 import { DownloadUrls } from "./download-urls";
 import { createDownloadListener } from "./downloads";

@@ -1,5 +1,7 @@
 // The ECR service's limits and defaults; AWS's values unless configured otherwise.
-export interface EcrSettings {
+import type { Quotas } from "../storage/types";
+
+export interface EcrSettings extends Quotas {
   /** The partSize InitiateLayerUpload suggests. */
   partSize: number;
   /** Every part but the last must be at least this big. */
@@ -12,8 +14,6 @@ export interface EcrSettings {
   defaultLayerMediaType: string;
   /** How long a download URL stays valid. */
   downloadUrlTtlMs: number;
-  /** Uploads a repository may have open at once. */
-  maxUploadsPerRepository: number;
 }
 
 export const MiB = 1024 * 1024;
@@ -26,5 +26,8 @@ export const DEFAULT_SETTINGS: EcrSettings = {
   uploadTtlMs: 24 * 60 * 60 * 1000,
   defaultLayerMediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip",
   downloadUrlTtlMs: 60 * 60 * 1000,
+  // AWS's default service quotas ("Registered repositories" and "Images per repository", both adjustable there).
+  maxRepositoriesPerRegistry: 100_000,
+  maxImagesPerRepository: 100_000,
   maxUploadsPerRepository: 1000,
 };

@@ -1,5 +1,7 @@
-// What the ECR handlers need from storage. The embedded store implements it on local files; a networked one
-// (PostgreSQL for records, S3 for bytes) can implement it without touching the handlers.
+// What the ECR handlers need from storage. The embedded store implements it with SQLite records and local files; a
+// networked one (PostgreSQL for records, sharing the schema in sql/, and S3 for bytes) can implement it without
+// touching the handlers. Every method is a whole change or a whole read: limits are checked in the same transaction
+// that would break them.
 import type { Hash } from "node:crypto";
 
 export interface RepositoryRecord {
@@ -11,7 +13,12 @@ export interface RepositoryRecord {
   scanOnPush: boolean;
   encryptionType: string;
   kmsKey?: string;
-  tags?: { Key: string; Value: string }[];
+}
+
+/** A resource tag (on a repository), as the API spells it. */
+export interface ResourceTag {
+  Key: string;
+  Value: string;
 }
 
 export interface UploadRecord {
@@ -51,19 +58,29 @@ export interface BlobReader {
   stream(start: number, end: number): NodeJS.ReadableStream;
 }
 
+/** Quotas a change is checked against, in the transaction that makes it. */
+export interface Quotas {
+  maxRepositoriesPerRegistry: number;
+  maxImagesPerRepository: number;
+  /** Uploads a repository may have open at once. */
+  maxUploadsPerRepository: number;
+}
+
+export type CreateRepositoryResult = "created" | "exists" | "limit";
+export type CreateUploadResult = "created" | "no-repository" | "limit";
+export type PutImageResult = "stored" | "no-repository" | "limit";
+
 export interface RegistryStore {
   getRepository(registryId: string, name: string): Promise<RepositoryRecord | undefined>;
-  /** Sorted by name. */
-  listRepositories(registryId: string): Promise<RepositoryRecord[]>;
-  /** False when the name is taken. */
-  createRepository(registryId: string, record: RepositoryRecord): Promise<boolean>;
-  /** Deletes the repository with its uploads and layer references; blobs no repository uses any more go too. */
+  /** Up to `limit` repositories whose names sort after `after`, by name. */
+  listRepositories(registryId: string, page: { after?: string; limit: number }): Promise<RepositoryRecord[]>;
+  createRepository(registryId: string, record: RepositoryRecord, tags: ResourceTag[], quotas: Quotas): Promise<CreateRepositoryResult>;
+  getRepositoryTags(registryId: string, name: string): Promise<ResourceTag[]>;
+  /** Deletes the repository with its images, uploads and layer references; blobs no repository uses any more go too. */
   deleteRepository(registryId: string, name: string): Promise<RepositoryRecord | undefined>;
 
-  createUpload(registryId: string, record: UploadRecord): Promise<void>;
+  createUpload(registryId: string, record: UploadRecord, quotas: Quotas): Promise<CreateUploadResult>;
   getUpload(registryId: string, id: string): Promise<UploadRecord | undefined>;
-  /** Uploads of a repository that have not completed or expired. */
-  countUploads(registryId: string, repository: string): Promise<number>;
   /**
    * Writes a part's bytes, as they arrive, after the upload's committed bytes, and makes them durable; nothing is
    * committed yet. Returns how many bytes were written.
@@ -83,11 +100,18 @@ export interface RegistryStore {
   expireUploads(cutoff: number): Promise<number>;
 
   getLayer(registryId: string, repository: string, digest: string): Promise<LayerRecord | undefined>;
-  /** A stored layer's bytes, or undefined when the registry no longer has them. */
+  /** A stored layer's bytes, or undefined when the registry has no such layer. Missing or damaged bytes throw. */
   openBlob(registryId: string, digest: string): Promise<BlobReader | undefined>;
 
   /** Stores an image (if new), points `tag` at it, and records the media types it gives its blobs. */
-  putImage(registryId: string, repository: string, image: ImageRecord, tag: string | undefined, blobMediaTypes: Record<string, string>): Promise<boolean>;
+  putImage(
+    registryId: string,
+    repository: string,
+    image: ImageRecord,
+    tag: string | undefined,
+    blobMediaTypes: Record<string, string>,
+    quotas: Quotas,
+  ): Promise<PutImageResult>;
   getImage(registryId: string, repository: string, digest: string): Promise<ImageRecord | undefined>;
   /** The digest a tag points at. */
   resolveTag(registryId: string, repository: string, tag: string): Promise<string | undefined>;

@@ -21,6 +21,7 @@ import {
   type ECRClient,
 } from "@aws-sdk/client-ecr";
 import { sha256 } from "../helpers/digests";
+import { pushBlob as push } from "../helpers/push";
 import { failure, REGISTRY, startEcr, type TestEcr } from "../helpers/ecr-server";
 
 const DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
@@ -41,14 +42,7 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-async function pushBlob(bytes: Buffer, repositoryName = "app"): Promise<string> {
-  const { uploadId } = await client.send(new InitiateLayerUploadCommand({ repositoryName }));
-  const half = Math.ceil(bytes.byteLength / 2);
-  for (const [first, chunk] of [[0, bytes.subarray(0, half)], [half, bytes.subarray(half)]] as const) {
-    if (chunk.byteLength) await client.send(new UploadLayerPartCommand({ repositoryName, uploadId, partFirstByte: first, partLastByte: first + chunk.byteLength - 1, layerPartBlob: chunk }));
-  }
-  return (await client.send(new CompleteLayerUploadCommand({ repositoryName, uploadId, layerDigests: [sha256(bytes)] }))).layerDigest!;
-}
+const pushBlob = (bytes: Buffer, repositoryName = "app") => push(client, bytes, repositoryName);
 
 /** Pushes a config and `layers` random layers, and returns the blobs and a Docker manifest naming them. */
 async function pushImageBlobs(layers = 2, repositoryName = "app", mediaType = DOCKER_MANIFEST) {

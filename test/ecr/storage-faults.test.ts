@@ -2,7 +2,7 @@
 // upload carries on, and the server goes on serving.
 import { randomBytes } from "node:crypto";
 import { CompleteLayerUploadCommand, InitiateLayerUploadCommand, UploadLayerPartCommand } from "@aws-sdk/client-ecr";
-import { EmbeddedStore } from "../../src/storage/embedded";
+import { EmbeddedStore } from "../../src/storage/embedded/store";
 import type { RegistryStore } from "../../src/storage/types";
 import { sha256 } from "../helpers/digests";
 import { failure, startEcr, tempDataDir, type TestEcr } from "../helpers/ecr-server";

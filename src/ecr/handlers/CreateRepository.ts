@@ -1,8 +1,9 @@
 // CreateRepository: a new, empty repository with AWS's defaults for what the request leaves out.
-import { InvalidParameterException } from "../../../generated/errors";
+import { InvalidParameterException, LimitExceededException } from "../../../generated/errors";
 import type { CreateRepositoryRequest, CreateRepositoryResponse } from "../../../generated/types";
 import { repositoryAlreadyExists } from "../errors";
 import { registryOf, toRepository } from "../repositories";
+import { checkTags } from "../tags";
 import type { Context } from "./context";
 
 export async function CreateRepository(input: CreateRepositoryRequest, context: Context): Promise<CreateRepositoryResponse> {
@@ -20,6 +21,7 @@ export async function CreateRepository(input: CreateRepositoryRequest, context: 
   if (encryption.encryptionType === "AES256" && encryption.kmsKey) {
     throw new InvalidParameterException({ message: "A kmsKey can only be given with KMS or KMS_DSSE encryption" });
   }
+  const tags = checkTags(input.tags ?? []);
   const record = {
     name: input.repositoryName,
     createdAt: context.now(),
@@ -28,8 +30,14 @@ export async function CreateRepository(input: CreateRepositoryRequest, context: 
     scanOnPush: input.imageScanningConfiguration?.scanOnPush ?? false,
     encryptionType: encryption.encryptionType,
     ...(encryption.kmsKey ? { kmsKey: encryption.kmsKey } : {}),
-    ...(input.tags?.length ? { tags: input.tags } : {}),
   };
-  if (!(await context.store.createRepository(registryId, record))) throw repositoryAlreadyExists(registryId, input.repositoryName);
+  switch (await context.store.createRepository(registryId, record, tags, context.settings)) {
+    case "exists":
+      throw repositoryAlreadyExists(registryId, input.repositoryName);
+    case "limit":
+      throw new LimitExceededException({
+        message: `The registry with id '${registryId}' already has the maximum of ${context.settings.maxRepositoriesPerRegistry} repositories`,
+      });
+  }
   return { repository: toRepository(record, registryId, context) };
 }

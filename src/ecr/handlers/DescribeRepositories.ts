@@ -22,9 +22,10 @@ export async function DescribeRepositories(input: DescribeRepositoriesRequest, c
     return { repositories };
   }
   const after = input.nextToken === undefined ? undefined : decodeToken(input.nextToken);
-  const all = await context.store.listRepositories(registryId);
-  const rest = after === undefined ? all : all.filter((r) => r.name > after);
-  const page = rest.slice(0, input.maxResults ?? DEFAULT_PAGE);
+  const limit = input.maxResults ?? DEFAULT_PAGE;
+  // One more than the page, to know whether another follows.
+  const rest = await context.store.listRepositories(registryId, { after, limit: limit + 1 });
+  const page = rest.slice(0, limit);
   const more = rest.length > page.length;
   return {
     repositories: page.map((r) => toRepository(r, registryId, context)),

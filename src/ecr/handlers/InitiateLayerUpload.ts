@@ -2,18 +2,23 @@
 import { randomUUID } from "node:crypto";
 import { LimitExceededException } from "../../../generated/errors";
 import type { InitiateLayerUploadRequest, InitiateLayerUploadResponse } from "../../../generated/types";
-import { registryOf, requireRepository } from "../repositories";
+import { repositoryNotFound } from "../errors";
+import { registryOf } from "../repositories";
 import type { Context } from "./context";
 
 export async function InitiateLayerUpload(input: InitiateLayerUploadRequest, context: Context): Promise<InitiateLayerUploadResponse> {
   const registryId = registryOf(input, context);
-  await requireRepository(context, registryId, input.repositoryName);
-  const max = context.settings.maxUploadsPerRepository;
-  if ((await context.store.countUploads(registryId, input.repositoryName)) >= max) {
-    throw new LimitExceededException({ message: `The repository with name '${input.repositoryName}' already has the maximum of ${max} uploads in progress` });
-  }
   const now = context.now();
   const uploadId = randomUUID();
-  await context.store.createUpload(registryId, { id: uploadId, repository: input.repositoryName, createdAt: now, touchedAt: now, length: 0, parts: 0 });
+  const upload = { id: uploadId, repository: input.repositoryName, createdAt: now, touchedAt: now, length: 0, parts: 0 };
+  // The count and the new upload are one transaction: concurrent calls cannot overshoot the limit.
+  switch (await context.store.createUpload(registryId, upload, context.settings)) {
+    case "no-repository":
+      throw repositoryNotFound(registryId, input.repositoryName);
+    case "limit": {
+      const max = context.settings.maxUploadsPerRepository;
+      throw new LimitExceededException({ message: `The repository with name '${input.repositoryName}' already has the maximum of ${max} uploads in progress` });
+    }
+  }
   return { uploadId, partSize: context.settings.partSize };
 }

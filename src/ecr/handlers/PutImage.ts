@@ -7,6 +7,7 @@ import {
   ImageTagAlreadyExistsException,
   InvalidParameterException,
   LayersNotFoundException,
+  LimitExceededException,
   ReferencedImagesNotFoundException,
 } from "../../../generated/errors";
 import type { PutImageRequest, PutImageResponse } from "../../../generated/types";
@@ -68,7 +69,12 @@ export async function PutImage(input: PutImageRequest, context: Context): Promis
       references: [...new Set([...parsed.blobs, ...parsed.manifests].map((d) => d.digest))],
     };
     const mediaTypes = Object.fromEntries(parsed.blobs.filter((d) => d.mediaType).map((d) => [d.digest, d.mediaType!]));
-    if (!(await store.putImage(registryId, name, image, tag, mediaTypes))) throw repositoryNotFound(registryId, name);
+    switch (await store.putImage(registryId, name, image, tag, mediaTypes, context.settings)) {
+      case "no-repository":
+        throw repositoryNotFound(registryId, name);
+      case "limit":
+        throw new LimitExceededException({ message: `The repository with name '${name}' already has the maximum of ${context.settings.maxImagesPerRepository} images` });
+    }
     return {
       image: {
         registryId,

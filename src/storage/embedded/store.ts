@@ -1,0 +1,519 @@
+// The embedded default store: records in SQLite (records.db), bytes in files under the data dir.
+//   lock, lock.pid                        one process per data dir (lock.ts)
+//   records.db                            repositories, images, tags, layers, uploads (sql/schema.ts)
+//   uploads/<registry>/<uploadId>         an upload's committed bytes (after a crash, perhaps a torn tail)
+//   blobs/<registry>/sha256/<hex>         content-addressed layers, shared by the registry's repositories
+// Order of effects: bytes are written and flushed, and a new file's directory flushed, before the record that
+// commits them. A completion is recorded before its staging file is renamed into place, so a restart finishes it;
+// files whose records are gone are listed in the same commit and removed after it (or at the next start). Start-up
+// reads only those two short lists: it costs the same with a million layers as with none.
+import { createHash, randomBytes, type Hash } from "node:crypto";
+import { createReadStream, existsSync } from "node:fs";
+import { chmod, readdir, stat, type FileHandle } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import type { Database, Statement } from "better-sqlite3";
+import { SQL } from "../sql/queries";
+import type {
+  BlobReader,
+  CreateRepositoryResult,
+  CreateUploadResult,
+  ImageRecord,
+  LayerRecord,
+  PutImageResult,
+  Quotas,
+  RegistryStore,
+  RepositoryRecord,
+  ResourceTag,
+  UploadRecord,
+} from "../types";
+import { openDatabase, StorageDamagedError } from "./database";
+import { nodeIO, type StoreIO } from "./io";
+import { importLegacyJournal } from "./legacy-journal";
+import { lockDataDir, type DataDirLock } from "./lock";
+
+export interface EmbeddedStoreOptions {
+  dataDir: string;
+  /** fsync data and records before acknowledging (default true). */
+  fsync?: boolean;
+  log?: (msg: string, fields?: object) => void;
+  /** The file and commit steps; a test records or breaks them here. */
+  io?: StoreIO;
+}
+
+const SAFE_ID = /^[0-9A-Za-z-]+$/;
+const SHA256 = /^sha256:([0-9a-f]{64})$/;
+/** Bytes of a part written between background flushes. */
+const FLUSH_EVERY = 8 * 1024 * 1024;
+const DATABASE = "records.db";
+const SIGNING_KEY = "download-url-signing-key";
+
+/** A serial queue for the changes that take several steps (commit, file moves, commit). */
+class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn, fn);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+type Row = Record<string, any>;
+
+export class EmbeddedStore implements RegistryStore {
+  private readonly lock = new Mutex();
+  private readonly fsync: boolean;
+  private readonly io: StoreIO;
+  private readonly log: (msg: string, fields?: object) => void;
+  private readonly statements = new Map<string, Statement>();
+  /** Directories known to exist (one per registry and kind): bounded by the registries, not the data. */
+  private readonly dirs = new Set<string>();
+  private key?: Buffer;
+
+  private constructor(
+    readonly dataDir: string,
+    private readonly db: Database,
+    private readonly dirLock: DataDirLock,
+    opts: EmbeddedStoreOptions,
+  ) {
+    this.fsync = opts.fsync ?? true;
+    this.io = opts.io ?? nodeIO;
+    this.log = opts.log ?? (() => undefined);
+  }
+
+  /**
+   * Opens (or creates) the store in `dataDir`: takes the data dir's lock before reading anything, imports a data dir
+   * of the journal format once, and finishes what a crash cut short.
+   */
+  static async open(opts: EmbeddedStoreOptions): Promise<EmbeddedStore> {
+    const dataDir = resolve(opts.dataDir);
+    const io = opts.io ?? nodeIO;
+    const log = opts.log ?? (() => undefined);
+    const created = await io.mkdirs(dataDir);
+    // An existing dir becomes owner-only only when it is (or is becoming) ours: never someone's /tmp.
+    if (!created.length && (existsSync(join(dataDir, DATABASE)) || (await readdir(dataDir)).length === 0)) await chmod(dataDir, 0o700);
+    const dirLock = lockDataDir(dataDir);
+    let db: Database | undefined;
+    try {
+      await importLegacyJournal(dataDir, DATABASE, { fsync: opts.fsync ?? true, log });
+      db = openDatabase(join(dataDir, DATABASE), { fsync: opts.fsync ?? true });
+      const store = new EmbeddedStore(dataDir, db, dirLock, opts);
+      await store.recover();
+      return store;
+    } catch (e) {
+      db?.close();
+      dirLock.release();
+      throw e;
+    }
+  }
+
+  // --- records ---
+
+  private sql(name: keyof typeof SQL): Statement {
+    let s = this.statements.get(name);
+    if (!s) this.statements.set(name, (s = this.db.prepare(SQL[name])));
+    return s;
+  }
+
+  private commit<T>(change: () => T): T {
+    return this.io.commit(this.db, change);
+  }
+
+  // --- paths: only from server-made ids and computed digests, checked again here ---
+
+  private uploadPath(registryId: string, id: string): string {
+    if (!SAFE_ID.test(registryId) || !SAFE_ID.test(id)) throw new Error(`unsafe upload key ${registryId}/${id}`);
+    return join("uploads", registryId, id);
+  }
+
+  private blobPath(registryId: string, digest: string): string {
+    const m = SHA256.exec(digest);
+    if (!SAFE_ID.test(registryId) || !m) throw new Error(`unsafe blob key ${registryId}/${digest}`);
+    return join("blobs", registryId, "sha256", m[1]);
+  }
+
+  private abs(relative: string): string {
+    return join(this.dataDir, relative);
+  }
+
+  /** Creates a file's directory if needed, each new directory made durable in its parent. */
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.dirs.has(dir)) return;
+    const created = await this.io.mkdirs(dir);
+    if (this.fsync) for (const d of created) await this.io.syncDir(dirname(d));
+    this.dirs.add(dir);
+  }
+
+  // --- start-up and reclaiming ---
+
+  private async recover(): Promise<void> {
+    for (const c of this.sql("listCompletions").all() as Row[]) {
+      await this.finishCompletion(c.registry_id, c.upload_id, c.repository_name, { digest: c.layer_digest, size: Number(c.layer_size) });
+    }
+    await this.reclaim();
+  }
+
+  /** Removes the files whose records are gone, then forgets them. */
+  private async reclaim(): Promise<void> {
+    for (;;) {
+      const paths = this.sql("listReclaimable").pluck().all(500) as string[];
+      if (!paths.length) return;
+      const dirs = new Set<string>();
+      for (const path of paths) {
+        await this.io.unlink(this.abs(path)).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== "ENOENT") throw e;
+        });
+        dirs.add(dirname(this.abs(path)));
+      }
+      if (this.fsync) for (const d of dirs) if (existsSync(d)) await this.io.syncDir(d);
+      this.commit(() => {
+        for (const path of paths) this.sql("deleteReclaimable").run(path);
+      });
+    }
+  }
+
+  // --- repositories ---
+
+  async getRepository(registryId: string, name: string): Promise<RepositoryRecord | undefined> {
+    const row = this.sql("getRepository").get(registryId, name) as Row | undefined;
+    return row && toRepository(row);
+  }
+
+  async listRepositories(registryId: string, page: { after?: string; limit: number }): Promise<RepositoryRecord[]> {
+    return (this.sql("listRepositories").all(registryId, page.after ?? "", page.limit) as Row[]).map(toRepository);
+  }
+
+  async createRepository(registryId: string, r: RepositoryRecord, tags: ResourceTag[], quotas: Quotas): Promise<CreateRepositoryResult> {
+    return this.commit(() => {
+      if (this.sql("getRepository").get(registryId, r.name)) return "exists";
+      if ((this.sql("countRepositories").get(registryId) as Row).n >= quotas.maxRepositoriesPerRegistry) return "limit";
+      const filters = r.imageTagMutabilityExclusionFilters ? JSON.stringify(r.imageTagMutabilityExclusionFilters) : null;
+      this.sql("insertRepository").run(registryId, r.name, r.createdAt, r.imageTagMutability, filters, r.scanOnPush ? 1 : 0, r.encryptionType, r.kmsKey ?? null);
+      for (const t of tags) this.sql("insertRepositoryTag").run(registryId, r.name, t.Key, t.Value);
+      return "created";
+    });
+  }
+
+  async getRepositoryTags(registryId: string, name: string): Promise<ResourceTag[]> {
+    return (this.sql("listRepositoryTags").all(registryId, name) as Row[]).map((t) => ({ Key: t.tag_key, Value: t.tag_value }));
+  }
+
+  deleteRepository(registryId: string, name: string): Promise<RepositoryRecord | undefined> {
+    return this.lock.run(async () => {
+      const record = await this.getRepository(registryId, name);
+      if (!record) return undefined;
+      this.commit(() => {
+        for (const id of this.sql("listRepositoryUploads").pluck().all(registryId, name) as string[]) {
+          this.sql("insertReclaimable").run(this.uploadPath(registryId, id));
+        }
+        const onlyHere = this.sql("listLayersOnlyIn").pluck().all(registryId, name) as string[];
+        this.sql("deleteRepository").run(registryId, name);
+        for (const digest of onlyHere) {
+          this.sql("deleteBlob").run(registryId, digest);
+          this.sql("insertReclaimable").run(this.blobPath(registryId, digest));
+        }
+      });
+      await this.reclaim();
+      return record;
+    });
+  }
+
+  // --- uploads ---
+
+  async createUpload(registryId: string, u: UploadRecord, quotas: Quotas): Promise<CreateUploadResult> {
+    // The staging file is made by the first part: an upload that never gets one costs no file.
+    return this.commit(() => {
+      if (!this.sql("getRepository").get(registryId, u.repository)) return "no-repository";
+      if ((this.sql("countUploads").get(registryId, u.repository) as Row).n >= quotas.maxUploadsPerRepository) return "limit";
+      this.sql("insertUpload").run(registryId, u.id, u.repository, u.createdAt, u.touchedAt, u.length, u.parts, u.lastPart?.first ?? null, u.lastPart?.last ?? null, u.smallestEarlierPart ?? null);
+      return "created";
+    });
+  }
+
+  async getUpload(registryId: string, id: string): Promise<UploadRecord | undefined> {
+    const row = this.sql("getUpload").get(registryId, id) as Row | undefined;
+    return row && toUpload(row);
+  }
+
+  async writePart(registryId: string, id: string, bytes: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<number> {
+    const upload = await this.getUpload(registryId, id);
+    if (!upload) return 0;
+    const path = this.abs(this.uploadPath(registryId, id));
+    const first = upload.length === 0;
+    let fh: FileHandle;
+    if (first) {
+      await this.ensureDir(dirname(path));
+      fh = await this.io.open(path, "w");
+    } else {
+      fh = await this.io.open(path, "r+").catch((e: NodeJS.ErrnoException) => {
+        throw e.code === "ENOENT" ? new StorageDamagedError(`the committed bytes of upload ${registryId}/${id} are missing (${path})`) : e;
+      });
+    }
+    let written = 0;
+    // With fsync on, the part is flushed while it is still arriving, so that acknowledging it waits only for the tail.
+    let flushing: Promise<void> | undefined;
+    let flushFailed: unknown;
+    let unflushed = 0;
+    try {
+      if (!first) {
+        const { size } = await fh.stat();
+        if (size < upload.length) throw new StorageDamagedError(`upload ${registryId}/${id} has ${size} bytes on disk but ${upload.length} committed`);
+        // A tail a crash left behind (a part cut off mid-way) goes before the new part is written.
+        if (size > upload.length) await fh.truncate(upload.length);
+      }
+      for await (const chunk of bytes) {
+        let done = 0;
+        while (done < chunk.byteLength) {
+          const { bytesWritten } = await fh.write(chunk, done, chunk.byteLength - done, upload.length + written + done);
+          done += bytesWritten;
+        }
+        written += done;
+        unflushed += done;
+        if (this.fsync && unflushed >= FLUSH_EVERY && !flushing) {
+          unflushed = 0;
+          // Its failure is kept and thrown below: a writeback error is reported once, so it must not be lost.
+          flushing = this.io.syncData(fh).then(
+            () => void (flushing = undefined),
+            (e) => void ((flushFailed ??= e), (flushing = undefined)),
+          );
+        }
+        if (flushFailed) throw flushFailed;
+      }
+      await flushing;
+      if (flushFailed) throw flushFailed;
+      if (this.fsync) {
+        await this.io.syncData(fh);
+        if (first) await this.io.syncDir(dirname(path));
+      }
+      return written;
+    } finally {
+      await flushing?.catch(() => undefined);
+      await fh.close();
+    }
+  }
+
+  async commitPart(registryId: string, id: string, u: UploadRecord): Promise<boolean> {
+    return this.commit(
+      () =>
+        this.sql("updateUpload").run(u.touchedAt, u.length, u.parts, u.lastPart?.first ?? null, u.lastPart?.last ?? null, u.smallestEarlierPart ?? null, registryId, id)
+          .changes === 1,
+    );
+  }
+
+  async abortPart(registryId: string, id: string): Promise<void> {
+    const upload = await this.getUpload(registryId, id);
+    const path = this.abs(this.uploadPath(registryId, id));
+    const ignoreMissing = (e: NodeJS.ErrnoException) => {
+      if (e.code !== "ENOENT") throw e;
+    };
+    // The upload went while the part was written (expired, its repository deleted): its file goes too.
+    if (!upload) await this.io.unlink(path).catch(ignoreMissing);
+    else await this.io.truncate(path, upload.length).catch(ignoreMissing);
+  }
+
+  async readUpload(registryId: string, id: string, start: number, end: number): Promise<Buffer> {
+    const fh = await this.io.open(this.abs(this.uploadPath(registryId, id)), "r");
+    try {
+      const buf = Buffer.alloc(end - start);
+      let read = 0;
+      while (read < buf.byteLength) {
+        const { bytesRead } = await fh.read(buf, read, buf.byteLength - read, start + read);
+        if (bytesRead === 0) break;
+        read += bytesRead;
+      }
+      return buf.subarray(0, read);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async hashUpload(registryId: string, id: string, length: number): Promise<Hash> {
+    const hash = createHash("sha256");
+    if (length === 0) return hash;
+    for await (const chunk of createReadStream(this.abs(this.uploadPath(registryId, id)), { start: 0, end: length - 1, highWaterMark: 1 << 20 })) {
+      hash.update(chunk as Buffer);
+    }
+    return hash;
+  }
+
+  completeUpload(registryId: string, id: string, layer: LayerRecord): Promise<boolean> {
+    return this.lock.run(async () => {
+      const upload = await this.getUpload(registryId, id);
+      if (!upload) return false;
+      this.commit(() => {
+        this.sql("insertCompletion").run(registryId, id, upload.repository, layer.digest, layer.size);
+        // A blob file still waiting to be reclaimed has exactly these bytes (it is content-addressed): keep it.
+        this.sql("deleteReclaimable").run(this.blobPath(registryId, layer.digest));
+      });
+      await this.finishCompletion(registryId, id, upload.repository, layer);
+      return true;
+    });
+  }
+
+  /** Moves a recorded completion's bytes into place and records the layer (also at start-up, after a crash). */
+  private async finishCompletion(registryId: string, id: string, repository: string, layer: LayerRecord): Promise<void> {
+    const staging = this.abs(this.uploadPath(registryId, id));
+    const blob = this.abs(this.blobPath(registryId, layer.digest));
+    let lost = false;
+    if (existsSync(blob)) {
+      await this.io.unlink(staging).catch(() => undefined);
+      if (this.fsync) await this.io.syncDir(dirname(staging));
+    } else if (!existsSync(staging)) {
+      lost = true;
+      this.log("a completed layer's bytes are missing: the layer is not stored", { registryId, uploadId: id, digest: layer.digest });
+    } else {
+      if ((await stat(staging)).size > layer.size) await this.io.truncate(staging, layer.size);
+      await this.ensureDir(dirname(blob));
+      await this.io.rename(staging, blob);
+      if (this.fsync) {
+        await this.io.syncDir(dirname(blob));
+        await this.io.syncDir(dirname(staging));
+      }
+    }
+    this.commit(() => {
+      if (!lost && this.sql("getRepository").get(registryId, repository)) {
+        this.sql("insertBlob").run(registryId, layer.digest, layer.size);
+        this.sql("insertLayer").run(registryId, repository, layer.digest);
+      } else if (!lost && !this.sql("getBlob").get(registryId, layer.digest)) {
+        this.sql("insertReclaimable").run(this.blobPath(registryId, layer.digest));
+      }
+      this.sql("deleteUpload").run(registryId, id);
+      this.sql("deleteCompletion").run(registryId, id);
+    });
+    await this.reclaim();
+  }
+
+  expireUploads(cutoff: number): Promise<number> {
+    return this.lock.run(async () => {
+      let n = 0;
+      for (;;) {
+        const idle = this.sql("listIdleUploads").all(cutoff, 500) as Row[];
+        if (!idle.length) break;
+        this.commit(() => {
+          for (const u of idle) {
+            this.sql("deleteUpload").run(u.registry_id, u.upload_id);
+            this.sql("insertReclaimable").run(this.uploadPath(u.registry_id, u.upload_id));
+          }
+        });
+        n += idle.length;
+        await this.reclaim();
+      }
+      return n;
+    });
+  }
+
+  // --- layers ---
+
+  async getLayer(registryId: string, repository: string, digest: string): Promise<LayerRecord | undefined> {
+    const row = this.sql("getLayer").get(registryId, repository, digest) as Row | undefined;
+    return row && { digest, size: Number(row.size), mediaType: row.media_type ?? undefined };
+  }
+
+  async openBlob(registryId: string, digest: string): Promise<BlobReader | undefined> {
+    const row = this.sql("getBlob").get(registryId, digest) as Row | undefined;
+    if (!row) return undefined;
+    const size = Number(row.size);
+    const path = this.abs(this.blobPath(registryId, digest));
+    const onDisk = await stat(path).catch((e: NodeJS.ErrnoException) => {
+      throw e.code === "ENOENT" ? new StorageDamagedError(`the bytes of layer ${registryId}/${digest} are missing (${path})`) : e;
+    });
+    if (onDisk.size !== size) throw new StorageDamagedError(`layer ${registryId}/${digest} has ${onDisk.size} bytes on disk but ${size} recorded (${path})`);
+    return { size, stream: (start, end) => createReadStream(path, { start, end, highWaterMark: 1 << 20 }) };
+  }
+
+  // --- images ---
+
+  async putImage(
+    registryId: string,
+    repository: string,
+    image: ImageRecord,
+    tag: string | undefined,
+    mediaTypes: Record<string, string>,
+    quotas: Quotas,
+  ): Promise<PutImageResult> {
+    return this.commit(() => {
+      if (!this.sql("getRepository").get(registryId, repository)) return "no-repository";
+      if (!this.sql("getImage").get(registryId, repository, image.digest)) {
+        if ((this.sql("countImages").get(registryId, repository) as Row).n >= quotas.maxImagesPerRepository) return "limit";
+        this.sql("insertImage").run(registryId, repository, image.digest, image.manifest, image.mediaType, image.pushedAt);
+        for (const d of image.references) this.sql("insertImageReference").run(registryId, repository, image.digest, d);
+      }
+      if (tag !== undefined) this.sql("putTag").run(registryId, repository, tag, image.digest);
+      for (const [digest, mediaType] of Object.entries(mediaTypes)) this.sql("setLayerMediaType").run(mediaType, registryId, repository, digest);
+      return "stored";
+    });
+  }
+
+  async getImage(registryId: string, repository: string, digest: string): Promise<ImageRecord | undefined> {
+    const row = this.sql("getImage").get(registryId, repository, digest) as Row | undefined;
+    if (!row) return undefined;
+    return {
+      digest,
+      manifest: row.image_manifest,
+      mediaType: row.image_manifest_media_type,
+      pushedAt: Number(row.image_pushed_at),
+      references: this.sql("listImageReferences").pluck().all(registryId, repository, digest) as string[],
+    };
+  }
+
+  async resolveTag(registryId: string, repository: string, tag: string): Promise<string | undefined> {
+    return this.sql("resolveTag").pluck().get(registryId, repository, tag) as string | undefined;
+  }
+
+  async countImages(registryId: string, repository: string): Promise<number> {
+    return (this.sql("countImages").get(registryId, repository) as Row).n;
+  }
+
+  async isReferenced(registryId: string, repository: string, digest: string): Promise<boolean> {
+    return this.sql("isReferenced").get(registryId, repository, digest) !== undefined;
+  }
+
+  // --- the rest ---
+
+  async signingKey(): Promise<Buffer> {
+    if (this.key) return this.key;
+    const stored = this.sql("getSecret").pluck().get(SIGNING_KEY) as string | undefined;
+    if (stored) return (this.key = Buffer.from(stored, "base64"));
+    const key = randomBytes(32);
+    this.commit(() => this.sql("insertSecret").run(SIGNING_KEY, key.toString("base64")));
+    return (this.key = key);
+  }
+
+  /** Runs a read-only query (for fsck, which pages through the records). */
+  query(sql: string, ...params: unknown[]): Row[] {
+    return this.db.prepare(sql).all(...params) as Row[];
+  }
+
+  close(): Promise<void> {
+    return this.lock.run(async () => {
+      if (!this.db.open) return;
+      this.statements.clear();
+      this.db.close();
+      this.dirLock.release();
+    });
+  }
+}
+
+function toRepository(row: Row): RepositoryRecord {
+  return {
+    name: row.repository_name,
+    createdAt: Number(row.created_at),
+    imageTagMutability: row.image_tag_mutability,
+    ...(row.image_tag_mutability_exclusion_filters ? { imageTagMutabilityExclusionFilters: JSON.parse(row.image_tag_mutability_exclusion_filters) } : {}),
+    scanOnPush: row.scan_on_push === 1,
+    encryptionType: row.encryption_type,
+    ...(row.kms_key ? { kmsKey: row.kms_key } : {}),
+  };
+}
+
+function toUpload(row: Row): UploadRecord {
+  return {
+    id: row.upload_id,
+    repository: row.repository_name,
+    createdAt: Number(row.created_at),
+    touchedAt: Number(row.touched_at),
+    length: Number(row.committed_bytes),
+    parts: row.part_count,
+    ...(row.last_part_first === null ? {} : { lastPart: { first: Number(row.last_part_first), last: Number(row.last_part_last) } }),
+    ...(row.smallest_earlier_part === null ? {} : { smallestEarlierPart: Number(row.smallest_earlier_part) }),
+  };
+}

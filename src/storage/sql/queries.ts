@@ -1,0 +1,72 @@
+// Every statement a SQL store runs, by name, in the subset SQLite and PostgreSQL share. Parameters are positional
+// `?` (a PostgreSQL driver numbers them: `$1`, `$2`, ...). Each lookup is served by a primary key or an index in
+// schema.ts, so no request's cost grows with what else is stored.
+export const SQL = {
+  appliedMigrations: `SELECT version FROM schema_migrations ORDER BY version`,
+  recordMigration: `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+
+  getRepository: `SELECT * FROM repositories WHERE registry_id = ? AND repository_name = ?`,
+  listRepositories: `SELECT * FROM repositories WHERE registry_id = ? AND repository_name > ? ORDER BY repository_name LIMIT ?`,
+  countRepositories: `SELECT COUNT(*) AS n FROM repositories WHERE registry_id = ?`,
+  insertRepository: `INSERT INTO repositories (registry_id, repository_name, created_at, image_tag_mutability,
+      image_tag_mutability_exclusion_filters, scan_on_push, encryption_type, kms_key)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  deleteRepository: `DELETE FROM repositories WHERE registry_id = ? AND repository_name = ?`,
+  insertRepositoryTag: `INSERT INTO repository_tags (registry_id, repository_name, tag_key, tag_value) VALUES (?, ?, ?, ?)`,
+  listRepositoryTags: `SELECT tag_key, tag_value FROM repository_tags WHERE registry_id = ? AND repository_name = ? ORDER BY tag_key`,
+
+  getUpload: `SELECT * FROM layer_uploads WHERE registry_id = ? AND upload_id = ?`,
+  countUploads: `SELECT COUNT(*) AS n FROM layer_uploads WHERE registry_id = ? AND repository_name = ?`,
+  listRepositoryUploads: `SELECT upload_id FROM layer_uploads WHERE registry_id = ? AND repository_name = ?`,
+  listIdleUploads: `SELECT registry_id, upload_id FROM layer_uploads WHERE touched_at < ? ORDER BY touched_at LIMIT ?`,
+  insertUpload: `INSERT INTO layer_uploads (registry_id, upload_id, repository_name, created_at, touched_at, committed_bytes,
+      part_count, last_part_first, last_part_last, smallest_earlier_part)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  updateUpload: `UPDATE layer_uploads SET touched_at = ?, committed_bytes = ?, part_count = ?, last_part_first = ?,
+      last_part_last = ?, smallest_earlier_part = ?
+    WHERE registry_id = ? AND upload_id = ?`,
+  deleteUpload: `DELETE FROM layer_uploads WHERE registry_id = ? AND upload_id = ?`,
+
+  getBlob: `SELECT size FROM blobs WHERE registry_id = ? AND digest = ?`,
+  insertBlob: `INSERT INTO blobs (registry_id, digest, size) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+  deleteBlob: `DELETE FROM blobs WHERE registry_id = ? AND digest = ?`,
+  /** Layers of the repository that no other repository of the registry has. */
+  listLayersOnlyIn: `SELECT l.digest FROM repository_layers l
+    WHERE l.registry_id = ? AND l.repository_name = ?
+      AND NOT EXISTS (SELECT 1 FROM repository_layers o
+        WHERE o.registry_id = l.registry_id AND o.digest = l.digest AND o.repository_name <> l.repository_name)`,
+  isBlobUsed: `SELECT 1 AS used FROM repository_layers WHERE registry_id = ? AND digest = ? LIMIT 1`,
+  getLayer: `SELECT b.size, l.media_type FROM repository_layers l
+    JOIN blobs b ON b.registry_id = l.registry_id AND b.digest = l.digest
+    WHERE l.registry_id = ? AND l.repository_name = ? AND l.digest = ?`,
+  insertLayer: `INSERT INTO repository_layers (registry_id, repository_name, digest, media_type) VALUES (?, ?, ?, NULL)
+    ON CONFLICT DO NOTHING`,
+  setLayerMediaType: `UPDATE repository_layers SET media_type = ? WHERE registry_id = ? AND repository_name = ? AND digest = ?`,
+
+  listCompletions: `SELECT * FROM layer_completions`,
+  insertCompletion: `INSERT INTO layer_completions (registry_id, upload_id, repository_name, layer_digest, layer_size)
+    VALUES (?, ?, ?, ?, ?)`,
+  deleteCompletion: `DELETE FROM layer_completions WHERE registry_id = ? AND upload_id = ?`,
+
+  listReclaimable: `SELECT path FROM reclaimable_files ORDER BY path LIMIT ?`,
+  insertReclaimable: `INSERT INTO reclaimable_files (path) VALUES (?) ON CONFLICT DO NOTHING`,
+  deleteReclaimable: `DELETE FROM reclaimable_files WHERE path = ?`,
+
+  getImage: `SELECT * FROM images WHERE registry_id = ? AND repository_name = ? AND image_digest = ?`,
+  countImages: `SELECT COUNT(*) AS n FROM images WHERE registry_id = ? AND repository_name = ?`,
+  insertImage: `INSERT INTO images (registry_id, repository_name, image_digest, image_manifest, image_manifest_media_type,
+      image_pushed_at)
+    VALUES (?, ?, ?, ?, ?, ?)`,
+  listImageReferences: `SELECT referenced_digest FROM image_references
+    WHERE registry_id = ? AND repository_name = ? AND image_digest = ? ORDER BY referenced_digest`,
+  insertImageReference: `INSERT INTO image_references (registry_id, repository_name, image_digest, referenced_digest)
+    VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  isReferenced: `SELECT 1 AS used FROM image_references
+    WHERE registry_id = ? AND repository_name = ? AND referenced_digest = ? LIMIT 1`,
+  resolveTag: `SELECT image_digest FROM image_tags WHERE registry_id = ? AND repository_name = ? AND image_tag = ?`,
+  putTag: `INSERT INTO image_tags (registry_id, repository_name, image_tag, image_digest) VALUES (?, ?, ?, ?)
+    ON CONFLICT (registry_id, repository_name, image_tag) DO UPDATE SET image_digest = excluded.image_digest`,
+
+  getSecret: `SELECT value FROM secrets WHERE name = ?`,
+  insertSecret: `INSERT INTO secrets (name, value) VALUES (?, ?)`,
+} as const;

@@ -1,0 +1,121 @@
+// The records' schema, as versioned migrations. Written in the subset of SQL that SQLite and PostgreSQL share
+// (BIGINT for 64-bit numbers, natural keys rather than auto-increment, no dialect-only types), so that a PostgreSQL
+// store can apply the same migrations. Keys read like ECR's resource model: a registry (account) holds repositories;
+// a repository holds images, tags, layers and uploads; layers' bytes are blobs shared by the registry.
+
+export interface Migration {
+  version: number;
+  statements: string[];
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    statements: [
+      `CREATE TABLE repositories (
+        registry_id TEXT NOT NULL,
+        repository_name TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        image_tag_mutability TEXT NOT NULL,
+        image_tag_mutability_exclusion_filters TEXT,
+        scan_on_push SMALLINT NOT NULL,
+        encryption_type TEXT NOT NULL,
+        kms_key TEXT,
+        PRIMARY KEY (registry_id, repository_name)
+      )`,
+      `CREATE TABLE repository_tags (
+        registry_id TEXT NOT NULL,
+        repository_name TEXT NOT NULL,
+        tag_key TEXT NOT NULL,
+        tag_value TEXT NOT NULL,
+        PRIMARY KEY (registry_id, repository_name, tag_key),
+        FOREIGN KEY (registry_id, repository_name) REFERENCES repositories (registry_id, repository_name) ON DELETE CASCADE
+      )`,
+      // Content-addressed layer bytes, one file each, shared by the registry's repositories.
+      `CREATE TABLE blobs (
+        registry_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        size BIGINT NOT NULL,
+        PRIMARY KEY (registry_id, digest)
+      )`,
+      `CREATE TABLE repository_layers (
+        registry_id TEXT NOT NULL,
+        repository_name TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        media_type TEXT,
+        PRIMARY KEY (registry_id, repository_name, digest),
+        FOREIGN KEY (registry_id, repository_name) REFERENCES repositories (registry_id, repository_name) ON DELETE CASCADE,
+        FOREIGN KEY (registry_id, digest) REFERENCES blobs (registry_id, digest)
+      )`,
+      `CREATE INDEX repository_layers_by_digest ON repository_layers (registry_id, digest)`,
+      `CREATE TABLE layer_uploads (
+        registry_id TEXT NOT NULL,
+        upload_id TEXT NOT NULL,
+        repository_name TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        touched_at BIGINT NOT NULL,
+        committed_bytes BIGINT NOT NULL,
+        part_count INTEGER NOT NULL,
+        last_part_first BIGINT,
+        last_part_last BIGINT,
+        smallest_earlier_part BIGINT,
+        PRIMARY KEY (registry_id, upload_id),
+        FOREIGN KEY (registry_id, repository_name) REFERENCES repositories (registry_id, repository_name) ON DELETE CASCADE
+      )`,
+      `CREATE INDEX layer_uploads_by_repository ON layer_uploads (registry_id, repository_name)`,
+      `CREATE INDEX layer_uploads_by_touched_at ON layer_uploads (touched_at)`,
+      `CREATE TABLE images (
+        registry_id TEXT NOT NULL,
+        repository_name TEXT NOT NULL,
+        image_digest TEXT NOT NULL,
+        image_manifest TEXT NOT NULL,
+        image_manifest_media_type TEXT NOT NULL,
+        image_pushed_at BIGINT NOT NULL,
+        PRIMARY KEY (registry_id, repository_name, image_digest),
+        FOREIGN KEY (registry_id, repository_name) REFERENCES repositories (registry_id, repository_name) ON DELETE CASCADE
+      )`,
+      `CREATE TABLE image_tags (
+        registry_id TEXT NOT NULL,
+        repository_name TEXT NOT NULL,
+        image_tag TEXT NOT NULL,
+        image_digest TEXT NOT NULL,
+        PRIMARY KEY (registry_id, repository_name, image_tag),
+        FOREIGN KEY (registry_id, repository_name, image_digest) REFERENCES images (registry_id, repository_name, image_digest) ON DELETE CASCADE
+      )`,
+      `CREATE INDEX image_tags_by_digest ON image_tags (registry_id, repository_name, image_digest)`,
+      // The blobs and manifests an image's manifest names.
+      `CREATE TABLE image_references (
+        registry_id TEXT NOT NULL,
+        repository_name TEXT NOT NULL,
+        image_digest TEXT NOT NULL,
+        referenced_digest TEXT NOT NULL,
+        PRIMARY KEY (registry_id, repository_name, image_digest, referenced_digest),
+        FOREIGN KEY (registry_id, repository_name, image_digest) REFERENCES images (registry_id, repository_name, image_digest) ON DELETE CASCADE
+      )`,
+      `CREATE INDEX image_references_by_target ON image_references (registry_id, repository_name, referenced_digest)`,
+      // A completion whose bytes are being moved into place: a restart finishes it.
+      `CREATE TABLE layer_completions (
+        registry_id TEXT NOT NULL,
+        upload_id TEXT NOT NULL,
+        repository_name TEXT NOT NULL,
+        layer_digest TEXT NOT NULL,
+        layer_size BIGINT NOT NULL,
+        PRIMARY KEY (registry_id, upload_id)
+      )`,
+      // Files (relative to the data dir) whose records are gone; removed after the commit, or at the next start.
+      `CREATE TABLE reclaimable_files (
+        path TEXT NOT NULL PRIMARY KEY
+      )`,
+      `CREATE TABLE secrets (
+        name TEXT NOT NULL PRIMARY KEY,
+        value TEXT NOT NULL
+      )`,
+    ],
+  },
+];
+
+/** The bookkeeping table every store keeps: which migrations it applied, and when. */
+export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER NOT NULL PRIMARY KEY,
+  applied_at BIGINT NOT NULL
+)`;
