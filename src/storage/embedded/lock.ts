@@ -30,6 +30,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
   const db = new Database(path, { timeout: 0 });
   try {
     db.pragma("locking_mode = EXCLUSIVE");
+    db.pragma("journal_mode = MEMORY");
     db.exec("BEGIN EXCLUSIVE; COMMIT");
   } catch (e) {
     db.close();
