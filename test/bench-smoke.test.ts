@@ -36,5 +36,8 @@ test("npm run bench -- --smoke prints a full table of sane figures", async () =>
   expect(number("BatchCheckLayerAvailability, 50 connections")).toBeGreaterThan(100);
   expect(number("small requests: ECR / bare", "ratio")).toBeGreaterThan(0);
   expect(number("BatchCheckLayerAvailability median latency, 1000 stored layers")).toBeGreaterThan(0);
+  expect(number("BatchCheckLayerAvailability median latency, 1000 stored layers", "ratio")).toBeGreaterThan(0);
+  expect(number("start-up to listening, 1,000 layers, 1,000 repositories, 100 images")).toBeGreaterThan(0);
+  expect(number("idle RSS, 1,000 layers, 1,000 repositories, 100 images")).toBeGreaterThan(10);
   expect(number("CompleteLayerUpload, the benchmark's big layer", "ratio")).toBeGreaterThan(0);
 }, 300_000);

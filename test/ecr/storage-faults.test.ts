@@ -1,11 +1,12 @@
 // A storage fault during a part (disk full, a failed fsync) is a 500 ServerException: the part is not counted, the
 // upload carries on, and the server goes on serving.
 import { randomBytes } from "node:crypto";
-import { CompleteLayerUploadCommand, InitiateLayerUploadCommand, UploadLayerPartCommand } from "@aws-sdk/client-ecr";
+import { CompleteLayerUploadCommand, CreateRepositoryCommand, DescribeRepositoriesCommand, InitiateLayerUploadCommand, UploadLayerPartCommand } from "@aws-sdk/client-ecr";
+import { nodeIO, type StoreIO } from "../../src/storage/embedded/io";
 import { EmbeddedStore } from "../../src/storage/embedded/store";
 import type { RegistryStore } from "../../src/storage/types";
 import { sha256 } from "../helpers/digests";
-import { failure, startEcr, tempDataDir, type TestEcr } from "../helpers/ecr-server";
+import { failure, REGISTRY, startEcr, tempDataDir, type TestEcr } from "../helpers/ecr-server";
 
 let t: TestEcr | undefined;
 afterEach(async () => {
@@ -71,4 +72,29 @@ test("a write or journal failure during a part is a ServerException, counts noth
   await part(4000, layer.subarray(4000));
   const done = await t.client.send(new CompleteLayerUploadCommand({ repositoryName: "app", uploadId, layerDigests: [sha256(layer)] }));
   expect(done.layerDigest).toBe(sha256(layer));
+});
+
+test("a commit that fails (disk full) is a ServerException, changes nothing, and the retry succeeds as the first try", async () => {
+  const dataDir = tempDataDir();
+  let failNext = 0;
+  const full = Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" });
+  // The change runs inside the transaction, then the disk fills before the commit: SQLite rolls it back.
+  const io: StoreIO = {
+    ...nodeIO,
+    commit: (db, change) =>
+      nodeIO.commit(db, () => {
+        const result = change();
+        if (failNext > 0 && failNext--) throw full;
+        return result;
+      }),
+  };
+  const store = await EmbeddedStore.open({ dataDir, fsync: true, io });
+  t = await startEcr({ dataDir, store });
+  failNext = 1;
+  const err = await failure(t.client.send(new CreateRepositoryCommand({ repositoryName: "app", tags: [{ Key: "team", Value: "core" }] })));
+  expect([err.name, err.$metadata.httpStatusCode]).toEqual(["ServerException", 500]);
+  expect((await failure(t.client.send(new DescribeRepositoriesCommand({ repositoryNames: ["app"] })))).name).toBe("RepositoryNotFoundException");
+  const created = await t.client.send(new CreateRepositoryCommand({ repositoryName: "app", tags: [{ Key: "team", Value: "core" }] }));
+  expect(created.repository!.repositoryName).toBe("app");
+  expect(await store.getRepositoryTags(REGISTRY, "app")).toEqual([{ Key: "team", Value: "core" }]);
 });
