@@ -83,9 +83,9 @@ export interface RegistryStore {
   getUpload(registryId: string, id: string): Promise<UploadRecord | undefined>;
   /**
    * Writes a part's bytes, as they arrive, after the upload's committed bytes, and makes them durable; nothing is
-   * committed yet. Returns how many bytes were written.
+   * committed yet. Returns how many bytes were written, or undefined when the upload is gone or being completed.
    */
-  writePart(registryId: string, id: string, bytes: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<number>;
+  writePart(registryId: string, id: string, bytes: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<number | undefined>;
   /** Commits the written part as `next`; false when the upload is gone (then nothing was committed). */
   commitPart(registryId: string, id: string, next: UploadRecord): Promise<boolean>;
   /** Drops bytes written after the committed length (a part that failed). */
@@ -94,7 +94,10 @@ export interface RegistryStore {
   readUpload(registryId: string, id: string, start: number, end: number): Promise<Buffer>;
   /** A sha256 of the upload's first `length` bytes, for when the running one was lost (a restart). */
   hashUpload(registryId: string, id: string, length: number): Promise<Hash>;
-  /** Stores the upload's bytes as `layer` of the upload's repository and forgets the upload. False when it is gone. */
+  /**
+   * Stores the upload's bytes as `layer` of the upload's repository and forgets the upload. False when it is gone.
+   * A completion cut short (a failed disk step) is resumed by the next call for the same upload.
+   */
   completeUpload(registryId: string, id: string, layer: LayerRecord): Promise<boolean>;
   /** Forgets uploads idle since before `cutoff` (epoch ms) and frees their space; returns how many. */
   expireUploads(cutoff: number): Promise<number>;

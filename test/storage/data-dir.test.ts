@@ -60,6 +60,9 @@ describe("one process per data dir", () => {
       const err = await failure(EmbeddedStore.open({ dataDir: dir, fsync: false }));
       expect(err).toBeInstanceOf(DataDirLockedError);
       expect(err.message).toBe(`the data dir ${dir} is in use by another process (pid ${process.pid}); stop it first, or give this one another --data-dir`);
+      // The refused open must not have dropped this process's lock: another process is still refused.
+      const other = await run(process.execPath, ["--import", "tsx", join(ROOT, "src/cli.ts"), "--port", "0", "--data-dir", dir], { cwd: ROOT });
+      expect([other.status, other.stderr]).toEqual([2, `ecr-layer-server: ${err.message}\n`]);
     } finally {
       await first.close();
     }
@@ -163,6 +166,9 @@ describe("damage is loud", () => {
 
     const url = async (b: Buffer) => (await t!.client.send(new GetDownloadUrlForLayerCommand({ repositoryName: "app", layerDigest: sha256(b) }))).downloadUrl!;
     expect((await fetch(await url(gone))).status).toBe(500);
+    // Same size, other bytes: the download is cut off before its end, never served whole.
+    const alteredUrl = await url(altered);
+    await expect(fetch(alteredUrl).then((res) => res.arrayBuffer())).rejects.toThrow();
     expect(Buffer.from(await (await fetch(await url(fine))).arrayBuffer()).equals(fine)).toBe(true);
     await t.stop();
 
@@ -262,6 +268,27 @@ describe("a data dir of the journal format (version 0.1)", () => {
     // A restart reads the database alone.
     t = await startEcr({ dataDir: dir });
     expect((await t.client.send(new DescribeRepositoriesCommand({}))).repositories!.map((r) => r.repositoryName)).toEqual(["app", "later"]);
+  });
+
+  test("a meta/ written again by 0.1 after the upgrade is refused, not set aside unread", async () => {
+    const { dir } = legacyDataDir();
+    t = await startEcr({ dataDir: dir });
+    await t.stop();
+    t = undefined;
+    // 0.1 started again on the dir: it ignores records.db and journals a new repository.
+    mkdirSync(join(dir, "meta"));
+    writeFileSync(join(dir, "meta", "journal.log"), journalLine({ t: "repo.put", r: REGISTRY, repo: { name: "made-by-0.1", createdAt: 1, imageTagMutability: "MUTABLE", scanOnPush: false, encryptionType: "AES256" } }));
+    const files = listing(dir);
+    const err = await failure(startEcr({ dataDir: dir }));
+    delete files["/lock.pid"];
+    expect(err.message).toBe(
+      `the data dir ${dir} holds both records.db and a journal-format meta/ that was not imported (was version 0.1 run on it after the upgrade?); ` +
+        "move meta/ out of the data dir to keep the database, or remove the database to import meta/ instead",
+    );
+    const now = listing(dir);
+    delete now["/lock.pid"];
+    expect(now).toEqual(files);
+    expect(readdirSync(join(dir, "meta-journal-imported")).sort()).toEqual(["journal.log", "signing-key", "snapshot.json"]);
   });
 
   test("one damaged before its last record is refused, and nothing is changed", async () => {

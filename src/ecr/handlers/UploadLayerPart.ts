@@ -51,7 +51,7 @@ export async function UploadLayerPart(
     }
     const previousSize = upload.lastPart ? upload.lastPart.last - upload.lastPart.first + 1 : undefined;
     try {
-      await store.writePart(registryId, uploadId, counted());
+      if ((await store.writePart(registryId, uploadId, counted())) === undefined) throw uploadNotFound(registryId, repositoryName, uploadId);
       if (received !== size) throw reject(`The part's range ${first}-${last} covers ${size} bytes but its blob has ${received} bytes`);
       const next = {
         ...upload,

@@ -2,9 +2,11 @@
 // current schema at start-up. With fsync on, a commit is on the device before it returns (synchronous=FULL);
 // without, it survives a crash of the process but not of the machine (synchronous=NORMAL).
 import { closeSync, existsSync, openSync } from "node:fs";
+import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { MIGRATIONS, MIGRATIONS_TABLE } from "../sql/schema";
 import { SQL } from "../sql/queries";
+import { DataDirLockedError } from "./lock";
 
 export class StorageDamagedError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -28,6 +30,7 @@ export function openDatabase(path: string, opts: { fsync: boolean; now?: () => n
   } catch (e) {
     db?.close();
     const code = (e as { code?: string }).code;
+    if (code === "SQLITE_BUSY") throw new DataDirLockedError(dirname(path), undefined);
     if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT") {
       throw new StorageDamagedError(`the records database ${path} is damaged (${(e as Error).message}); restore it from a backup`, { cause: e });
     }

@@ -3,7 +3,7 @@
 // files no record accounts for. It reads records a page at a time, so memory stays flat however much is stored.
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { opendir, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { EmbeddedStore } from "./store";
 
@@ -90,7 +90,7 @@ export async function fsck(store: EmbeddedStore, progress: (line: string) => voi
   // Files no record accounts for (nor the list of files waiting to be removed).
   const known = (sql: string, ...params: string[]) => store.query(sql, ...params).length > 0;
   for (const registry of await readdir(join(store.dataDir, "blobs")).catch(() => [] as string[])) {
-    for (const hex of await readdir(join(store.dataDir, "blobs", registry, "sha256")).catch(() => [] as string[])) {
+    for await (const hex of names(join(store.dataDir, "blobs", registry, "sha256"))) {
       const relative = join("blobs", registry, "sha256", hex);
       if (!known("SELECT 1 FROM blobs WHERE registry_id = ? AND digest = ?", registry, `sha256:${hex}`) && !known("SELECT 1 FROM reclaimable_files WHERE path = ?", relative)) {
         problem(`file ${relative}: no layer record accounts for it`);
@@ -98,7 +98,7 @@ export async function fsck(store: EmbeddedStore, progress: (line: string) => voi
     }
   }
   for (const registry of await readdir(join(store.dataDir, "uploads")).catch(() => [] as string[])) {
-    for (const id of await readdir(join(store.dataDir, "uploads", registry)).catch(() => [] as string[])) {
+    for await (const id of names(join(store.dataDir, "uploads", registry))) {
       const relative = join("uploads", registry, id);
       if (!known("SELECT 1 FROM layer_uploads WHERE registry_id = ? AND upload_id = ?", registry, id) && !known("SELECT 1 FROM reclaimable_files WHERE path = ?", relative)) {
         problem(`file ${relative}: no upload record accounts for it`);
@@ -106,4 +106,10 @@ export async function fsck(store: EmbeddedStore, progress: (line: string) => voi
     }
   }
   return report;
+}
+
+/** A directory's entries one at a time (a blob directory may hold millions); none when it does not exist. */
+async function* names(dir: string): AsyncGenerator<string> {
+  const d = await opendir(dir).catch(() => undefined);
+  if (d) for await (const entry of d) yield entry.name;
 }

@@ -1,11 +1,15 @@
 // A data dir written by version 0.1 (records in meta/snapshot.json and the write-ahead journal meta/journal.log) is
 // imported into the records database once, at start-up: every record is carried over in one transaction into a new
-// database file that takes its place only when whole, then meta/ is kept aside as meta-journal-imported/. Bytes stay
-// where they are (the file layout is the same). A journal damaged before its last record is refused, never cut short.
-import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+// database file that takes its place only when whole, which also records the digest of what it imported; then meta/
+// is kept aside as meta-journal-imported/. Bytes stay where they are (the file layout is the same). A journal damaged
+// before its last record is refused, never cut short; so is a meta/ that differs from what was imported (0.1 run
+// again after the upgrade), which would otherwise be set aside unread.
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { createHash } from "node:crypto";
 import { crc32 } from "node:zlib";
+import type { Statement } from "better-sqlite3";
 import { SQL } from "../sql/queries";
 import { openDatabase, StorageDamagedError } from "./database";
 import { nodeIO } from "./io";
@@ -42,23 +46,42 @@ type Mutation =
 export async function importLegacyJournal(dataDir: string, database: string, opts: { fsync: boolean; log: (msg: string, fields?: object) => void }): Promise<void> {
   const meta = join(dataDir, "meta");
   if (!existsSync(join(meta, "journal.log")) && !existsSync(join(meta, "snapshot.json"))) return;
-  const aside = join(dataDir, "meta-journal-imported");
   const moveAside = async () => {
-    rmSync(aside, { recursive: true, force: true });
+    let aside = join(dataDir, "meta-journal-imported");
+    if (existsSync(aside)) aside = `${aside}-${Date.now()}`;
     renameSync(meta, aside);
     if (opts.fsync) await nodeIO.syncDir(dataDir);
   };
   const target = join(dataDir, database);
-  // The database appears only when the import is whole: then a crash came before meta/ was moved aside.
-  if (existsSync(target)) return moveAside();
+  const digest = digestOf(meta);
+  if (existsSync(target)) {
+    // The database appears only when an import is whole: if it is this one, a crash came before meta/ was moved aside.
+    const db = openDatabase(target, { fsync: opts.fsync });
+    const imported = (() => {
+      try {
+        return db.prepare(SQL.getImport).pluck().get(SOURCE) as string | undefined;
+      } finally {
+        db.close();
+      }
+    })();
+    if (imported === digest) return moveAside();
+    throw new StorageDamagedError(
+      `the data dir ${dataDir} holds both ${database} and a journal-format meta/ that was not imported (was version 0.1 run on it after the upgrade?); ` +
+        "move meta/ out of the data dir to keep the database, or remove the database to import meta/ instead",
+    );
+  }
 
-  const registries = await readLegacy(meta);
+  const registries = await readLegacy(meta, opts.fsync);
   const staging = join(dataDir, `${database}.importing`);
   for (const f of [staging, `${staging}-wal`, `${staging}-shm`]) rmSync(f, { force: true });
   const db = openDatabase(staging, { fsync: opts.fsync });
   const counts = { repositories: 0, layers: 0, images: 0, uploads: 0 };
   try {
-    const run = (name: keyof typeof SQL, ...params: unknown[]) => db.prepare(SQL[name]).run(...params);
+    const statements = new Map<string, Statement>();
+    const run = (name: keyof typeof SQL, ...params: unknown[]) => {
+      if (!statements.has(name)) statements.set(name, db.prepare(SQL[name]));
+      return statements.get(name)!.run(...params);
+    };
     db.transaction(() => {
       for (const [r, reg] of registries) {
         const present = new Set<string>();
@@ -89,6 +112,7 @@ export async function importLegacyJournal(dataDir: string, database: string, opt
           }
           for (const [tag, digest] of repo.tags) run("putTag", r, x.name, tag, digest);
         }
+        const imported = new Set<string>();
         for (const u of reg.uploads.values()) {
           if (!reg.repositories.has(u.repository)) continue;
           if (u.length > 0 && !existsSync(join(dataDir, "uploads", r, u.id))) {
@@ -96,11 +120,20 @@ export async function importLegacyJournal(dataDir: string, database: string, opt
             continue;
           }
           run("insertUpload", r, u.id, u.repository, u.createdAt, u.touchedAt, u.length, u.parts, u.lastPart?.first ?? null, u.lastPart?.last ?? null, u.smallestEarlierPart ?? null);
+          imported.add(u.id);
           counts.uploads++;
+        }
+        // Files 0.1 would have removed at its next start (no record names them): freed after the import.
+        for (const id of existsSync(join(dataDir, "uploads", r)) ? readdirSync(join(dataDir, "uploads", r)) : []) {
+          if (!imported.has(id)) run("insertReclaimable", join("uploads", r, id));
+        }
+        for (const hex of existsSync(join(dataDir, "blobs", r, "sha256")) ? readdirSync(join(dataDir, "blobs", r, "sha256")) : []) {
+          if (!present.has(`sha256:${hex}`)) run("insertReclaimable", join("blobs", r, "sha256", hex));
         }
       }
       const key = join(meta, "signing-key");
       if (existsSync(key)) run("insertSecret", "download-url-signing-key", readFileSync(key).toString("base64"));
+      run("insertImport", SOURCE, digest, Date.now());
     }).immediate();
   } finally {
     db.close();
@@ -112,7 +145,7 @@ export async function importLegacyJournal(dataDir: string, database: string, opt
 }
 
 /** The records as version 0.1 would have loaded them, with completions a crash cut short finished on disk. */
-async function readLegacy(meta: string): Promise<Map<string, LegacyRegistry>> {
+async function readLegacy(meta: string, fsync: boolean): Promise<Map<string, LegacyRegistry>> {
   const registries = new Map<string, LegacyRegistry>();
   const registry = (id: string) => {
     let r = registries.get(id);
@@ -187,11 +220,26 @@ async function readLegacy(meta: string): Promise<Map<string, LegacyRegistry>> {
     const blob = join(dataDir, "blobs", c.r, "sha256", c.layer.digest.slice(7));
     if (existsSync(blob)) rmSync(staging);
     else {
-      await nodeIO.mkdirs(join(blob, ".."));
+      for (const d of await nodeIO.mkdirs(dirname(blob))) if (fsync) await nodeIO.syncDir(dirname(d));
       renameSync(staging, blob);
+      if (fsync) await nodeIO.syncDir(dirname(blob));
     }
+    // Made durable before the import commits: the journal that could redo it is set aside after.
+    if (fsync) await nodeIO.syncDir(dirname(staging));
   }
   return registries;
+}
+
+const SOURCE = "journal-0.1";
+
+/** The sha256 of what an import reads: the snapshot and the journal. */
+function digestOf(meta: string): string {
+  const hash = createHash("sha256");
+  for (const f of ["snapshot.json", "journal.log"]) {
+    hash.update(`${f}\n`);
+    if (existsSync(join(meta, f))) hash.update(readFileSync(join(meta, f)));
+  }
+  return hash.digest("hex");
 }
 
 /** The journal's whole records; a torn last line (a crash mid-append) is dropped, damage before it refused. */

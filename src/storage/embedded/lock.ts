@@ -1,7 +1,7 @@
 // One process per data dir. The lock is SQLite's own exclusive file lock (POSIX fcntl) on `<data-dir>/lock`: the
 // kernel drops it when the holder dies, however it dies, so a restart after SIGKILL never waits for a stale lock, and
 // a second opener (another process, or the same one) is refused at once without writing anything.
-import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 
@@ -25,8 +25,9 @@ export interface DataDirLock {
 export function lockDataDir(dataDir: string): DataDirLock {
   const path = join(dataDir, "lock");
   const pidPath = join(dataDir, "lock.pid");
-  // Created owner-only before SQLite opens it (SQLite would create it world-readable).
-  closeSync(openSync(path, "a", 0o600));
+  // Created owner-only before SQLite opens it (SQLite would create it world-readable). Only when missing: closing a
+  // descriptor of a file this process has locked would drop the lock (POSIX fcntl locks belong to the process).
+  if (!existsSync(path)) closeSync(openSync(path, "a", 0o600));
   const db = new Database(path, { timeout: 0 });
   try {
     db.pragma("locking_mode = EXCLUSIVE");

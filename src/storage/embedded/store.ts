@@ -9,7 +9,8 @@
 // reads only those two short lists: it costs the same with a million layers as with none.
 import { createHash, randomBytes, type Hash } from "node:crypto";
 import { createReadStream, existsSync } from "node:fs";
-import { chmod, readdir, stat, type FileHandle } from "node:fs/promises";
+import { chmod, readdir, rename, rm, stat, type FileHandle } from "node:fs/promises";
+import { Transform } from "node:stream";
 import { dirname, join, resolve } from "node:path";
 import type { Database, Statement } from "better-sqlite3";
 import { SQL } from "../sql/queries";
@@ -87,15 +88,18 @@ export class EmbeddedStore implements RegistryStore {
   static async open(opts: EmbeddedStoreOptions): Promise<EmbeddedStore> {
     const dataDir = resolve(opts.dataDir);
     const io = opts.io ?? nodeIO;
+    const fsync = opts.fsync ?? true;
     const log = opts.log ?? (() => undefined);
     const created = await io.mkdirs(dataDir);
+    if (fsync) for (const d of created) await io.syncDir(dirname(d));
     // An existing dir becomes owner-only only when it is (or is becoming) ours: never someone's /tmp.
-    if (!created.length && (existsSync(join(dataDir, DATABASE)) || (await readdir(dataDir)).length === 0)) await chmod(dataDir, 0o700);
+    const ours = ["lock", DATABASE, "meta", "blobs", "uploads"].some((f) => existsSync(join(dataDir, f)));
+    if (!created.length && (ours || (await readdir(dataDir)).length === 0)) await chmod(dataDir, 0o700);
     const dirLock = lockDataDir(dataDir);
     let db: Database | undefined;
     try {
-      await importLegacyJournal(dataDir, DATABASE, { fsync: opts.fsync ?? true, log });
-      db = openDatabase(join(dataDir, DATABASE), { fsync: opts.fsync ?? true });
+      await importLegacyJournal(dataDir, DATABASE, { fsync, log });
+      db = await openRecords(dataDir, fsync);
       const store = new EmbeddedStore(dataDir, db, dirLock, opts);
       await store.recover();
       return store;
@@ -146,28 +150,49 @@ export class EmbeddedStore implements RegistryStore {
   // --- start-up and reclaiming ---
 
   private async recover(): Promise<void> {
-    for (const c of this.sql("listCompletions").all() as Row[]) {
-      await this.finishCompletion(c.registry_id, c.upload_id, c.repository_name, { digest: c.layer_digest, size: Number(c.layer_size) });
-    }
+    await this.resumeCompletions();
     await this.reclaim();
   }
 
-  /** Removes the files whose records are gone, then forgets them. */
+  /** Finishes completions a crash or a failed disk step cut short; one that fails again stays for the next try. */
+  private async resumeCompletions(): Promise<void> {
+    for (const c of this.sql("listCompletions").all() as Row[]) {
+      await this.finishCompletion(c.registry_id, c.upload_id, c.repository_name, { digest: c.layer_digest, size: Number(c.layer_size) }).catch((e) =>
+        this.log("an interrupted completion could not be finished yet; will retry", { registryId: c.registry_id, uploadId: c.upload_id, error: (e as Error).message }),
+      );
+    }
+  }
+
+  /**
+   * Removes the files whose records are gone, then forgets them. It runs after the commit that freed them, so it never
+   * fails the change: a file that cannot be removed now is logged and stays listed for the next sweep or start.
+   */
   private async reclaim(): Promise<void> {
-    for (;;) {
-      const paths = this.sql("listReclaimable").pluck().all(500) as string[];
+    for (let after = ""; ; ) {
+      const paths = this.sql("listReclaimable").pluck().all(after, 500) as string[];
       if (!paths.length) return;
+      after = paths[paths.length - 1];
+      const removed: string[] = [];
       const dirs = new Set<string>();
       for (const path of paths) {
-        await this.io.unlink(this.abs(path)).catch((e: NodeJS.ErrnoException) => {
-          if (e.code !== "ENOENT") throw e;
-        });
-        dirs.add(dirname(this.abs(path)));
+        try {
+          await this.io.unlink(this.abs(path)).catch((e: NodeJS.ErrnoException) => {
+            if (e.code !== "ENOENT") throw e;
+          });
+          removed.push(path);
+          dirs.add(dirname(this.abs(path)));
+        } catch (e) {
+          this.log("a freed file could not be removed; will retry", { path, error: (e as Error).message });
+        }
       }
-      if (this.fsync) for (const d of dirs) if (existsSync(d)) await this.io.syncDir(d);
-      this.commit(() => {
-        for (const path of paths) this.sql("deleteReclaimable").run(path);
-      });
+      try {
+        if (this.fsync) for (const d of dirs) if (existsSync(d)) await this.io.syncDir(d);
+        this.commit(() => {
+          for (const path of removed) this.sql("deleteReclaimable").run(path);
+        });
+      } catch (e) {
+        this.log("freed files could not be forgotten; will retry", { error: (e as Error).message });
+      }
     }
   }
 
@@ -234,19 +259,34 @@ export class EmbeddedStore implements RegistryStore {
     return row && toUpload(row);
   }
 
-  async writePart(registryId: string, id: string, bytes: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<number> {
+  /** Whether the upload exists and is not being completed (its parts may be written). */
+  private isOpen(registryId: string, id: string): boolean {
+    return this.sql("getUpload").get(registryId, id) !== undefined && this.sql("getCompletion").get(registryId, id) === undefined;
+  }
+
+  async writePart(registryId: string, id: string, bytes: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<number | undefined> {
     const upload = await this.getUpload(registryId, id);
-    if (!upload) return 0;
+    if (!upload || !this.isOpen(registryId, id)) return undefined;
     const path = this.abs(this.uploadPath(registryId, id));
     const first = upload.length === 0;
     let fh: FileHandle;
     if (first) {
       await this.ensureDir(dirname(path));
       fh = await this.io.open(path, "w");
+      // Gone meanwhile (expired, its repository deleted): the file it freed may already be removed, so this one goes.
+      if (!this.isOpen(registryId, id)) {
+        await fh.close();
+        await this.io.unlink(path).catch(() => undefined);
+        return undefined;
+      }
     } else {
-      fh = await this.io.open(path, "r+").catch((e: NodeJS.ErrnoException) => {
-        throw e.code === "ENOENT" ? new StorageDamagedError(`the committed bytes of upload ${registryId}/${id} are missing (${path})`) : e;
-      });
+      try {
+        fh = await this.io.open(path, "r+");
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+        if (!this.isOpen(registryId, id)) return undefined;
+        throw new StorageDamagedError(`the committed bytes of upload ${registryId}/${id} are missing (${path})`);
+      }
     }
     let written = 0;
     // With fsync on, the part is flushed while it is still arriving, so that acknowledging it waits only for the tail.
@@ -306,8 +346,10 @@ export class EmbeddedStore implements RegistryStore {
       if (e.code !== "ENOENT") throw e;
     };
     // The upload went while the part was written (expired, its repository deleted): its file goes too.
-    if (!upload) await this.io.unlink(path).catch(ignoreMissing);
-    else await this.io.truncate(path, upload.length).catch(ignoreMissing);
+    if (!upload) return this.io.unlink(path).catch(ignoreMissing);
+    // Only ever shortened: a file shorter than its committed bytes is damage to report, not to pad with zeros.
+    const size = await stat(path).then((st) => st.size, () => 0);
+    if (size > upload.length) await this.io.truncate(path, upload.length).catch(ignoreMissing);
   }
 
   async readUpload(registryId: string, id: string, start: number, end: number): Promise<Buffer> {
@@ -339,6 +381,12 @@ export class EmbeddedStore implements RegistryStore {
     return this.lock.run(async () => {
       const upload = await this.getUpload(registryId, id);
       if (!upload) return false;
+      const pending = this.sql("getCompletion").get(registryId, id) as Row | undefined;
+      if (pending) {
+        // An earlier try was cut short after recording its intent: finish that one (its bytes cannot have changed).
+        await this.finishCompletion(registryId, id, pending.repository_name, { digest: pending.layer_digest, size: Number(pending.layer_size) });
+        return pending.layer_digest === layer.digest;
+      }
       this.commit(() => {
         this.sql("insertCompletion").run(registryId, id, upload.repository, layer.digest, layer.size);
         // A blob file still waiting to be reclaimed has exactly these bytes (it is content-addressed): keep it.
@@ -361,7 +409,16 @@ export class EmbeddedStore implements RegistryStore {
       lost = true;
       this.log("a completed layer's bytes are missing: the layer is not stored", { registryId, uploadId: id, digest: layer.digest });
     } else {
-      if ((await stat(staging)).size > layer.size) await this.io.truncate(staging, layer.size);
+      if ((await stat(staging)).size > layer.size) {
+        // A torn tail from a crash mid-part: cut, and made durable, before the bytes become the layer.
+        const fh = await this.io.open(staging, "r+");
+        try {
+          await fh.truncate(layer.size);
+          if (this.fsync) await this.io.syncData(fh);
+        } finally {
+          await fh.close();
+        }
+      }
       await this.ensureDir(dirname(blob));
       await this.io.rename(staging, blob);
       if (this.fsync) {
@@ -384,6 +441,9 @@ export class EmbeddedStore implements RegistryStore {
 
   expireUploads(cutoff: number): Promise<number> {
     return this.lock.run(async () => {
+      // The sweep also retries what failed before: completions cut short and files not yet removed.
+      await this.resumeCompletions();
+      await this.reclaim();
       let n = 0;
       for (;;) {
         const idle = this.sql("listIdleUploads").all(cutoff, 500) as Row[];
@@ -417,7 +477,14 @@ export class EmbeddedStore implements RegistryStore {
       throw e.code === "ENOENT" ? new StorageDamagedError(`the bytes of layer ${registryId}/${digest} are missing (${path})`) : e;
     });
     if (onDisk.size !== size) throw new StorageDamagedError(`layer ${registryId}/${digest} has ${onDisk.size} bytes on disk but ${size} recorded (${path})`);
-    return { size, stream: (start, end) => createReadStream(path, { start, end, highWaterMark: 1 << 20 }) };
+    return {
+      size,
+      stream: (start, end) => {
+        const bytes = createReadStream(path, { start, end, highWaterMark: 1 << 20 });
+        // A whole read is checked against the digest as it goes; altered bytes end it with an error before its last chunk.
+        return start === 0 && end === size - 1 ? bytes.pipe(verifying(digest, path)) : bytes;
+      },
+    };
   }
 
   // --- images ---
@@ -491,6 +558,49 @@ export class EmbeddedStore implements RegistryStore {
       this.dirLock.release();
     });
   }
+}
+
+/**
+ * Opens the records database. A new one is made under another name and renamed into place once its schema is in,
+ * so a records.db that is missing or empty beside stored bytes can only be damage: that is refused, never taken for a
+ * new, empty registry.
+ */
+async function openRecords(dataDir: string, fsync: boolean): Promise<Database> {
+  const path = join(dataDir, DATABASE);
+  const size = await stat(path).then((st) => st.size, () => undefined);
+  if (size === undefined || size === 0) {
+    const stored = ["blobs", "uploads"].filter((d) => existsSync(join(dataDir, d)));
+    if (size === 0 || stored.length) {
+      throw new StorageDamagedError(
+        `the records database ${path} is ${size === 0 ? "empty" : "missing"} but the data dir holds ${stored.join(" and ") || "data"}; restore it from a backup`,
+      );
+    }
+    const fresh = `${path}.new`;
+    await rm(fresh, { force: true });
+    openDatabase(fresh, { fsync }).close();
+    await rename(fresh, path);
+    if (fsync) await nodeIO.syncDir(dataDir);
+  }
+  return openDatabase(path, { fsync });
+}
+
+/** Passes bytes through, holding the last chunk back until their sha256 proved to be `digest`. */
+function verifying(digest: string, path: string): Transform {
+  const hash = createHash("sha256");
+  let held: Buffer | undefined;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      if (held) this.push(held);
+      held = chunk;
+      done();
+    },
+    flush(done) {
+      if (`sha256:${hash.digest("hex")}` !== digest) return done(new StorageDamagedError(`the bytes of layer ${digest} do not hash to its digest (${path})`));
+      if (held) this.push(held);
+      done();
+    },
+  });
 }
 
 function toRepository(row: Row): RepositoryRecord {

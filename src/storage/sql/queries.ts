@@ -22,9 +22,11 @@ export const SQL = {
   insertUpload: `INSERT INTO layer_uploads (registry_id, upload_id, repository_name, created_at, touched_at, committed_bytes,
       part_count, last_part_first, last_part_last, smallest_earlier_part)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  /** A part counts only while the upload is not being completed. */
   updateUpload: `UPDATE layer_uploads SET touched_at = ?, committed_bytes = ?, part_count = ?, last_part_first = ?,
       last_part_last = ?, smallest_earlier_part = ?
-    WHERE registry_id = ? AND upload_id = ?`,
+    WHERE registry_id = ? AND upload_id = ?
+      AND NOT EXISTS (SELECT 1 FROM layer_completions c WHERE c.registry_id = layer_uploads.registry_id AND c.upload_id = layer_uploads.upload_id)`,
   deleteUpload: `DELETE FROM layer_uploads WHERE registry_id = ? AND upload_id = ?`,
 
   getBlob: `SELECT size FROM blobs WHERE registry_id = ? AND digest = ?`,
@@ -44,11 +46,12 @@ export const SQL = {
   setLayerMediaType: `UPDATE repository_layers SET media_type = ? WHERE registry_id = ? AND repository_name = ? AND digest = ?`,
 
   listCompletions: `SELECT * FROM layer_completions`,
+  getCompletion: `SELECT * FROM layer_completions WHERE registry_id = ? AND upload_id = ?`,
   insertCompletion: `INSERT INTO layer_completions (registry_id, upload_id, repository_name, layer_digest, layer_size)
     VALUES (?, ?, ?, ?, ?)`,
   deleteCompletion: `DELETE FROM layer_completions WHERE registry_id = ? AND upload_id = ?`,
 
-  listReclaimable: `SELECT path FROM reclaimable_files ORDER BY path LIMIT ?`,
+  listReclaimable: `SELECT path FROM reclaimable_files WHERE path > ? ORDER BY path LIMIT ?`,
   insertReclaimable: `INSERT INTO reclaimable_files (path) VALUES (?) ON CONFLICT DO NOTHING`,
   deleteReclaimable: `DELETE FROM reclaimable_files WHERE path = ?`,
 
@@ -69,4 +72,7 @@ export const SQL = {
 
   getSecret: `SELECT value FROM secrets WHERE name = ?`,
   insertSecret: `INSERT INTO secrets (name, value) VALUES (?, ?)`,
+
+  getImport: `SELECT digest FROM imports WHERE source = ?`,
+  insertImport: `INSERT INTO imports (source, digest, imported_at) VALUES (?, ?, ?)`,
 } as const;

@@ -47,7 +47,8 @@ export const MIGRATIONS: Migration[] = [
         FOREIGN KEY (registry_id, repository_name) REFERENCES repositories (registry_id, repository_name) ON DELETE CASCADE,
         FOREIGN KEY (registry_id, digest) REFERENCES blobs (registry_id, digest)
       )`,
-      `CREATE INDEX repository_layers_by_digest ON repository_layers (registry_id, digest)`,
+      // With the repository in it, "does another repository have this layer?" is one index search.
+      `CREATE INDEX repository_layers_by_digest ON repository_layers (registry_id, digest, repository_name)`,
       `CREATE TABLE layer_uploads (
         registry_id TEXT NOT NULL,
         upload_id TEXT NOT NULL,
@@ -109,6 +110,12 @@ export const MIGRATIONS: Migration[] = [
       `CREATE TABLE secrets (
         name TEXT NOT NULL PRIMARY KEY,
         value TEXT NOT NULL
+      )`,
+      // Data dirs of an earlier format imported into this database, by the digest of what was imported.
+      `CREATE TABLE imports (
+        source TEXT NOT NULL PRIMARY KEY,
+        digest TEXT NOT NULL,
+        imported_at BIGINT NOT NULL
       )`,
     ],
   },
