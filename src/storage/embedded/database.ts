@@ -25,6 +25,8 @@ export function openDatabase(path: string, opts: { fsync: boolean; now?: () => n
     db.pragma("journal_mode = WAL");
     db.pragma(`synchronous = ${opts.fsync ? "FULL" : "NORMAL"}`);
     db.pragma("foreign_keys = ON");
+    // 16 MiB of pages (SQLite's default is 2): the upper levels of the big indexes stay cached. Bounded, whatever is stored.
+    db.pragma("cache_size = -16384");
     migrate(db, opts.now ?? Date.now);
     return db;
   } catch (e) {

@@ -14,6 +14,7 @@ import { SQL } from "../sql/queries";
 import { openDatabase, StorageDamagedError } from "./database";
 import { nodeIO } from "./io";
 
+// The 0.1 records, as they were written then: a frozen format, deliberately not the current types.
 interface LegacyRepository {
   record: { name: string; createdAt: number; imageTagMutability: string; imageTagMutabilityExclusionFilters?: unknown[]; scanOnPush: boolean; encryptionType: string; kmsKey?: string; tags?: { Key: string; Value: string }[] };
   layers: Map<string, string | undefined>;
