@@ -4,66 +4,69 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { HttpRequest } from "@smithy/protocol-http";
 import { generateInto } from "../helpers/generate";
-import { referenceModelPath } from "../helpers/reference";
+import { REFERENCE_MODEL } from "../helpers/reference";
+import { describeWith, referenceModel } from "../helpers/requirements";
 
 const ROOT = resolve(__dirname, "../..");
-let dir: string;
+describeWith(referenceModel, "the codegen on AWS's full ECR model", () => {
+  let dir: string;
 
-beforeAll(() => {
-  dir = generateInto(referenceModelPath(), "aws-full", { handlers: true });
-});
+  beforeAll(() => {
+    dir = generateInto(REFERENCE_MODEL, "aws-full", { handlers: true });
+  });
 
-test("every operation gets metadata, a handler stub and a method", () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { operations } = require(`${dir}/generated/operations`);
-  expect(Object.keys(operations)).toHaveLength(58);
-  expect(operations.PutLifecyclePolicy.target).toBe("AmazonEC2ContainerRegistry_V20150921.PutLifecyclePolicy");
-  expect(readdirSync(`${dir}/handlers`).filter((f) => !["index.ts", "context.ts"].includes(f))).toHaveLength(58);
-});
+  test("every operation gets metadata, a handler stub and a method", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { operations } = require(`${dir}/generated/operations`);
+    expect(Object.keys(operations)).toHaveLength(58);
+    expect(operations.PutLifecyclePolicy.target).toBe("AmazonEC2ContainerRegistry_V20150921.PutLifecyclePolicy");
+    expect(readdirSync(`${dir}/handlers`).filter((f) => !["index.ts", "context.ts"].includes(f))).toHaveLength(58);
+  });
 
-test("the generated code and its stubs type-check under strict settings", () => {
-  writeFileSync(
-    resolve(dir, "tsconfig.json"),
-    JSON.stringify({
-      extends: resolve(ROOT, "tsconfig.json"),
-      compilerOptions: { noEmit: true, types: ["node"] },
-      include: ["generated/**/*", "handlers/**/*"],
-    }),
-  );
-  const r = spawnSync(process.execPath, [resolve(ROOT, "node_modules/typescript/bin/tsc"), "-p", dir], { encoding: "utf8" });
-  expect(r.stdout + r.stderr).toBe("");
-  expect(r.status).toBe(0);
-}, 120_000);
-
-test("the generated service answers from its stubs and validates with the generated validators", async () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createServiceHandler } = require(`${dir}/generated/service`);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { handlers } = require(`${dir}/handlers`);
-  const service = createServiceHandler(handlers);
-  const send = async (op: string, body: unknown) => {
-    const res = await service.handle(
-      new HttpRequest({
-        method: "POST",
-        path: "/",
-        headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `AmazonEC2ContainerRegistry_V20150921.${op}` },
-        body: JSON.stringify(body),
+  test("the generated code and its stubs type-check under strict settings", () => {
+    writeFileSync(
+      resolve(dir, "tsconfig.json"),
+      JSON.stringify({
+        extends: resolve(ROOT, "tsconfig.json"),
+        compilerOptions: { noEmit: true, types: ["node"] },
+        include: ["generated/**/*", "handlers/**/*"],
       }),
     );
-    return { status: res.statusCode, body: JSON.parse(res.body) };
-  };
-  expect(await send("GetLifecyclePolicy", { repositoryName: "app" })).toEqual({
-    status: 501,
-    body: { __type: "NotImplemented", message: "The operation GetLifecyclePolicy is not implemented by this server yet" },
-  });
-  expect(await send("CreatePullThroughCacheRule", { ecrRepositoryPrefix: "ok", upstreamRegistryUrl: "x", credentialArn: "nope" })).toEqual({
-    status: 400,
-    body: {
-      __type: "ValidationException",
-      message:
-        "2 validation errors detected: Value 'nope' at 'credentialArn' failed to satisfy constraint: Member must have length greater than or equal to 50; " +
-        "Value 'nope' at 'credentialArn' failed to satisfy constraint: Member must satisfy regular expression pattern: " +
-        "^arn:aws(-\\w+)*:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr\\-pullthroughcache\\/[a-zA-Z0-9\\/_+=.@-]+$",
-    },
+    const r = spawnSync(process.execPath, [resolve(ROOT, "node_modules/typescript/bin/tsc"), "-p", dir], { encoding: "utf8" });
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  }, 120_000);
+
+  test("the generated service answers from its stubs and validates with the generated validators", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createServiceHandler } = require(`${dir}/generated/service`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { handlers } = require(`${dir}/handlers`);
+    const service = createServiceHandler(handlers);
+    const send = async (op: string, body: unknown) => {
+      const res = await service.handle(
+        new HttpRequest({
+          method: "POST",
+          path: "/",
+          headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `AmazonEC2ContainerRegistry_V20150921.${op}` },
+          body: JSON.stringify(body),
+        }),
+      );
+      return { status: res.statusCode, body: JSON.parse(res.body) };
+    };
+    expect(await send("GetLifecyclePolicy", { repositoryName: "app" })).toEqual({
+      status: 501,
+      body: { __type: "NotImplemented", message: "The operation GetLifecyclePolicy is not implemented by this server yet" },
+    });
+    expect(await send("CreatePullThroughCacheRule", { ecrRepositoryPrefix: "ok", upstreamRegistryUrl: "x", credentialArn: "nope" })).toEqual({
+      status: 400,
+      body: {
+        __type: "ValidationException",
+        message:
+          "2 validation errors detected: Value 'nope' at 'credentialArn' failed to satisfy constraint: Member must have length greater than or equal to 50; " +
+          "Value 'nope' at 'credentialArn' failed to satisfy constraint: Member must satisfy regular expression pattern: " +
+          "^arn:aws(-\\w+)*:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr\\-pullthroughcache\\/[a-zA-Z0-9\\/_+=.@-]+$",
+      },
+    });
   });
 });

@@ -5,92 +5,93 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startEcr, type TestEcr } from "../helpers/ecr-server";
+import { describeWith, awsTools } from "../helpers/requirements";
 import { run } from "../helpers/run";
 
 const AWS = "/usr/bin/aws";
 const PYTHON = "/usr/bin/python3";
-const TOOLS_MISSING = `${AWS} or boto3 for ${PYTHON} is missing: apt-get install awscli python3-boto3 (.ci/run does)`;
 
-let t: TestEcr;
-let work: string;
-beforeAll(async () => {
-  if (!existsSync(AWS) || spawnSync(PYTHON, ["-c", "import boto3"]).status !== 0) throw new Error(TOOLS_MISSING);
-  t = await startEcr({ repositories: ["app"], settings: { minPartSize: 1 } });
-  work = mkdtempSync(join(tmpdir(), "ecr-tools-"));
-});
-afterAll(async () => {
-  await t?.close();
-  rmSync(work, { recursive: true, force: true });
-});
-
-const env = () => ({ PATH: `/usr/bin:/bin`, HOME: work, AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_EC2_METADATA_DISABLED: "true" });
-
-test("the README's aws CLI example pushes and checks a layer", async () => {
-  const readme = readFileSync(resolve(__dirname, "../../README.md"), "utf8");
-  const block = /<!-- aws-cli-example -->\n```sh\n([\s\S]*?)```\n<!-- \/aws-cli-example -->/.exec(readme)?.[1];
-  expect(block).toBeDefined();
-  const script = block!.replaceAll("http://127.0.0.1:8787", t.url);
-  const r = await run("bash", ["-euo", "pipefail", "-c", script], { cwd: work, env: env() });
-  expect(r.stderr).toBe("");
-  expect(r.status).toBe(0);
-  const digest = `sha256:${spawnSync("sha256sum", [join(work, "layer.bin")], { encoding: "utf8" }).stdout.split(" ")[0]}`;
-  const outputs = r.stdout.trim().split(/\n(?=\{)/).map((j) => JSON.parse(j));
-  expect(outputs).toEqual([
-    { registryId: "123456789012", repositoryName: "app", uploadId: expect.any(String), lastByteReceived: 999999 },
-    { registryId: "123456789012", repositoryName: "app", uploadId: outputs[0].uploadId, layerDigest: digest },
-    {
-      layers: [{ layerDigest: digest, layerAvailability: "AVAILABLE", layerSize: 1000000, mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip" }],
-      failures: [],
-    },
-  ]);
-});
-
-test("the aws CLI names the error from the body's __type", async () => {
-  const init = await run(AWS, ["ecr", "initiate-layer-upload", "--endpoint-url", t.url, "--region", "us-east-1", "--repository-name", "app", "--output", "json"], {
-    env: { ...env(), AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" },
+describeWith(awsTools, "the aws CLI and boto3", () => {
+  let t: TestEcr;
+  let work: string;
+  beforeAll(async () => {
+    t = await startEcr({ repositories: ["app"], settings: { minPartSize: 1 } });
+    work = mkdtempSync(join(tmpdir(), "ecr-tools-"));
   });
-  const uploadId = JSON.parse(init.stdout).uploadId;
-  writeFileSync(join(work, "part.bin"), Buffer.alloc(10, 7));
-  const r = await run(
-    AWS,
-    ["ecr", "upload-layer-part", "--endpoint-url", t.url, "--region", "us-east-1", "--repository-name", "app", "--upload-id", uploadId,
-      "--part-first-byte", "5", "--part-last-byte", "14", "--layer-part-blob", `fileb://${join(work, "part.bin")}`],
-    { env: { ...env(), AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" } },
-  );
-  expect(r.status).toBe(254);
-  expect(r.stderr.trim()).toBe(
-    "An error occurred (InvalidLayerPartException) when calling the UploadLayerPart operation: The part must start at byte 0, the next byte expected, not at byte 5",
-  );
-});
+  afterAll(async () => {
+    await t?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
 
-test("boto3 pushes a layer in parts and reads modeled errors", async () => {
-  const script = `
-import boto3, botocore, hashlib, json, os, sys
-ecr = boto3.client("ecr", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
-layer = os.urandom(300000)
-up = ecr.initiate_layer_upload(repositoryName="app")["uploadId"]
-for first in range(0, len(layer), 100000):
-    ecr.upload_layer_part(repositoryName="app", uploadId=up, partFirstByte=first, partLastByte=first + 99999, layerPartBlob=layer[first:first + 100000])
-digest = "sha256:" + hashlib.sha256(layer).hexdigest()
-done = ecr.complete_layer_upload(repositoryName="app", uploadId=up, layerDigests=[digest])
-errors = []
-for call in (lambda: ecr.describe_repositories(repositoryNames=["missing"]),
-             lambda: ecr.complete_layer_upload(repositoryName="app", uploadId=up, layerDigests=[digest]),
-             lambda: ecr.create_repository(repositoryName="NotLowerCase")):
-    try:
-        call()
-    except botocore.exceptions.ClientError as e:
-        errors.append([e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]])
-print(json.dumps({"digestMatches": done["layerDigest"] == digest, "errors": errors}))
-`;
-  const r = await run(PYTHON, ["-c", script, t.url], { env: env() });
-  expect(r.stderr).toBe("");
-  expect(JSON.parse(r.stdout)).toEqual({
-    digestMatches: true,
-    errors: [
-      ["RepositoryNotFoundException", 400],
-      ["UploadNotFoundException", 400],
-      ["ValidationException", 400],
-    ],
+  const env = () => ({ PATH: `/usr/bin:/bin`, HOME: work, AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_EC2_METADATA_DISABLED: "true" });
+
+  test("the README's aws CLI example pushes and checks a layer", async () => {
+    const readme = readFileSync(resolve(__dirname, "../../README.md"), "utf8");
+    const block = /<!-- aws-cli-example -->\n```sh\n([\s\S]*?)```\n<!-- \/aws-cli-example -->/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const script = block!.replaceAll("http://127.0.0.1:8787", t.url);
+    const r = await run("bash", ["-euo", "pipefail", "-c", script], { cwd: work, env: env() });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const digest = `sha256:${spawnSync("sha256sum", [join(work, "layer.bin")], { encoding: "utf8" }).stdout.split(" ")[0]}`;
+    const outputs = r.stdout.trim().split(/\n(?=\{)/).map((j) => JSON.parse(j));
+    expect(outputs).toEqual([
+      { registryId: "123456789012", repositoryName: "app", uploadId: expect.any(String), lastByteReceived: 999999 },
+      { registryId: "123456789012", repositoryName: "app", uploadId: outputs[0].uploadId, layerDigest: digest },
+      {
+        layers: [{ layerDigest: digest, layerAvailability: "AVAILABLE", layerSize: 1000000, mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip" }],
+        failures: [],
+      },
+    ]);
+  });
+
+  test("the aws CLI names the error from the body's __type", async () => {
+    const init = await run(AWS, ["ecr", "initiate-layer-upload", "--endpoint-url", t.url, "--region", "us-east-1", "--repository-name", "app", "--output", "json"], {
+      env: { ...env(), AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" },
+    });
+    const uploadId = JSON.parse(init.stdout).uploadId;
+    writeFileSync(join(work, "part.bin"), Buffer.alloc(10, 7));
+    const r = await run(
+      AWS,
+      ["ecr", "upload-layer-part", "--endpoint-url", t.url, "--region", "us-east-1", "--repository-name", "app", "--upload-id", uploadId,
+        "--part-first-byte", "5", "--part-last-byte", "14", "--layer-part-blob", `fileb://${join(work, "part.bin")}`],
+      { env: { ...env(), AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" } },
+    );
+    expect(r.status).toBe(254);
+    expect(r.stderr.trim()).toBe(
+      "An error occurred (InvalidLayerPartException) when calling the UploadLayerPart operation: The part must start at byte 0, the next byte expected, not at byte 5",
+    );
+  });
+
+  test("boto3 pushes a layer in parts and reads modeled errors", async () => {
+    const script = `
+  import boto3, botocore, hashlib, json, os, sys
+  ecr = boto3.client("ecr", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+  layer = os.urandom(300000)
+  up = ecr.initiate_layer_upload(repositoryName="app")["uploadId"]
+  for first in range(0, len(layer), 100000):
+      ecr.upload_layer_part(repositoryName="app", uploadId=up, partFirstByte=first, partLastByte=first + 99999, layerPartBlob=layer[first:first + 100000])
+  digest = "sha256:" + hashlib.sha256(layer).hexdigest()
+  done = ecr.complete_layer_upload(repositoryName="app", uploadId=up, layerDigests=[digest])
+  errors = []
+  for call in (lambda: ecr.describe_repositories(repositoryNames=["missing"]),
+               lambda: ecr.complete_layer_upload(repositoryName="app", uploadId=up, layerDigests=[digest]),
+               lambda: ecr.create_repository(repositoryName="NotLowerCase")):
+      try:
+          call()
+      except botocore.exceptions.ClientError as e:
+          errors.append([e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]])
+  print(json.dumps({"digestMatches": done["layerDigest"] == digest, "errors": errors}))
+  `;
+    const r = await run(PYTHON, ["-c", script, t.url], { env: env() });
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual({
+      digestMatches: true,
+      errors: [
+        ["RepositoryNotFoundException", 400],
+        ["UploadNotFoundException", 400],
+        ["ValidationException", 400],
+      ],
+    });
   });
 });
