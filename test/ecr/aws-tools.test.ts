@@ -65,23 +65,23 @@ describeWith(awsTools, "the aws CLI and boto3", () => {
 
   test("boto3 pushes a layer in parts and reads modeled errors", async () => {
     const script = `
-  import boto3, botocore, hashlib, json, os, sys
-  ecr = boto3.client("ecr", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
-  layer = os.urandom(300000)
-  up = ecr.initiate_layer_upload(repositoryName="app")["uploadId"]
-  for first in range(0, len(layer), 100000):
-      ecr.upload_layer_part(repositoryName="app", uploadId=up, partFirstByte=first, partLastByte=first + 99999, layerPartBlob=layer[first:first + 100000])
-  digest = "sha256:" + hashlib.sha256(layer).hexdigest()
-  done = ecr.complete_layer_upload(repositoryName="app", uploadId=up, layerDigests=[digest])
-  errors = []
-  for call in (lambda: ecr.describe_repositories(repositoryNames=["missing"]),
-               lambda: ecr.complete_layer_upload(repositoryName="app", uploadId=up, layerDigests=[digest]),
-               lambda: ecr.create_repository(repositoryName="NotLowerCase")):
-      try:
-          call()
-      except botocore.exceptions.ClientError as e:
-          errors.append([e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]])
-  print(json.dumps({"digestMatches": done["layerDigest"] == digest, "errors": errors}))
+import boto3, botocore, hashlib, json, os, sys
+ecr = boto3.client("ecr", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+layer = os.urandom(300000)
+up = ecr.initiate_layer_upload(repositoryName="app")["uploadId"]
+for first in range(0, len(layer), 100000):
+    ecr.upload_layer_part(repositoryName="app", uploadId=up, partFirstByte=first, partLastByte=first + 99999, layerPartBlob=layer[first:first + 100000])
+digest = "sha256:" + hashlib.sha256(layer).hexdigest()
+done = ecr.complete_layer_upload(repositoryName="app", uploadId=up, layerDigests=[digest])
+errors = []
+for call in (lambda: ecr.describe_repositories(repositoryNames=["missing"]),
+             lambda: ecr.complete_layer_upload(repositoryName="app", uploadId=up, layerDigests=[digest]),
+             lambda: ecr.create_repository(repositoryName="NotLowerCase")):
+    try:
+        call()
+    except botocore.exceptions.ClientError as e:
+        errors.append([e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]])
+print(json.dumps({"digestMatches": done["layerDigest"] == digest, "errors": errors}))
   `;
     const r = await run(PYTHON, ["-c", script, t.url], { env: env() });
     expect(r.stderr).toBe("");
