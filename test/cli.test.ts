@@ -17,13 +17,13 @@ test("serves on an ephemeral port, logs each request as JSON, and stops cleanly 
   proc = await startServerProcess(["--port", "0", "--registry-id", "123456789012"]);
   expect(proc.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   const err = await ecrClient(proc.url).send(new CreateRepositoryCommand({ repositoryName: "A" })).catch((e) => e);
-  expect(err.name).toBe("ValidationException");
+  expect(err.name).toBe("InvalidParameterException");
 
   expect(await proc.stop("SIGTERM")).toBe(0);
   const lines = proc.output().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
   const requests = lines.filter((l) => l.msg === "request");
   expect(requests).toHaveLength(1);
-  expect(requests[0]).toMatchObject({ operation: "CreateRepository", status: 400, error: "ValidationException", requestBytes: 22 });
+  expect(requests[0]).toMatchObject({ operation: "CreateRepository", status: 400, error: "InvalidParameterException", requestBytes: 22 });
   expect(typeof requests[0].durationMs).toBe("number");
   expect(requests[0].responseBytes).toBeGreaterThan(100);
   expect(lines.some((l) => l.msg === "stopping: finishing requests in flight" && l.signal === "SIGTERM")).toBe(true);

@@ -1,6 +1,6 @@
 // ECR's errors with AWS's wording, so that every handler says the same thing the same way.
 import * as E from "../../generated/errors";
-import { ProtocolError } from "../framework";
+import { ProtocolError, type ConstraintViolation } from "../framework";
 
 export const repositoryNotFound = (registryId: string, name: string) =>
   new E.RepositoryNotFoundException({ message: `The repository with name '${name}' does not exist in the registry with id '${registryId}'` });
@@ -24,3 +24,11 @@ export const invalidLayerPart = (registryId: string, name: string, uploadId: str
 /** Not in ECR's model: the common AWS error for a registry the caller may not use. */
 export const accessDenied = (registryId: string, accountId: string) =>
   new ProtocolError("AccessDeniedException", 400, `Account ${accountId} is not authorized to access the registry with id '${registryId}'`);
+
+/**
+ * ECR answers an input that breaks the model's constraints with InvalidParameterException (never AWS's generic
+ * ValidationException), naming the first violation, e.g.
+ * `Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must have length greater than or equal to 2'`.
+ */
+export const invalidParameter = (violations: ConstraintViolation[]) =>
+  new E.InvalidParameterException({ message: `Invalid parameter at '${violations[0].path}' failed to satisfy constraint: '${violations[0].constraint}'` });

@@ -9,6 +9,7 @@ import { sigv4Authenticator, type Credential } from "../framework/auth/sigv4";
 import { EmbeddedStore } from "../storage/embedded/store";
 import type { RegistryStore } from "../storage/types";
 import { DownloadUrls } from "./download-urls";
+import { invalidParameter } from "./errors";
 import { createDownloadListener } from "./downloads";
 import { handlers } from "./handlers";
 import type { Context } from "./handlers/context";
@@ -71,6 +72,7 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
     logger: options.logger,
     // ECR's own server error, which SDKs know and retry; what went wrong stays in the log.
     internalError: () => new ServerException({ message: "The server failed to process the request; it may be retried" }),
+    constraintError: invalidParameter,
     // Object.assign onto the per-request object: on Node 20 a spread followed by more properties costs microseconds.
     context: (base: RequestContext) => Object.assign(base, shared),
   };

@@ -12,7 +12,7 @@ import { bodyTooLarge, INTERNAL_FAILURE, ProtocolError, serializationError, vali
 import { awsJsonProtocol } from "./protocols/awsJson";
 import { serialize } from "./serialize";
 import { parseStreaming, type StreamingResult } from "./streaming-json";
-import { validationMessage } from "./validation-message";
+import { validationMessage, violations, type ConstraintViolation } from "./validation-message";
 
 export interface ServiceOptions<Context extends RequestContext = RequestContext> {
   /** The account requests belong to when nothing says otherwise. */
@@ -32,6 +32,11 @@ export interface ServiceOptions<Context extends RequestContext = RequestContext>
    * answer is the generic 500 InternalFailure. The cause is logged either way, never sent.
    */
   internalError?: () => ServiceException;
+  /**
+   * The error for an input that breaks the model's constraints (the validate stage's answer). Default: AWS's
+   * ValidationException listing each violation; a service may answer one of its own modeled errors instead.
+   */
+  constraintError?: (violations: ConstraintViolation[], operation: OperationDescription) => Error;
   /** Checks each request's signature and says whose it is; without one, every request is the default account's. */
   authenticator?: Authenticator;
   /** Adds what handlers need (storage, settings) to the per-request context. */
@@ -69,6 +74,7 @@ export function buildService<Context extends RequestContext>(
   const region = options.region ?? DEFAULT_REGION;
   const log = options.logger;
   const maxInFlight = options.maxBodiesInFlight ?? 64;
+  const constraintError = options.constraintError ?? ((v: ConstraintViolation[]) => validationError(validationMessage(v)));
   let inFlight = 0;
 
   const respond = (statusCode: number, requestId: string, body: string, extra: Record<string, string> = {}) =>
@@ -158,7 +164,7 @@ export function buildService<Context extends RequestContext>(
         await auth?.verify(createHash("sha256").update(body).digest("hex"));
         input = deserialize(definition.shapes, op.input, parseJson(body)) as Record<string, unknown>;
       }
-      if (op.validate && !op.validate(input)) throw validationError(validationMessage(op.validate.errors ?? [], input));
+      if (op.validate && !op.validate(input)) throw constraintError(violations(op.validate.errors ?? [], input), op);
       const base: RequestContext = { requestId, operation: op.name, accountId: auth?.accountId ?? accountId, region, headers };
       const context = options.context ? await options.context(base) : base;
       const output = await (handlers[op.name] as Operation).call(impl, input, context);

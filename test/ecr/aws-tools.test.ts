@@ -90,7 +90,7 @@ print(json.dumps({"digestMatches": done["layerDigest"] == digest, "errors": erro
       errors: [
         ["RepositoryNotFoundException", 400],
         ["UploadNotFoundException", 400],
-        ["ValidationException", 400],
+        ["InvalidParameterException", 400],
       ],
     });
   });

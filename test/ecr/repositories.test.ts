@@ -10,6 +10,8 @@ import {
   RepositoryAlreadyExistsException,
   RepositoryNotFoundException,
   UploadLayerPartCommand,
+  BatchGetImageCommand,
+  type ECRClient,
 } from "@aws-sdk/client-ecr";
 import { failure, REGISTRY, startEcr, type TestEcr } from "../helpers/ecr-server";
 
@@ -157,6 +159,43 @@ test("repositories named at start-up exist, and survive a restart", async () => 
 
 test("a start-up repository with an invalid name stops the start", async () => {
   await expect(startEcr({ repositories: ["Bad Name"] })).rejects.toThrow(
-    /^cannot create repository 'Bad Name': ValidationException: 1 validation error detected: Value 'Bad Name' at 'repositoryName' failed to satisfy constraint: Member must satisfy regular expression pattern/,
+    /^cannot create repository 'Bad Name': InvalidParameterException: Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression '\^\[a-z0-9\]/,
   );
+});
+
+describe("constraint violations are InvalidParameterException naming the first one, as ECR words it", () => {
+  const NAME_PATTERN = "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$";
+  const cases: { call: string; send: (c: ECRClient) => Promise<unknown>; want: string }[] = [
+    {
+      call: "CreateRepository, a one-letter name",
+      send: (c) => c.send(new CreateRepositoryCommand({ repositoryName: "a" })),
+      want: "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must have length greater than or equal to 2'",
+    },
+    {
+      call: "CreateRepository, upper case",
+      send: (c) => c.send(new CreateRepositoryCommand({ repositoryName: "Bad" })),
+      want: `Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression '${NAME_PATTERN}''`,
+    },
+    {
+      call: "DescribeRepositories, maxResults 0",
+      send: (c) => c.send(new DescribeRepositoriesCommand({ maxResults: 0 })),
+      want: "Invalid parameter at 'maxResults' failed to satisfy constraint: 'must have value greater than or equal to 1'",
+    },
+    {
+      call: "BatchGetImage, no image ids",
+      send: (c) => c.send(new BatchGetImageCommand({ repositoryName: "app", imageIds: [] })),
+      want: "Invalid parameter at 'imageIds' failed to satisfy constraint: 'must have length greater than or equal to 1'",
+    },
+    {
+      call: "BatchGetImage, an over-long tag in the second id",
+      send: (c) => c.send(new BatchGetImageCommand({ repositoryName: "app", imageIds: [{ imageTag: "ok" }, { imageTag: "t".repeat(301) }] })),
+      want: "Invalid parameter at 'imageIds.2.member.imageTag' failed to satisfy constraint: 'must have length less than or equal to 300'",
+    },
+  ];
+  test.each(cases)("$call", async ({ send, want }) => {
+    await t.client.send(new CreateRepositoryCommand({ repositoryName: "app" }));
+    const err = await failure(send(t.client));
+    expect(err).toBeInstanceOf(InvalidParameterException);
+    expect([err.$metadata.httpStatusCode, err.message]).toEqual([400, want]);
+  });
 });

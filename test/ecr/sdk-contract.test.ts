@@ -67,7 +67,7 @@ afterAll(async () => {
   await stubServer.close();
 });
 
-test("a constraint violation reaches the SDK as ValidationException with status 400", async () => {
+test("by default (no constraintError chosen), a constraint violation reaches the SDK as ValidationException with status 400", async () => {
   const err = await ecrClient(server.url).send(new CreateRepositoryCommand({ repositoryName: "A" })).catch((e) => e);
   expect(err).toBeInstanceOf(ECRServiceException);
   expect(err.name).toBe("ValidationException");
