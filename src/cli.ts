@@ -11,10 +11,10 @@ import { EmbeddedStore } from "./storage/embedded/store";
 const USAGE = `usage: npm start -- [--host H] [--port P] [--data-dir D] [--registry-id ID] [--region R]
                     [--repository NAME]... [--upload-ttl SECONDS] [--no-fsync] [--auth none|sigv4 --credentials FILE]
                     [--headers-timeout SECONDS] [--request-timeout SECONDS] [--shutdown-grace SECONDS]
-                    [--part-size BYTES] [--download-url-ttl SECONDS]
+                    [--part-size BYTES] [--download-url-ttl SECONDS] [--registry-host HOST[:PORT]]
 Flags may also come from the environment: ECR_HOST, ECR_PORT, ECR_DATA_DIR, ECR_REGISTRY_ID, ECR_REGION,
 ECR_REPOSITORIES (comma-separated), ECR_UPLOAD_TTL, ECR_FSYNC=false, ECR_AUTH, ECR_CREDENTIALS, ECR_HEADERS_TIMEOUT,
-ECR_REQUEST_TIMEOUT, ECR_SHUTDOWN_GRACE, ECR_PART_SIZE, ECR_DOWNLOAD_URL_TTL.
+ECR_REQUEST_TIMEOUT, ECR_SHUTDOWN_GRACE, ECR_PART_SIZE, ECR_DOWNLOAD_URL_TTL, ECR_REGISTRY_HOST.
        npm run fsck -- [--data-dir D]   re-hashes every layer and checks every record against the bytes (server stopped)
 --credentials names a JSON file: {"<access key id>": {"secretAccessKey": "...", "accountId": "123456789012",
 "sessionToken": "..." (optional)}}.`;
@@ -39,6 +39,7 @@ async function main(): Promise<void> {
       "shutdown-grace": { type: "string", default: env.ECR_SHUTDOWN_GRACE ?? "10" },
       "part-size": { type: "string", default: env.ECR_PART_SIZE ?? String(10 * 1024 * 1024) },
       "download-url-ttl": { type: "string", default: env.ECR_DOWNLOAD_URL_TTL ?? "3600" },
+      "registry-host": { type: "string", default: env.ECR_REGISTRY_HOST },
       help: { type: "boolean", default: false },
     },
   });
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
       uploadTtlMs: ttl * 1000,
       partSize: Math.round(seconds(values["part-size"]!, "--part-size")),
       downloadUrlTtlMs: seconds(values["download-url-ttl"]!, "--download-url-ttl") * 1000,
+      ...(values["registry-host"] ? { registryHost: hostPort(values["registry-host"]) } : {}),
     },
     repositories: values.repository,
     auth,
@@ -118,6 +120,12 @@ async function check(dataDir: string, fsync: boolean): Promise<void> {
 }
 
 class UsageError extends Error {}
+
+/** A `host[:port]` for repository URIs. */
+function hostPort(value: string): string {
+  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(value)) throw new UsageError(`--registry-host must be host or host:port, not ${value}`);
+  return value;
+}
 
 /** A positive number from a flag (seconds or bytes). */
 function seconds(value: string, flag: string): number {

@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { CreateRepositoryCommand, InitiateLayerUploadCommand } from "@aws-sdk/client-ecr";
+import { CreateRepositoryCommand, DescribeRepositoriesCommand, InitiateLayerUploadCommand } from "@aws-sdk/client-ecr";
 import { ecrClient } from "./helpers/ecr-client";
 import { run } from "./helpers/run";
 import { startServerProcess, type ServerProcess } from "./helpers/server-process";
@@ -38,12 +38,14 @@ test("refuses a bad flag with a usage message", async () => {
   await expect(startServerProcess(["--port", "0", "--registry-id", "42"])).rejects.toThrow(/--registry-id must be 12 digits, not 42/);
 });
 
-test("--part-size and --repository reach the service", async () => {
+test("--part-size, --repository and --registry-host reach the service", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "ecr-cli-"));
   try {
-    proc = await startServerProcess(["--port", "0", "--data-dir", dataDir, "--repository", "app", "--part-size", "5242880", "--no-fsync"]);
+    proc = await startServerProcess(["--port", "0", "--data-dir", dataDir, "--repository", "app", "--part-size", "5242880", "--no-fsync", "--registry-host", "localhost:5000"]);
     const out = await ecrClient(proc.url).send(new InitiateLayerUploadCommand({ repositoryName: "app" }));
     expect(out.partSize).toBe(5242880);
+    const [repo] = (await ecrClient(proc.url).send(new DescribeRepositoriesCommand({}))).repositories!;
+    expect(repo.repositoryUri).toBe("localhost:5000/app");
   } finally {
     await proc?.stop("SIGKILL");
     proc = undefined;

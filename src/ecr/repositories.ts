@@ -17,13 +17,21 @@ export async function requireRepository(ctx: Context, registryId: string, name: 
   return repo;
 }
 
+/**
+ * The registry's host as repository URIs name it: AWS's `<registryId>.dkr.ecr.<region>.amazonaws.com` (tools parse
+ * the account and region out of it), or the configured host that reaches this server's registry protocol.
+ */
+export function registryHost(registryId: string, ctx: Context): string {
+  if (ctx.settings.registryHost) return ctx.settings.registryHost;
+  return `${registryId}.dkr.ecr.${ctx.region}.amazonaws.com${ctx.region.startsWith("cn-") ? ".cn" : ""}`;
+}
+
 export function toRepository(r: RepositoryRecord, registryId: string, ctx: Context): Repository {
   return {
     repositoryArn: `arn:aws:ecr:${ctx.region}:${registryId}:repository/${r.name}`,
     registryId,
     repositoryName: r.name,
-    // Names this server, as the client reached it.
-    repositoryUri: `${ctx.headers.host ?? "localhost"}/${r.name}`,
+    repositoryUri: `${registryHost(registryId, ctx)}/${r.name}`,
     createdAt: new Date(r.createdAt),
     imageTagMutability: r.imageTagMutability as Repository["imageTagMutability"],
     ...(r.imageTagMutabilityExclusionFilters ? { imageTagMutabilityExclusionFilters: r.imageTagMutabilityExclusionFilters as Repository["imageTagMutabilityExclusionFilters"] } : {}),

@@ -14,6 +14,8 @@ export interface EcrSettings extends Quotas {
   defaultLayerMediaType: string;
   /** How long a download URL stays valid. */
   downloadUrlTtlMs: number;
+  /** The host repository URIs name (`host[:port]`); AWS's `<registry>.dkr.ecr.<region>.amazonaws.com` when unset. */
+  registryHost?: string;
 }
 
 export const MiB = 1024 * 1024;

@@ -21,15 +21,13 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-const host = () => new URL(t.url).host;
-
-test("CreateRepository returns the repository with AWS's defaults and an URI naming this server", async () => {
+test("CreateRepository returns the repository with AWS's defaults and AWS's URI shape", async () => {
   const out = await t.client.send(new CreateRepositoryCommand({ repositoryName: "team/app" }));
   expect(out.repository).toEqual({
     registryId: REGISTRY,
     repositoryName: "team/app",
     repositoryArn: `arn:aws:ecr:us-east-1:${REGISTRY}:repository/team/app`,
-    repositoryUri: `${host()}/team/app`,
+    repositoryUri: `${REGISTRY}.dkr.ecr.us-east-1.amazonaws.com/team/app`,
     createdAt: new Date("2025-01-02T03:04:05.678Z"),
     imageTagMutability: "MUTABLE",
     imageScanningConfiguration: { scanOnPush: false },
@@ -198,4 +196,20 @@ describe("constraint violations are InvalidParameterException naming the first o
     expect(err).toBeInstanceOf(InvalidParameterException);
     expect([err.$metadata.httpStatusCode, err.message]).toEqual([400, want]);
   });
+});
+
+test.each([
+  ["eu-west-3", {}, `${REGISTRY}.dkr.ecr.eu-west-3.amazonaws.com/app`],
+  ["cn-north-1", {}, `${REGISTRY}.dkr.ecr.cn-north-1.amazonaws.com.cn/app`],
+  ["us-east-1", { registryHost: "localhost:5000" }, "localhost:5000/app"],
+])("repositoryUri in %s with settings %j is %s", async (region, settings, want) => {
+  const other = await startEcr({ region, settings });
+  try {
+    const out = await other.client.send(new CreateRepositoryCommand({ repositoryName: "app" }));
+    expect(out.repository!.repositoryUri).toBe(want);
+    const [listed] = (await other.client.send(new DescribeRepositoriesCommand({}))).repositories!;
+    expect(listed.repositoryUri).toBe(want);
+  } finally {
+    await other.close();
+  }
 });
