@@ -6,6 +6,7 @@ import { ServerException } from "../../generated/errors";
 import { createServiceHandler } from "../../generated/service";
 import { createRequestListener, type RequestContext, type ServiceHandler } from "../framework";
 import { sigv4Authenticator, type Credential } from "../framework/auth/sigv4";
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from "../framework/service";
 import { EmbeddedStore } from "../storage/embedded/store";
 import type { RegistryStore } from "../storage/types";
 import { DownloadUrls } from "./download-urls";
@@ -25,7 +26,7 @@ export interface EcrOptions {
   /** fsync before acknowledging (default true); off only for fast test runs. */
   fsync?: boolean;
   settings?: Partial<EcrSettings>;
-  /** Repositories to create at start-up when missing. */
+  /** Repositories to create at start-up when missing: in the registry, or with sigv4 in each configured account's. */
   repositories?: string[];
   maxBodyBytes?: number;
   maxBodiesInFlight?: number;
@@ -79,7 +80,7 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
   const handler = createServiceHandler<Context>(handlers, {
     ...serviceOptions,
     ...(options.auth?.mode === "sigv4"
-      ? { authenticator: sigv4Authenticator({ service: "ecr", credentials: options.auth.credentials, now }) }
+      ? { authenticator: sigv4Authenticator({ service: "ecr", region: options.region ?? DEFAULT_REGION, credentials: options.auth.credentials, now }) }
       : {}),
   });
   const api = createRequestListener(handler);
@@ -104,9 +105,13 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
     await store.close();
   };
   try {
-    // The server's own requests (in the default registry) need no signature.
-    const internal = options.repositories?.length ? createServiceHandler<Context>(handlers, serviceOptions) : undefined;
-    for (const name of options.repositories ?? []) await createRepositoryIfMissing(internal!, name);
+    // Start-up repositories go into every registry a caller can reach: the default one, or with sigv4 each configured
+    // account's. The server's own requests need no signature.
+    const accounts = options.auth?.mode === "sigv4" ? [...new Set(Object.values(options.auth.credentials).map((c) => c.accountId))] : [options.registryId ?? DEFAULT_ACCOUNT_ID];
+    for (const accountId of options.repositories?.length ? accounts : []) {
+      const internal = createServiceHandler<Context>(handlers, { ...serviceOptions, accountId });
+      for (const name of options.repositories!) await createRepositoryIfMissing(internal, name);
+    }
   } catch (e) {
     await close();
     throw e;

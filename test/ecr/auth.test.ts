@@ -141,3 +141,53 @@ test("a signed x-amz-content-sha256 that does not match the body is refused", as
     { __type: "InvalidSignatureException", message: "The provided 'x-amz-content-sha256' header does not match what was computed." },
   ]);
 });
+
+test("a clock 20 minutes ahead is refused as a signature not yet current", async () => {
+  const err = await failure(as(A, { systemClockOffset: 20 * 60 * 1000 }).send(new DescribeRepositoriesCommand({})));
+  expect(err.name).toBe("InvalidSignatureException");
+  expect(err.message).toMatch(/^Signature not yet current: \d{8}T\d{6}Z is still later than \d{8}T\d{6}Z \(\d{8}T\d{6}Z \+ 15 min\.\)$/);
+});
+
+test("a signature scoped to another region is refused", async () => {
+  const err = await failure(as(A, { region: "ap-fake-9" }).send(new DescribeRepositoriesCommand({})));
+  expect([err.name, err.message, err.$metadata.httpStatusCode]).toEqual(["InvalidSignatureException", "Credential should be scoped to a valid region, not 'ap-fake-9'. ", 403]);
+});
+
+test("a signature that leaves X-Amz-Target out cannot be replayed as another operation", async () => {
+  await as(A).send(new CreateRepositoryCommand({ repositoryName: "kept" }));
+  const host = new URL(t.url).host;
+  const body = JSON.stringify({ repositoryName: "kept" });
+  const req = new HttpRequest({
+    method: "POST",
+    protocol: "http:",
+    hostname: host.split(":")[0],
+    port: Number(host.split(":")[1]),
+    path: "/",
+    headers: { host, "content-type": "application/x-amz-json-1.1", "x-amz-target": `${TARGET}CreateRepository` },
+    body,
+  });
+  const signer = new SignatureV4({ service: "ecr", region: "us-east-1", credentials: A, sha256: Hash.bind(null, "sha256"), applyChecksum: false });
+  const headers = (await signer.sign(req, { unsignableHeaders: new Set(["x-amz-target", "content-type"]) })).headers as Record<string, string>;
+  expect(headers.authorization).toMatch(/SignedHeaders=host;x-amz-date,/);
+  const replayed = await raw({ ...headers, "x-amz-target": `${TARGET}DeleteRepository` }, body);
+  expect([replayed.status, replayed.body]).toEqual([
+    400,
+    { __type: "IncompleteSignatureException", message: "'x-amz-target' must be a 'SignedHeader' in the AWS Authorization." },
+  ]);
+  const still = await as(A).send(new DescribeRepositoriesCommand({ repositoryNames: ["kept"] }));
+  expect(still.repositories![0].repositoryName).toBe("kept");
+});
+
+test("--repository with sigv4 creates the repository in every configured account's registry", async () => {
+  const credentials = Object.fromEntries([A, B, TEMP].map(({ accessKeyId, ...c }) => [accessKeyId, c]));
+  const own = await startEcr({ auth: { mode: "sigv4", credentials }, repositories: ["shared-name"] });
+  try {
+    for (const who of [A, B]) {
+      const client = ecrClient(own.url, { credentials: { accessKeyId: who.accessKeyId, secretAccessKey: who.secretAccessKey } });
+      const [repo] = (await client.send(new DescribeRepositoriesCommand({ repositoryNames: ["shared-name"] }))).repositories!;
+      expect([repo.registryId, repo.repositoryName]).toEqual([who.accountId, "shared-name"]);
+    }
+  } finally {
+    await own.close();
+  }
+});

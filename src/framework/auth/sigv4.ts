@@ -31,7 +31,19 @@ const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/
 
 const refuse = (type: string, message: string, status = 403) => new ProtocolError(type, status, message);
 
-export function sigv4Authenticator(opts: { service: string; credentials: Record<string, Credential>; now?: () => number }): Authenticator {
+/**
+ * Headers every signature must cover: without them a signature could be replayed for another host, time or operation
+ * (a CreateRepository's signature sent as DeleteRepository). Every real client signs them.
+ */
+export const REQUIRED_SIGNED_HEADERS = ["host", "x-amz-date", "x-amz-target"];
+
+export function sigv4Authenticator(opts: {
+  service: string;
+  /** The region requests must be scoped to. */
+  region: string;
+  credentials: Record<string, Credential>;
+  now?: () => number;
+}): Authenticator {
   const now = opts.now ?? Date.now;
   return {
     begin({ method, path, query, headers }) {
@@ -44,10 +56,15 @@ export function sigv4Authenticator(opts: { service: string; credentials: Record<
       const [, keyId, scopeDate, region, service, signedList, signature] = m;
       const signed = signedList.split(";");
       const amzDate = headers["x-amz-date"];
-      if (!amzDate || !/^\d{8}T\d{6}Z$/.test(amzDate) || !signed.includes("x-amz-date") || !signed.includes("host")) {
-        throw refuse("IncompleteSignatureException", "The request must sign the host and x-amz-date headers, and carry X-Amz-Date (yyyyMMddTHHmmssZ)", 400);
+      if (!amzDate || !/^\d{8}T\d{6}Z$/.test(amzDate)) {
+        throw refuse("IncompleteSignatureException", "The request must carry X-Amz-Date (yyyyMMddTHHmmssZ)", 400);
       }
-      if (service !== opts.service) throw refuse("InvalidSignatureException", `Credential should be scoped to correct service: '${opts.service}'.`);
+      const unsigned = REQUIRED_SIGNED_HEADERS.filter((h) => !signed.includes(h));
+      if (unsigned.length) {
+        throw refuse("IncompleteSignatureException", `${unsigned.map((h) => `'${h}'`).join(", ")} must be a 'SignedHeader' in the AWS Authorization.`, 400);
+      }
+      if (region !== opts.region) throw refuse("InvalidSignatureException", `Credential should be scoped to a valid region, not '${region}'. `);
+      if (service !== opts.service) throw refuse("InvalidSignatureException", `Credential should be scoped to correct service: '${opts.service}'. `);
       if (scopeDate !== amzDate.slice(0, 8)) throw refuse("InvalidSignatureException", `Credential should be scoped to a valid date: '${amzDate.slice(0, 8)}'.`);
       const credential = Object.hasOwn(opts.credentials, keyId) ? opts.credentials[keyId] : undefined;
       if (!credential) throw refuse("UnrecognizedClientException", "The security token included in the request is invalid.");
@@ -55,13 +72,12 @@ export function sigv4Authenticator(opts: { service: string; credentials: Record<
         throw refuse("UnrecognizedClientException", "The security token included in the request is invalid.");
       }
       const signingDate = parseAmzDate(amzDate);
-      const skew = Math.abs(now() - signingDate.getTime());
-      if (skew > MAX_CLOCK_SKEW_MS) {
-        const stamp = (t: number) => new Date(t).toISOString().replace(/[-:]|\.\d{3}/g, "");
-        throw refuse(
-          "InvalidSignatureException",
-          `Signature expired: ${amzDate} is now earlier than ${stamp(now() - MAX_CLOCK_SKEW_MS)} (${stamp(now())} - 15 min.)`,
-        );
+      const stamp = (t: number) => new Date(t).toISOString().replace(/[-:]|\.\d{3}/g, "");
+      if (signingDate.getTime() < now() - MAX_CLOCK_SKEW_MS) {
+        throw refuse("InvalidSignatureException", `Signature expired: ${amzDate} is now earlier than ${stamp(now() - MAX_CLOCK_SKEW_MS)} (${stamp(now())} - 15 min.)`);
+      }
+      if (signingDate.getTime() > now() + MAX_CLOCK_SKEW_MS) {
+        throw refuse("InvalidSignatureException", `Signature not yet current: ${amzDate} is still later than ${stamp(now() + MAX_CLOCK_SKEW_MS)} (${stamp(now())} + 15 min.)`);
       }
       const claimed = headers["x-amz-content-sha256"];
 
