@@ -266,7 +266,7 @@ export class EmbeddedStore implements RegistryStore {
 
   async writePart(registryId: string, id: string, bytes: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<number | undefined> {
     const upload = await this.getUpload(registryId, id);
-    if (!upload || !this.isOpen(registryId, id)) return undefined;
+    if (!upload || this.sql("getCompletion").get(registryId, id) !== undefined) return undefined;
     const path = this.abs(this.uploadPath(registryId, id));
     const first = upload.length === 0;
     let fh: FileHandle;
