@@ -82,6 +82,6 @@ export const operations = {
     output: "UploadLayerPartResponse",
     errors: ["InvalidLayerPartException", "InvalidParameterException", "KmsException", "LimitExceededException", "RepositoryNotFoundException", "ServerException", "UploadNotFoundException"],
     validate: validators.UploadLayerPart,
-    streaming: {"member":"layerPartBlob","minBytes":0,"maxBytes":20971520,"requiredBefore":["repositoryName","uploadId","partFirstByte","partLastByte"],"otherMembers":["registryId","repositoryName","uploadId","partFirstByte","partLastByte"]},
+    streaming: {"member":"layerPartBlob","minBytes":0,"maxBytes":20971520,"requiredBefore":["repositoryName","uploadId","partFirstByte","partLastByte"]},
   },
 } satisfies Record<string, OperationDescription>;

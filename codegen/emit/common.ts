@@ -95,7 +95,6 @@ export interface StreamingBlob {
   minBytes?: number;
   maxBytes?: number;
   requiredBefore: string[];
-  otherMembers: string[];
 }
 
 /** The operation's one top-level input blob that is large enough to stream, if it has exactly one. */
@@ -116,7 +115,6 @@ export function streamingBlob(model: Model, opId: string): StreamingBlob | undef
     ...(length?.min !== undefined ? { minBytes: length.min } : {}),
     ...(length?.max !== undefined ? { maxBytes: length.max } : {}),
     requiredBefore: others.filter(([, r]) => trait(r.traits, "required") !== undefined).map(([m]) => m),
-    otherMembers: others.map(([m]) => m),
   };
 }
 

@@ -1,6 +1,6 @@
 // Emits generated/shapes.ts: the runtime shape table that drives (de)serialization.
 import type { MemberDescription, ShapeDescription } from "../../src/framework/definition";
-import { CodegenError, MemberRef, Model, trait } from "../model";
+import { CodegenError, effectiveTraits, MemberRef, Model, trait } from "../model";
 import { EmitContext, header, tableKey } from "./common";
 
 export function emitShapes(ctx: EmitContext): string {
@@ -53,12 +53,19 @@ function describe(model: Model, id: string): ShapeDescription {
       return { type: "union", members: members(model, shape.members ?? {}) };
     case "list":
     case "set":
-      return { type: "list", member: tableKey(shape.member!.target), ...(trait(shape.traits, "sparse") ? { sparse: true } : {}) };
+      return {
+        type: "list",
+        member: tableKey(shape.member!.target),
+        ...bound("memberMax", model, shape.member!),
+        ...(trait(shape.traits, "sparse") ? { sparse: true } : {}),
+      };
     case "map":
       return {
         type: "map",
         key: tableKey(shape.key!.target),
         value: tableKey(shape.value!.target),
+        ...bound("keyMax", model, shape.key!),
+        ...bound("valueMax", model, shape.value!),
         ...(trait(shape.traits, "sparse") ? { sparse: true } : {}),
       };
     case "timestamp": {
@@ -77,7 +84,7 @@ function members(model: Model, refs: Record<string, MemberRef>): Record<string, 
   const out: Record<string, MemberDescription> = {};
   for (const [name, ref] of Object.entries(refs)) {
     model.shape(ref.target);
-    const d: MemberDescription = { target: tableKey(ref.target) };
+    const d: MemberDescription = { target: tableKey(ref.target), ...bound("max", model, ref) };
     if (trait(ref.traits, "required") !== undefined) d.required = true;
     const dflt = trait(ref.traits, "default");
     if (dflt !== undefined && dflt !== null) d.default = dflt;
@@ -86,4 +93,13 @@ function members(model: Model, refs: Record<string, MemberRef>): Record<string, 
     out[name] = d;
   }
   return out;
+}
+
+/**
+ * The @length maximum of what a reference holds (the member's own trait, else its target's), under `name`: the body
+ * reader refuses a list, map, string or blob as soon as it grows past it, before the rest arrives.
+ */
+function bound<K extends string>(name: K, model: Model, ref: MemberRef): { [P in K]?: number } {
+  const max = trait<{ max?: number }>(effectiveTraits(model, ref), "length")?.max;
+  return (max === undefined ? {} : { [name]: max }) as { [P in K]?: number };
 }

@@ -2,21 +2,30 @@
 // They run on deserialized input (types already checked), so the schemas carry only the constraint traits.
 import Ajv, { _, KeywordCxt } from "ajv";
 import standaloneCode from "ajv/dist/standalone";
+import { linearPattern } from "../../src/framework/patterns";
 import { CodegenError, effectiveTraits, MemberRef, Model, shapeName, trait, Traits } from "../model";
 import { EmitContext, header, operationIo } from "./common";
 
 type Schema = Record<string, unknown>;
 
-/** ajv configured as the runtime expects; the codegen and tests share it. */
-export function createAjv(): Ajv {
+/**
+ * ajv configured as the runtime expects; the codegen and tests share it. Generated validators load the pattern engine
+ * from `frameworkImport` (the framework as the generated code imports it).
+ */
+export function createAjv(frameworkImport = "../src/framework"): Ajv {
+  const regExp = Object.assign((pattern: string) => linearPattern(pattern), {
+    code: `require(${JSON.stringify(`${frameworkImport}/patterns`)}).linearPattern`,
+  });
   const ajv = new Ajv({
-    allErrors: true,
+    // The first violation ends validation: its cost never grows with how much of the input is wrong (a list over its
+    // maximum is refused before its items are looked at), and ECR's answer names only the first one anyway.
+    allErrors: false,
     strict: true,
     // Types are the deserializer's job (ajv's number type would refuse a double's NaN); schemas hold constraints only.
     strictTypes: false,
     // Smithy patterns are ECMA-262 without the u flag (AWS's use escapes like `\-` outside classes).
     unicodeRegExp: false,
-    code: { source: true, esm: false, lines: true },
+    code: { source: true, esm: false, lines: true, regExp },
   });
   // Blob lengths count decoded bytes; blobs arrive as Uint8Array.
   for (const [keyword, op] of [["minBytes", "<"], ["maxBytes", ">"]] as const) {
@@ -38,7 +47,7 @@ export function emitValidators(ctx: EmitContext): { js: string; dts: string } {
   for (const id of ctx.shapes) {
     if (model.shape(id).type !== "operation") defs[shapeName(id)] = shapeSchema(model, id);
   }
-  const ajv = createAjv();
+  const ajv = createAjv(ctx.frameworkImport);
   ajv.addSchema({ $id: "shapes", $defs: defs });
   const exports: Record<string, string> = {};
   for (const opId of ctx.shapes.filter((id) => model.shape(id).type === "operation")) {
@@ -118,6 +127,11 @@ function constraints(id: string, type: string, traits: Traits | undefined): Sche
       new RegExp(pattern);
     } catch (e) {
       throw new CodegenError(id, `@pattern is not an ECMA-262 regular expression: ${(e as Error).message}`);
+    }
+    try {
+      linearPattern(pattern);
+    } catch (e) {
+      throw new CodegenError(id, `@pattern needs a backtracking engine (e.g. a lookaround or backreference), which requests could make run for minutes: ${(e as Error).message}`);
     }
     out.pattern = pattern;
   }

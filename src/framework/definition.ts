@@ -1,6 +1,6 @@
 // The shape of what the codegen emits for a service: the runtime's whole view of a model.
 import type { ServiceException } from "@smithy/smithy-client";
-import type { BlobStream } from "./streaming-json";
+import type { BlobStream } from "./blob-stream";
 
 export type { BlobStream };
 
@@ -16,13 +16,15 @@ export interface MemberDescription {
   /** The @default value, filled in when an input omits the member. */
   default?: unknown;
   timestampFormat?: TimestampFormat;
+  /** The @length maximum of the value (items, entries, characters or bytes): the body reader stops past it. */
+  max?: number;
 }
 
 export type ShapeDescription =
   | { type: "structure"; members: Record<string, MemberDescription>; error?: "client" | "server"; httpError?: number }
   | { type: "union"; members: Record<string, MemberDescription> }
-  | { type: "list"; member: string; sparse?: true }
-  | { type: "map"; key: string; value: string; sparse?: true }
+  | { type: "list"; member: string; memberMax?: number; sparse?: true }
+  | { type: "map"; key: string; value: string; keyMax?: number; valueMax?: number; sparse?: true }
   | { type: "timestamp"; format?: TimestampFormat }
   | {
       type:
@@ -52,7 +54,6 @@ export interface StreamingBlobDescription {
   maxBytes?: number;
   /** Required members: when they all precede the blob, the handler starts while the blob is still arriving. */
   requiredBefore: readonly string[];
-  otherMembers: readonly string[];
 }
 
 export interface OperationDescription {

@@ -1,4 +1,6 @@
 // Errors the framework itself answers with; they are not in any model.
+import type { ConstraintViolation } from "./validation-message";
+
 export class ProtocolError extends Error {
   constructor(
     /** The wire `__type`. */
@@ -9,6 +11,13 @@ export class ProtocolError extends Error {
   ) {
     super(message);
     this.name = type;
+  }
+}
+
+/** An input that breaks the model's constraints; the service decides which error answers it. */
+export class ConstraintViolationError extends Error {
+  constructor(readonly violations: ConstraintViolation[]) {
+    super(`${violations.length} constraint violation(s), first at '${violations[0]?.path}'`);
   }
 }
 

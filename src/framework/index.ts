@@ -4,4 +4,4 @@ export { NotImplementedError, ProtocolError } from "./errors";
 export type { ConstraintViolation } from "./validation-message";
 export { buildService, type ServiceHandler, type ServiceOptions } from "./service";
 export { createRequestListener, listen, type RunningServer } from "./node";
-export { DEFAULT_MAX_BODY_BYTES } from "./body";
+export { DEFAULT_MAX_BODY_BYTES } from "./json-body";

@@ -2,16 +2,15 @@
 import { HttpRequest, HttpResponse } from "@smithy/protocol-http";
 import { ServiceException } from "@smithy/smithy-client";
 import type { Logger } from "pino";
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import type { Authentication, Authenticator } from "./auth/sigv4";
-import { DEFAULT_MAX_BODY_BYTES, readBody, type RequestBody } from "./body";
 import type { OperationDescription, RequestContext, ServiceDefinition } from "./definition";
 import { deserialize } from "./deserialize";
-import { bodyTooLarge, INTERNAL_FAILURE, ProtocolError, serializationError, validationError } from "./errors";
+import { bodyTooLarge, ConstraintViolationError, INTERNAL_FAILURE, ProtocolError, validationError } from "./errors";
+import { DEFAULT_MAX_BODY_BYTES, readJsonBody, type BodyReader, type RequestBody } from "./json-body";
 import { awsJsonProtocol } from "./protocols/awsJson";
 import { serialize } from "./serialize";
-import { parseStreaming, type StreamingResult } from "./streaming-json";
 import { validationMessage, violations, type ConstraintViolation } from "./validation-message";
 
 export interface ServiceOptions<Context extends RequestContext = RequestContext> {
@@ -77,6 +76,17 @@ export function buildService<Context extends RequestContext>(
   const constraintError = options.constraintError ?? ((v: ConstraintViolation[]) => validationError(validationMessage(v)));
   let inFlight = 0;
 
+  /** Typed, checked input from the body's members (a streamed blob stays a stream). */
+  const readInput = (op: OperationDescription, members: Record<string, unknown>): Record<string, unknown> => {
+    const blobMember = op.streaming?.member;
+    const { [blobMember ?? ""]: blob, ...rest } = members;
+    const input = deserialize(definition.shapes, op.input, blobMember ? rest : members) as Record<string, unknown>;
+    // A required blob is present as its stream (whose length the reader checks).
+    if (blob !== undefined && blob !== null) input[blobMember!] = blob;
+    if (op.validate && !op.validate(input)) throw new ConstraintViolationError(violations(op.validate.errors ?? [], input));
+    return input;
+  };
+
   const respond = (statusCode: number, requestId: string, body: string, extra: Record<string, string> = {}) =>
     new HttpResponse({
       statusCode,
@@ -132,8 +142,8 @@ export function buildService<Context extends RequestContext>(
     const headers = lowerCaseHeaders(request.headers);
     let op: OperationDescription | undefined;
     let requestBytes = 0;
-    let streamed: StreamingResult | undefined;
-    let bodyRead = false;
+    let body: BodyReader | undefined;
+    let declared: number | undefined;
     let response: HttpResponse;
     let auth: Authentication | undefined;
     let counted = false;
@@ -144,56 +154,56 @@ export function buildService<Context extends RequestContext>(
       if (inFlight >= maxInFlight) throw new ProtocolError("ThrottlingException", 400, "Rate exceeded: too many requests are being received at once", { connection: "close" });
       inFlight++;
       counted = true;
-      const declared = headers["content-length"] === undefined ? undefined : Number(headers["content-length"]);
-      let input: Record<string, unknown>;
-      if (op.streaming) {
-        // The blob's bytes go to the handler as they arrive; the rest of the input is parsed before it starts.
-        if (declared !== undefined && declared > limit) throw bodyTooLarge(limit);
-        const verify = auth?.verify;
-        streamed = await parseStreaming(toReadable(request.body as RequestBody), op.streaming, {
-          maxBodyBytes: limit,
-          ...(verify ? { finalize: (sha: string) => verify(sha) } : {}),
-        });
-        const { [op.streaming.member]: blob, ...rest } = streamed.members;
-        input = deserialize(definition.shapes, op.input, rest) as Record<string, unknown>;
-        if (blob !== undefined && blob !== null) input[op.streaming.member] = blob;
-      } else {
-        const body = await readBody(request.body as RequestBody, declared, limit);
-        bodyRead = true;
-        requestBytes = body.byteLength;
-        await auth?.verify(createHash("sha256").update(body).digest("hex"));
-        input = deserialize(definition.shapes, op.input, parseJson(body)) as Record<string, unknown>;
-      }
-      if (op.validate && !op.validate(input)) throw constraintError(violations(op.validate.errors ?? [], input), op);
+      declared = headers["content-length"] === undefined ? undefined : Number(headers["content-length"]);
+      if (declared !== undefined && declared > limit) throw bodyTooLarge(limit);
+      const operation = op;
+      const verify = auth?.verify;
+      // With a streamed blob the handler starts while the blob arrives; members that come after the blob are
+      // deserialized, validated and added to its input before the blob ends.
+      let early: Record<string, unknown> | undefined;
+      const complete = (members: Record<string, unknown>) => {
+        if (!early) return;
+        const late = readInput(operation, members);
+        for (const k of Object.keys(late)) if (k !== operation.streaming!.member) early[k] = late[k];
+      };
+      const reader = readJsonBody(toReadable(request.body as RequestBody), definition.shapes, op.input, {
+        maxBodyBytes: limit,
+        ...(op.streaming ? { streaming: op.streaming, complete } : {}),
+        ...(verify ? { finalize: (sha: string) => verify(sha) } : {}),
+      });
+      body = reader;
+      await reader.ready;
+      const input = readInput(op, reader.members);
+      if (op.streaming && !reader.settled()) early = input;
       const base: RequestContext = { requestId, operation: op.name, accountId: auth?.accountId ?? accountId, region, headers };
       const context = options.context ? await options.context(base) : base;
       const output = await (handlers[op.name] as Operation).call(impl, input, context);
-      if (streamed) {
-        // Success only for a body that proved valid to its end, even when the handler did not read it all.
-        streamed.drain();
-        await streamed.done;
-      }
+      // Success only for a body that proved valid to its end, even when the handler did not read it all.
+      if (!reader.settled()) reader.drain();
+      await reader.done;
       response = respond(200, requestId, JSON.stringify(serialize(definition.shapes, op.output, output ?? {})));
     } catch (e) {
-      let error = e;
-      if (auth && streamed && !streamed.settled()) {
+      let error = e instanceof ConstraintViolationError ? constraintError(e.violations, op!) : e;
+      if (auth && body?.settled() === false) {
         // A signed request is answered only once its signature, which covers the whole body, is known to be right.
-        streamed.drain();
-        await streamed.done.catch((bodyError) => (error = bodyError));
+        body.drain();
+        await body.done.catch((bodyError: unknown) => (error = bodyError instanceof ConstraintViolationError ? constraintError(bodyError.violations, op!) : bodyError));
       }
       response = errorResponse(error, requestId, op);
-      // A body left unread (refused early, or cut off) leaves the connection unusable for another request.
-      if (op && !op.streaming && !bodyRead) response.headers.connection = "close";
+      // A body left unread (refused before it was read) leaves the connection unusable for another request.
+      if (op && !body) response.headers.connection = "close";
     }
     if (counted) inFlight--;
-    if (streamed) {
-      requestBytes = streamed.received();
-      if (!streamed.settled()) {
-        // The rest of the body will not be read: the connection cannot carry another request.
-        streamed.abandon();
+    if (body && !body.ended()) {
+      // Answered before the body ended. With a Content-Length (within the limit) the rest is read and dropped, so that
+      // a client still sending reads this answer rather than a broken pipe; a chunked body is cut off instead.
+      if (declared !== undefined) body.drain();
+      else {
+        body.abandon();
         response.headers.connection = "close";
       }
     }
+    if (body) requestBytes = body.received();
     log?.info(
       {
         requestId,
@@ -217,18 +227,6 @@ function toReadable(body: RequestBody): Readable {
   if (body === undefined || body === null) return Readable.from([]);
   if (typeof body === "string" || body instanceof Uint8Array) return Readable.from([Buffer.from(body as Uint8Array)]);
   return Readable.from(body as AsyncIterable<Uint8Array>);
-}
-
-function parseJson(body: Buffer): unknown {
-  if (body.byteLength === 0) return {};
-  let doc: unknown;
-  try {
-    doc = JSON.parse(body.toString("utf8"));
-  } catch (e) {
-    throw serializationError(`The body is not valid JSON: ${(e as Error).message}`);
-  }
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw serializationError("The body must be a JSON object");
-  return doc;
 }
 
 function lowerCaseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {

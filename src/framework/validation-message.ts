@@ -91,7 +91,7 @@ function describeError(e: ValidatorError, input: unknown): ConstraintViolation |
 }
 
 /** Scalars and lists of scalars are echoed, cut to a short prefix; blobs and structures never are. */
-function echo(value: unknown): string | undefined {
+export function echo(value: unknown): string | undefined {
   let text: string;
   if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") text = String(value);
   else if (Array.isArray(value) && value.every((v) => typeof v !== "object" || v === null)) {

@@ -1,7 +1,8 @@
 // The codegen is general: it runs on AWS's full ECR model (58 operations), the result type-checks, and it serves.
 import { spawnSync } from "node:child_process";
-import { readdirSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { HttpRequest } from "@smithy/protocol-http";
 import { generateInto } from "../helpers/generate";
 import { REFERENCE_MODEL } from "../helpers/reference";
@@ -58,15 +59,34 @@ describeWith(referenceModel, "the codegen on AWS's full ECR model", () => {
       status: 501,
       body: { __type: "NotImplemented", message: "The operation GetLifecyclePolicy is not implemented by this server yet" },
     });
-    expect(await send("CreatePullThroughCacheRule", { ecrRepositoryPrefix: "ok", upstreamRegistryUrl: "x", credentialArn: "nope" })).toEqual({
+    expect(await send("CreatePullThroughCacheRule", { ecrRepositoryPrefix: "ok", upstreamRegistryUrl: "x", credentialArn: "n".repeat(50) })).toEqual({
       status: 400,
       body: {
         __type: "ValidationException",
         message:
-          "2 validation errors detected: Value 'nope' at 'credentialArn' failed to satisfy constraint: Member must have length greater than or equal to 50; " +
-          "Value 'nope' at 'credentialArn' failed to satisfy constraint: Member must satisfy regular expression pattern: " +
+          `1 validation error detected: Value '${"n".repeat(50)}' at 'credentialArn' failed to satisfy constraint: Member must satisfy regular expression pattern: ` +
           "^arn:aws(-\\w+)*:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr\\-pullthroughcache\\/[a-zA-Z0-9\\/_+=.@-]+$",
       },
     });
+    // This pattern takes a backtracking engine 17.5 s on 27 characters (and doubles with each one more): model patterns
+    // run on RE2, so the answer comes at once, and the test would time out otherwise.
+    const filter = `${"a".repeat(60)}!`;
+    expect(await send("PutRegistryScanningConfiguration", { rules: [{ scanFrequency: "SCAN_ON_PUSH", repositoryFilters: [{ filter, filterType: "WILDCARD" }] }] })).toEqual({
+      status: 400,
+      body: {
+        __type: "ValidationException",
+        message:
+          `1 validation error detected: Value '${filter}' at 'rules.1.member.repositoryFilters.1.member.filter' failed to satisfy constraint: ` +
+          "Member must satisfy regular expression pattern: ^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$",
+      },
+    });
+  });
+
+  test("a pattern RE2 cannot run (a lookahead) is refused by the codegen, naming the shape", () => {
+    const model = JSON.parse(readFileSync(REFERENCE_MODEL, "utf8"));
+    model.shapes["com.amazonaws.ecr#RepositoryName"].traits["smithy.api#pattern"] = "^(?=[a-z])[a-z0-9/]+$";
+    const path = join(mkdtempSync(join(tmpdir(), "ecr-model-")), "model.json");
+    writeFileSync(path, JSON.stringify(model));
+    expect(() => generateInto(path, "aws-lookahead")).toThrow(/com\.amazonaws\.ecr#RepositoryName: @pattern needs a backtracking engine/);
   });
 });

@@ -63,6 +63,29 @@ describeWith(awsTools, "the aws CLI and boto3", () => {
     );
   });
 
+  test("boto3 with the blob before the other members: JSON's member order means nothing", async () => {
+    // boto3 writes members in the order of the call's keyword arguments.
+    const script = `
+import boto3, botocore, hashlib, json, os, sys
+ecr = boto3.client("ecr", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+up = ecr.initiate_layer_upload(repositoryName="app")["uploadId"]
+out = []
+out.append(ecr.upload_layer_part(layerPartBlob=b"a" * 10, registryId="123456789012", repositoryName="app", uploadId=up, partFirstByte=0, partLastByte=9)["lastByteReceived"])
+try:
+    # Large enough that the handler is already writing the blob when the registryId arrives.
+    ecr.upload_layer_part(repositoryName="app", uploadId=up, partFirstByte=10, partLastByte=3000009, layerPartBlob=b"b" * 3000000, registryId="210987654321")
+except botocore.exceptions.ClientError as e:
+    out.append(e.response["Error"]["Code"])
+out.append(ecr.upload_layer_part(layerPartBlob=b"c" * 10, partLastByte=19, partFirstByte=10, uploadId=up, repositoryName="app")["lastByteReceived"])
+digest = "sha256:" + hashlib.sha256(b"a" * 10 + b"c" * 10).hexdigest()
+out.append(ecr.complete_layer_upload(layerDigests=[digest], uploadId=up, repositoryName="app", registryId="123456789012")["layerDigest"] == digest)
+print(json.dumps(out))
+  `;
+    const r = await run(PYTHON, ["-c", script, t.url], { env: env() });
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual([9, "AccessDeniedException", 19, true]);
+  });
+
   test("boto3 pushes a layer in parts and reads modeled errors", async () => {
     const script = `
 import boto3, botocore, hashlib, json, os, sys

@@ -68,13 +68,12 @@ afterAll(async () => {
 });
 
 test("by default (no constraintError chosen), a constraint violation reaches the SDK as ValidationException with status 400", async () => {
-  const err = await ecrClient(server.url).send(new CreateRepositoryCommand({ repositoryName: "A" })).catch((e) => e);
+  const err = await ecrClient(server.url).send(new CreateRepositoryCommand({ repositoryName: "AB" })).catch((e) => e);
   expect(err).toBeInstanceOf(ECRServiceException);
   expect(err.name).toBe("ValidationException");
   expect(err.$metadata.httpStatusCode).toBe(400);
   expect(err.message).toBe(
-    "2 validation errors detected: Value 'A' at 'repositoryName' failed to satisfy constraint: Member must have length greater than or equal to 2; " +
-      "Value 'A' at 'repositoryName' failed to satisfy constraint: Member must satisfy regular expression pattern: " +
+    "1 validation error detected: Value 'AB' at 'repositoryName' failed to satisfy constraint: Member must satisfy regular expression pattern: " +
       "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$",
   );
 });

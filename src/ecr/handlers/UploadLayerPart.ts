@@ -53,6 +53,8 @@ export async function UploadLayerPart(
     try {
       if ((await store.writePart(registryId, uploadId, counted())) === undefined) throw uploadNotFound(registryId, repositoryName, uploadId);
       if (received !== size) throw reject(`The part's range ${first}-${last} covers ${size} bytes but its blob has ${received} bytes`);
+      // JSON's member order is free: a registryId sent after the blob is known only now, and must name this registry.
+      if (registryOf(input, context) !== registryId) throw uploadNotFound(registryId, repositoryName, uploadId);
       const next = {
         ...upload,
         touchedAt: context.now(),
