@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
+import SonicBoom from "sonic-boom";
 import { createEcrService } from "./ecr/server";
 import { listen } from "./framework";
 import { fsck } from "./storage/embedded/fsck";
@@ -60,7 +61,8 @@ async function main(): Promise<void> {
   const auth =
     values.auth === "sigv4" ? { mode: "sigv4" as const, credentials: JSON.parse(readFileSync(values.credentials!, "utf8")) } : { mode: "none" as const };
 
-  const logger = pino({ level: env.LOG_LEVEL ?? "info" });
+  const logs = logDestination();
+  const logger = pino({ level: env.LOG_LEVEL ?? "info" }, logs);
   const ecr = await createEcrService({
     registryId: values["registry-id"],
     region: values.region,
@@ -90,11 +92,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "stopping: finishing requests in flight");
+    // Whatever holds the stop up (a handler that never returns, storage that does not close), the process ends.
+    setTimeout(() => process.exit(1), grace * 1000 + 5000).unref();
     // Requests in flight may finish within the grace period; then their connections are cut, and their parts roll back.
     server
       .close(grace * 1000)
       .then(() => ecr.handler.idle())
       .then(() => ecr.close())
+      .then(() => flushLogs(logs, 500))
       .then(
         () => process.exit(0),
         (e) => {
@@ -105,6 +110,34 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+/**
+ * Where log lines go: stdout, written in the background. Logging never blocks serving or stopping: lines a full pipe
+ * cannot take are dropped past 8 MiB, and a pipe whose reader has gone (EPIPE) just ends the logging. (pino's own
+ * destination flushes synchronously at exit, which never returns on a full pipe.)
+ */
+function logDestination(): SonicBoom {
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+  const logs = new SonicBoom({ fd: 1, sync: false, maxLength: 8 << 20, retryEAGAIN: () => false });
+  logs.on("error", () => undefined);
+  return logs;
+}
+
+/** Waits for buffered log lines to be written, at most `ms`. */
+function flushLogs(logs: SonicBoom, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    try {
+      logs.flush(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    } catch {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
 }
 
 /** Checks a data dir; exits 1 when it found a problem. */
