@@ -11,11 +11,12 @@ import { EmbeddedStore } from "./storage/embedded/store";
 
 const USAGE = `usage: npm start -- [--host H] [--port P] [--data-dir D] [--registry-id ID] [--region R]
                     [--repository NAME]... [--upload-ttl SECONDS] [--no-fsync] [--auth none|sigv4 --credentials FILE]
-                    [--headers-timeout SECONDS] [--request-timeout SECONDS] [--shutdown-grace SECONDS]
+                    [--headers-timeout SECONDS] [--request-timeout SECONDS] [--body-idle-timeout SECONDS]
+                    [--shutdown-grace SECONDS]
                     [--part-size BYTES] [--download-url-ttl SECONDS] [--registry-host HOST[:PORT]]
 Flags may also come from the environment: ECR_HOST, ECR_PORT, ECR_DATA_DIR, ECR_REGISTRY_ID, ECR_REGION,
 ECR_REPOSITORIES (comma-separated), ECR_UPLOAD_TTL, ECR_FSYNC=false, ECR_AUTH, ECR_CREDENTIALS, ECR_HEADERS_TIMEOUT,
-ECR_REQUEST_TIMEOUT, ECR_SHUTDOWN_GRACE, ECR_PART_SIZE, ECR_DOWNLOAD_URL_TTL, ECR_REGISTRY_HOST.
+ECR_REQUEST_TIMEOUT, ECR_BODY_IDLE_TIMEOUT, ECR_SHUTDOWN_GRACE, ECR_PART_SIZE, ECR_DOWNLOAD_URL_TTL, ECR_REGISTRY_HOST.
        npm run fsck -- [--data-dir D]   re-hashes every layer and checks every record against the bytes (server stopped)
 --credentials names a JSON file: {"<access key id>": {"secretAccessKey": "...", "accountId": "123456789012",
 "sessionToken": "..." (optional)}}.`;
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
       credentials: { type: "string", default: env.ECR_CREDENTIALS },
       "headers-timeout": { type: "string", default: env.ECR_HEADERS_TIMEOUT ?? "60" },
       "request-timeout": { type: "string", default: env.ECR_REQUEST_TIMEOUT ?? "300" },
+      "body-idle-timeout": { type: "string", default: env.ECR_BODY_IDLE_TIMEOUT ?? "20" },
       "shutdown-grace": { type: "string", default: env.ECR_SHUTDOWN_GRACE ?? "10" },
       "part-size": { type: "string", default: env.ECR_PART_SIZE ?? String(10 * 1024 * 1024) },
       "download-url-ttl": { type: "string", default: env.ECR_DOWNLOAD_URL_TTL ?? "3600" },
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
       ...(values["registry-host"] ? { registryHost: hostPort(values["registry-host"]) } : {}),
     },
     repositories: values.repository,
+    bodyIdleTimeoutMs: seconds(values["body-idle-timeout"]!, "--body-idle-timeout") * 1000,
     auth,
     logger,
   });

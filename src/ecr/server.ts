@@ -30,6 +30,8 @@ export interface EcrOptions {
   repositories?: string[];
   maxBodyBytes?: number;
   maxBodiesInFlight?: number;
+  maxBodiesPerCaller?: number;
+  bodyIdleTimeoutMs?: number;
   /** `none` (the default): any request, signed or not, is the default registry's. `sigv4`: requests must be signed. */
   auth?: { mode: "none" } | { mode: "sigv4"; credentials: Record<string, Credential> };
   logger?: Logger;
@@ -70,6 +72,8 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
     region: options.region,
     maxBodyBytes: options.maxBodyBytes,
     maxBodiesInFlight: options.maxBodiesInFlight,
+    maxBodiesPerCaller: options.maxBodiesPerCaller,
+    bodyIdleTimeoutMs: options.bodyIdleTimeoutMs,
     logger: options.logger,
     // ECR's own server error, which SDKs know and retry; what went wrong stays in the log.
     internalError: () => new ServerException({ message: "The server failed to process the request; it may be retried" }),

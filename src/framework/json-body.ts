@@ -36,6 +36,11 @@ export interface BodyOptions {
   /** The operation's streamed blob member, if it has one. */
   streaming?: StreamingBlobDescription;
   /**
+   * A body from which nothing arrives for this long (while the server is ready for more) is refused with 408 and its
+   * connection closed: a client that stalls must not hold a slot until the whole request's timeout.
+   */
+  idleTimeoutMs?: number;
+  /**
    * Called with the top-level members once the body has been read, before a streamed blob ends: members that came
    * after the blob reach the handler here. Throws to refuse the body.
    */
@@ -164,6 +169,7 @@ class JsonBodyReader implements BodyReader {
     source.on("end", this.onEnd);
     source.on("error", this.onAbort);
     source.on("close", this.onAbort);
+    this.armIdleTimer();
   }
 
   received(): number {
@@ -181,8 +187,33 @@ class JsonBodyReader implements BodyReader {
   }
   drain(): void {
     this.discard = true;
-    this.source.resume();
+    this.resume();
   }
+
+  // The idle timer runs only while the server waits for bytes: not while a slow handler holds the source paused.
+  private idleTimer: NodeJS.Timeout | undefined;
+  private pause() {
+    this.source.pause();
+    clearTimeout(this.idleTimer);
+  }
+  private resume() {
+    if (this.sourceEnded || this.detached) return;
+    this.source.resume();
+    this.armIdleTimer();
+  }
+  private armIdleTimer() {
+    const ms = this.options.idleTimeoutMs;
+    if (ms === undefined || this.sourceEnded) return;
+    if (this.idleTimer) this.idleTimer.refresh();
+    else this.idleTimer = setTimeout(this.onIdle, ms).unref();
+  }
+  private onIdle = () => {
+    const answered = this.finished;
+    this.fail(new ProtocolError("RequestTimeoutException", 408, `The body stopped arriving: no byte for ${this.options.idleTimeoutMs} ms`, { connection: "close" }));
+    this.detach();
+    // Already answered (its rest was being dropped): nothing else will close the connection.
+    if (answered) (this.source as { destroy?: () => void }).destroy?.();
+  };
 
   private start() {
     if (this.started) return;
@@ -408,7 +439,7 @@ class JsonBodyReader implements BodyReader {
     if (this.spec!.maxBytes !== undefined && this.blob!.bytes > this.spec!.maxBytes) throw this.tooLong([this.spec!.member], this.spec!.maxBytes, undefined);
     if (this.discard) return;
     if (this.streaming) {
-      if (!this.blob!.push(bytes)) this.source.pause();
+      if (!this.blob!.push(bytes)) this.pause();
     } else this.buffered.push(bytes);
   }
   // Node's decoder drops or stops at characters outside base64, so a short result means bad input; it does accept
@@ -567,7 +598,7 @@ class JsonBodyReader implements BodyReader {
           if (this.atBlob() && c === 0x22) {
             if (this.blobSeen) throw serializationError(`Member '${this.spec!.member}' appears twice`);
             this.blobSeen = true;
-            this.blob = new BlobStream(() => this.source.resume());
+            this.blob = new BlobStream(() => this.resume());
             this.members[this.spec!.member] = this.blob;
             if (this.spec!.requiredBefore.every((m) => this.members[m] !== undefined && this.members[m] !== null)) {
               this.streaming = true;
@@ -614,6 +645,7 @@ class JsonBodyReader implements BodyReader {
   }
 
   private onData = (chunk: Buffer) => {
+    this.idleTimer?.refresh();
     this.bytesIn += chunk.byteLength;
     if (this.bytesIn > this.options.maxBodyBytes) {
       this.fail(bodyTooLarge(this.options.maxBodyBytes));
@@ -660,7 +692,10 @@ class JsonBodyReader implements BodyReader {
     this.fail(clientAborted());
   };
   /** Reads no more: a flowing stream would go on reading (and dropping) the rest. */
+  private detached = false;
   private detach() {
+    this.detached = true;
+    clearTimeout(this.idleTimer);
     this.source.pause();
     this.source.removeListener("data", this.onData);
     this.source.removeListener("end", this.onEnd);

@@ -24,6 +24,13 @@ export interface ServiceOptions<Context extends RequestContext = RequestContext>
    * that many large requests at once cannot exhaust memory. Default 64.
    */
   maxBodiesInFlight?: number;
+  /**
+   * Of those, at most this many per caller (an authenticated access key), so that one caller cannot take them all.
+   * Default: a quarter of maxBodiesInFlight. Without an authenticator every request is the same caller: no such cap.
+   */
+  maxBodiesPerCaller?: number;
+  /** A body from which nothing arrives for this long is refused with 408 (RequestTimeoutException). Default 20 s. */
+  bodyIdleTimeoutMs?: number;
   /** One structured line per request; none when absent. */
   logger?: Logger;
   /**
@@ -73,6 +80,9 @@ export function buildService<Context extends RequestContext>(
   const region = options.region ?? DEFAULT_REGION;
   const log = options.logger;
   const maxInFlight = options.maxBodiesInFlight ?? 64;
+  const maxPerCaller = options.maxBodiesPerCaller ?? Math.max(1, Math.ceil(maxInFlight / 4));
+  const bodyIdleTimeoutMs = options.bodyIdleTimeoutMs ?? 20_000;
+  const inFlightByCaller = new Map<string, number>();
   const constraintError = options.constraintError ?? ((v: ConstraintViolation[]) => validationError(validationMessage(v)));
   let inFlight = 0;
 
@@ -151,8 +161,12 @@ export function buildService<Context extends RequestContext>(
       // Who is asking comes first: nothing about the service is answered to a caller who is refused.
       auth = options.authenticator?.begin({ method: request.method, path: request.path, query: request.query as Record<string, string>, headers });
       op = protocol.route(request.method, request.path, headers);
-      if (inFlight >= maxInFlight) throw new ProtocolError("ThrottlingException", 400, "Rate exceeded: too many requests are being received at once", { connection: "close" });
+      // A refused signature (unknown key, malformed) was answered above: it never takes a slot.
+      if (inFlight >= maxInFlight || (auth && (inFlightByCaller.get(auth.caller) ?? 0) >= maxPerCaller)) {
+        throw new ProtocolError("ThrottlingException", 400, "Rate exceeded: too many requests are being received at once", { connection: "close" });
+      }
       inFlight++;
+      if (auth) inFlightByCaller.set(auth.caller, (inFlightByCaller.get(auth.caller) ?? 0) + 1);
       counted = true;
       declared = headers["content-length"] === undefined ? undefined : Number(headers["content-length"]);
       if (declared !== undefined && declared > limit) throw bodyTooLarge(limit);
@@ -168,6 +182,7 @@ export function buildService<Context extends RequestContext>(
       };
       const reader = readJsonBody(toReadable(request.body as RequestBody), definition.shapes, op.input, {
         maxBodyBytes: limit,
+        idleTimeoutMs: bodyIdleTimeoutMs,
         ...(op.streaming ? { streaming: op.streaming, complete } : {}),
         ...(verify ? { finalize: (sha: string) => verify(sha) } : {}),
       });
@@ -193,11 +208,18 @@ export function buildService<Context extends RequestContext>(
       // A body left unread (refused before it was read) leaves the connection unusable for another request.
       if (op && !body) response.headers.connection = "close";
     }
-    if (counted) inFlight--;
+    if (counted) {
+      inFlight--;
+      if (auth) {
+        const n = inFlightByCaller.get(auth.caller)! - 1;
+        if (n) inFlightByCaller.set(auth.caller, n);
+        else inFlightByCaller.delete(auth.caller);
+      }
+    }
     if (body && !body.ended()) {
       // Answered before the body ended. With a Content-Length (within the limit) the rest is read and dropped, so that
       // a client still sending reads this answer rather than a broken pipe; a chunked body is cut off instead.
-      if (declared !== undefined) body.drain();
+      if (declared !== undefined && response.headers.connection !== "close") body.drain();
       else {
         body.abandon();
         response.headers.connection = "close";

@@ -22,6 +22,8 @@ export interface Authenticator {
 
 export interface Authentication {
   accountId: string;
+  /** Who signed (the access key id): slots for request bodies are shared fairly between callers. */
+  caller: string;
   /** Throws unless the request's signature is right for a body with this SHA-256 (hex). */
   verify(payloadSha256: string): Promise<void>;
 }
@@ -83,6 +85,7 @@ export function sigv4Authenticator(opts: {
 
       return {
         accountId: credential.accountId,
+        caller: keyId,
         async verify(payloadSha256) {
           if (claimed !== undefined && /^[0-9a-f]{64}$/.test(claimed) && claimed !== payloadSha256) {
             throw refuse("InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.", 400);
