@@ -131,7 +131,8 @@ function constraints(id: string, type: string, traits: Traits | undefined): Sche
     try {
       linearPattern(pattern);
     } catch (e) {
-      throw new CodegenError(id, `@pattern needs a backtracking engine (e.g. a lookaround or backreference), which requests could make run for minutes: ${(e as Error).message}`);
+      // Only linear-time matching is safe against any input; RE2 refuses e.g. lookarounds and backreferences.
+      throw new CodegenError(id, `@pattern cannot run on RE2, the linear-time engine model patterns use: ${(e as Error).message}`);
     }
     out.pattern = pattern;
   }

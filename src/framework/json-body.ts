@@ -8,6 +8,7 @@
 // The result is plain JSON values; `deserialize` turns them into typed input and the validators check the rest.
 import { createHash, type Hash } from "node:crypto";
 import type { Readable } from "node:stream";
+import { isDeepStrictEqual } from "node:util";
 import { BlobStream } from "./blob-stream";
 import type { ShapeDescription, ShapeTable, StreamingBlobDescription } from "./definition";
 import { bodyTooLarge, clientAborted, ConstraintViolationError, ProtocolError, serializationError } from "./errors";
@@ -25,8 +26,11 @@ const MAX_DEPTH = 64;
 const MAX_TOKEN = 512;
 /** A longer member name is no member of any structure: the member is read past. */
 const MAX_MEMBER_NAME = 1024;
-/** JSON spends at most this many bytes on one UTF-16 unit (`\uXXXX`), so a longer raw string is surely too long. */
-const BYTES_PER_CHAR = 6;
+/**
+ * JSON spends at most this many bytes on one character as @length counts them (a code point: `\uXXXX\uXXXX` for
+ * one outside the BMP), so a longer raw string is surely too long.
+ */
+const BYTES_PER_CHAR = 12;
 
 export interface BodyOptions {
   /** Raw body bytes beyond this are refused with 413. */
@@ -54,6 +58,11 @@ export interface BodyReader {
   members: Record<string, unknown>;
   /** Settles when the whole body has been read and checked. */
   done: Promise<void>;
+  /**
+   * Settles once `finalize` (the signature) has judged the whole body, even a body refused early for its content:
+   * a signed request's answer must never depend on content nobody proved was signed.
+   */
+  verified: Promise<void>;
   /** Raw body bytes read so far. */
   received(): number;
   /** Whether the body's verdict is known (read to its end and checked, or refused). */
@@ -147,6 +156,13 @@ class JsonBodyReader implements BodyReader {
     this.rejectDone = rej;
   });
 
+  private resolveVerified!: () => void;
+  private rejectVerified!: (e: Error) => void;
+  readonly verified = new Promise<void>((res, rej) => {
+    this.resolveVerified = res;
+    this.rejectVerified = rej;
+  });
+
   private sourceEnded = false;
   private resolveStart!: () => void;
   private rejectStart!: (e: Error) => void;
@@ -165,6 +181,7 @@ class JsonBodyReader implements BodyReader {
     this.rawHash = options.finalize ? createHash("sha256") : undefined;
     this.done.catch(() => undefined);
     this.ready.catch(() => undefined);
+    this.verified.catch(() => undefined);
     source.on("data", this.onData);
     source.on("end", this.onEnd);
     source.on("error", this.onAbort);
@@ -182,8 +199,9 @@ class JsonBodyReader implements BodyReader {
     return this.sourceEnded;
   }
   abandon(): void {
-    this.fail(new ProtocolError("RequestAbandoned", 400, "The request was answered before its body was read"));
-    this.detach();
+    const abandoned = new ProtocolError("RequestAbandoned", 400, "The request was answered before its body was read");
+    this.fail(abandoned);
+    this.detach(abandoned);
   }
   drain(): void {
     this.discard = true;
@@ -209,8 +227,9 @@ class JsonBodyReader implements BodyReader {
   }
   private onIdle = () => {
     const answered = this.finished;
-    this.fail(new ProtocolError("RequestTimeoutException", 408, `The body stopped arriving: no byte for ${this.options.idleTimeoutMs} ms`, { connection: "close" }));
-    this.detach();
+    const idle = new ProtocolError("RequestTimeoutException", 408, `The body stopped arriving: no byte for ${this.options.idleTimeoutMs} ms`, { connection: "close" });
+    this.fail(idle);
+    this.detach(idle);
     // Already answered (its rest was being dropped): nothing else will close the connection.
     if (answered) (this.source as { destroy?: () => void }).destroy?.();
   };
@@ -255,7 +274,8 @@ class JsonBodyReader implements BodyReader {
     this.valueDocument = false;
     this.valueMax = undefined;
     if (top.array) {
-      if (top.max !== undefined && top.count >= top.max) throw this.tooLong(this.pathTo(this.stack.length - 1), top.max, top.value);
+      // Not echoed: the list's items so far are not the list the client sent.
+      if (top.max !== undefined && top.count >= top.max) throw this.tooLong(this.pathTo(this.stack.length - 1), top.max, undefined);
     }
     if (!top.value) return;
     this.valueKept = true;
@@ -292,8 +312,21 @@ class JsonBodyReader implements BodyReader {
     const top = this.stack[this.stack.length - 1];
     if (top.value) {
       if (top.array) (top.value as unknown[]).push(value);
-      else if (top.key === "__proto__") Object.defineProperty(top.value, top.key, { value, enumerable: true, writable: true, configurable: true });
-      else (top.value as Record<string, unknown>)[top.key] = value;
+      else {
+        const object = top.value as Record<string, unknown>;
+        if (top.shape?.type === "map") {
+          // Entries as deserialize will see them: a repeated key counts once (the last wins), a null not at all.
+          const counts = (v: unknown) => v !== undefined && (v !== null || top.shape!.type === "map" && top.shape!.sparse === true);
+          top.count += Number(counts(value)) - Number(Object.hasOwn(object, top.key) && counts(object[top.key]));
+          if (top.max !== undefined && top.count > top.max) throw this.tooLong(this.pathTo(this.stack.length - 1), top.max, undefined);
+        }
+        if (this.blobSeen && this.stack.length === 1 && Object.hasOwn(object, top.key) && !isDeepStrictEqual(object[top.key], value)) {
+          // The handler may already act on the first value (it starts at the blob): a different one cannot be honoured.
+          throw serializationError(`Member '${top.key}' appears again after '${this.spec!.member}' with another value`);
+        }
+        if (top.key === "__proto__") Object.defineProperty(object, top.key, { value, enumerable: true, writable: true, configurable: true });
+        else object[top.key] = value;
+      }
     }
     if (top.array) top.count++;
   }
@@ -424,7 +457,7 @@ class JsonBodyReader implements BodyReader {
   /** How many raw bytes the string value beginning now may take before it is surely over its maximum. */
   private stringLimit(): number {
     if (!this.valueKept || this.valueMax === undefined) return Infinity;
-    if (this.valueShape?.type === "blob") return 8 * Math.ceil(this.valueMax / 3); // base64, each character possibly as `\/`
+    if (this.valueShape?.type === "blob") return 6 * 4 * Math.ceil(this.valueMax / 3); // base64, each character possibly as `\u00XX`
     if (this.valueShape?.type === "string" || this.valueShape?.type === "enum") return BYTES_PER_CHAR * this.valueMax;
     return Infinity;
   }
@@ -511,7 +544,9 @@ class JsonBodyReader implements BodyReader {
       switch (this.state) {
         case S.InString: {
           const top = this.stack[this.stack.length - 1];
-          const next = this.scanString(chunk, i, () => this.tooLong(this.pathTo(this.stack.length - 1, this.position(top)), this.valueMax!, this.stringPrefix()));
+          // A blob is never echoed.
+          const shown = () => (this.valueShape?.type === "blob" ? undefined : this.stringPrefix());
+          const next = this.scanString(chunk, i, () => this.tooLong(this.pathTo(this.stack.length - 1, this.position(top)), this.valueMax!, shown()));
           if (next < 0) return;
           i = next;
           this.endScalar(this.keepString ? this.stringValue(chunk) : undefined);
@@ -521,7 +556,10 @@ class JsonBodyReader implements BodyReader {
           const top = this.stack[this.stack.length - 1];
           const next = this.scanString(chunk, i, () => {
             // A map key over its maximum is refused; a structure's overlong member name is just not kept.
-            if (top.shape?.type === "map") return this.tooLong(this.pathTo(this.stack.length - 1), top.shape.keyMax!, this.stringPrefix());
+            if (top.shape?.type === "map") {
+              const key = this.stringPrefix();
+              return this.tooLong(this.pathTo(this.stack.length - 1, key?.slice(0, 64)), top.shape.keyMax!, key);
+            }
             this.keepString = false;
             this.parts = [];
             this.rawLimit = Infinity;
@@ -531,10 +569,6 @@ class JsonBodyReader implements BodyReader {
           i = next;
           top.keyKept = this.keepString;
           top.key = this.keepString ? this.stringValue(chunk) : "";
-          if (top.value && !top.document && top.shape?.type === "map") {
-            if (top.max !== undefined && top.count >= top.max) throw this.tooLong(this.pathTo(this.stack.length - 1), top.max, undefined);
-            top.count++;
-          }
           this.state = S.Colon;
           continue;
         }
@@ -649,10 +683,10 @@ class JsonBodyReader implements BodyReader {
     this.bytesIn += chunk.byteLength;
     if (this.bytesIn > this.options.maxBodyBytes) {
       this.fail(bodyTooLarge(this.options.maxBodyBytes));
-      return this.detach();
+      return this.detach(bodyTooLarge(this.options.maxBodyBytes));
     }
-    if (this.finished) return; // refused already: the rest is dropped
     this.rawHash?.update(chunk);
+    if (this.finished) return; // refused already: the rest is only hashed, for the signature
     try {
       this.feed(chunk);
     } catch (e) {
@@ -662,6 +696,8 @@ class JsonBodyReader implements BodyReader {
   private onEnd = () => {
     this.sourceEnded = true;
     this.detach();
+    const signature = this.options.finalize ? this.options.finalize(this.rawHash!.digest("hex")) : Promise.resolve();
+    signature.then(this.resolveVerified, this.rejectVerified);
     if (this.finished) return;
     try {
       // An empty body is an empty object (SDKs send none for operations without input members).
@@ -683,17 +719,19 @@ class JsonBodyReader implements BodyReader {
       this.resolveDone();
       this.start();
     };
-    if (this.options.finalize) this.options.finalize(this.rawHash!.digest("hex")).then(finish, (e: Error) => this.fail(e));
+    if (this.options.finalize) signature.then(finish, (e: Error) => this.fail(e));
     else finish();
   };
   private onAbort = () => {
     this.sourceEnded = true;
-    this.detach();
+    this.detach(clientAborted());
     this.fail(clientAborted());
   };
   /** Reads no more: a flowing stream would go on reading (and dropping) the rest. */
   private detached = false;
-  private detach() {
+  /** `unread`: why the body will not be read to its end (its signature can then not be judged). */
+  private detach(unread?: Error) {
+    if (unread) this.rejectVerified(unread);
     this.detached = true;
     clearTimeout(this.idleTimer);
     this.source.pause();

@@ -178,7 +178,9 @@ export function buildService<Context extends RequestContext>(
       const complete = (members: Record<string, unknown>) => {
         if (!early) return;
         const late = readInput(operation, members);
-        for (const k of Object.keys(late)) if (k !== operation.streaming!.member) early[k] = late[k];
+        for (const k of Object.keys(late)) {
+          if (k !== operation.streaming!.member) early[k] = late[k];
+        }
       };
       const reader = readJsonBody(toReadable(request.body as RequestBody), definition.shapes, op.input, {
         maxBodyBytes: limit,
@@ -199,10 +201,11 @@ export function buildService<Context extends RequestContext>(
       response = respond(200, requestId, JSON.stringify(serialize(definition.shapes, op.output, output ?? {})));
     } catch (e) {
       let error = e instanceof ConstraintViolationError ? constraintError(e.violations, op!) : e;
-      if (auth && body?.settled() === false) {
-        // A signed request is answered only once its signature, which covers the whole body, is known to be right.
-        body.drain();
-        await body.done.catch((bodyError: unknown) => (error = bodyError instanceof ConstraintViolationError ? constraintError(bodyError.violations, op!) : bodyError));
+      if (auth && body) {
+        // A signed request is answered only once its signature, which covers the whole body, is known to be right:
+        // whatever went wrong, a bad signature is the answer, so nothing is told about content nobody proved was signed.
+        if (!body.ended()) body.drain();
+        await body.verified.catch((signatureError: unknown) => (error = signatureError));
       }
       response = errorResponse(error, requestId, op);
       // A body left unread (refused before it was read) leaves the connection unusable for another request.

@@ -132,6 +132,23 @@ test("a caller without the secret learns nothing about uploads: the signature is
   expect(err.name).toBe("InvalidSignatureException");
 });
 
+test("an unsigned body that breaks the model or the JSON gets the signature's answer, whatever the repository", async () => {
+  const upload = (repositoryName: string, tail: string) =>
+    `{"repositoryName":"${repositoryName}","uploadId":"11111111-2222-4333-8444-555555555555","partFirstByte":0,"partLastByte":2,"layerPartBlob":"QUJD"}${tail}`;
+  const tooMany = JSON.stringify({ repositoryName: "app", layerDigests: Array.from({ length: 101 }, (_, i) => `sha256:${String(i).padStart(64, "0")}`) });
+  const attempts: [string, string][] = [
+    ["UploadLayerPart", upload("app", " x")],
+    ["UploadLayerPart", upload("nope", " x")],
+    ["UploadLayerPart", upload("app", "")],
+    ["BatchCheckLayerAvailability", tooMany],
+  ];
+  for (const [op, body] of attempts) {
+    // Signed over another body: the signature cannot be valid for this one.
+    const res = await raw(await signed(A, op, "{}"), body);
+    expect([op, body.slice(0, 30), res.status, res.body.__type]).toEqual([op, body.slice(0, 30), 403, "InvalidSignatureException"]);
+  }
+});
+
 test("a signed x-amz-content-sha256 that does not match the body is refused", async () => {
   const body = JSON.stringify({ repositoryName: "app" });
   const headers = await signed(A, "DescribeRepositories", body, { "x-amz-content-sha256": sha256("other").slice(7) });

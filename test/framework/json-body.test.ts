@@ -139,6 +139,6 @@ test("a list over its maximum is refused as it grows past it, long before the bo
     if (atRefusal === undefined && reader.settled()) atRefusal = consumed;
   });
   const error = (await reader.ready.then(() => undefined, (e: Error) => e)) as ConstraintViolationError;
-  expect(error.violations).toEqual([{ path: "names", value: expect.stringMatching(/^\[, , , /), constraint: "must have length less than or equal to 100" }]);
+  expect(error.violations).toEqual([{ path: "names", constraint: "must have length less than or equal to 100" }]);
   expect(atRefusal).toBe(65536);
 });
