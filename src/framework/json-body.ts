@@ -610,9 +610,10 @@ class JsonBodyReader implements BodyReader {
           }
           if (c !== 0x22) throw bad("expected a member name");
           const top = this.stack[this.stack.length - 1];
-          const isMap = top.value !== undefined && !top.document && top.shape?.type === "map";
-          const keep = top.value !== undefined;
-          this.beginString(keep, isMap && top.shape!.type === "map" && top.shape!.keyMax !== undefined ? BYTES_PER_CHAR * top.shape!.keyMax : keep && !isMap && !top.document ? MAX_MEMBER_NAME : Infinity);
+          // A map's key is bounded by its @length; a structure's member name by the longest one worth keeping.
+          const shape = top.value !== undefined && !top.document ? top.shape : undefined;
+          const limit = shape?.type === "map" ? BYTES_PER_CHAR * (shape.keyMax ?? Infinity) : shape ? MAX_MEMBER_NAME : Infinity;
+          this.beginString(top.value !== undefined, limit);
           this.state = S.InKey;
           break;
         }
@@ -626,10 +627,9 @@ class JsonBodyReader implements BodyReader {
             this.close();
             break;
           }
-          if (this.atBlob()) {
-            if (c !== 0x22 && c !== 0x6e) throw serializationError(`Expected a base64 string at '${this.spec!.member}'`); // or null
-          }
-          if (this.atBlob() && c === 0x22) {
+          if (this.atBlob() && c !== 0x6e) {
+            // The streamed blob: a base64 string, or null (read as a literal below).
+            if (c !== 0x22) throw serializationError(`Expected a base64 string at '${this.spec!.member}'`);
             if (this.blobSeen) throw serializationError(`Member '${this.spec!.member}' appears twice`);
             this.blobSeen = true;
             this.blob = new BlobStream(() => this.resume());

@@ -175,8 +175,10 @@ export function buildService<Context extends RequestContext>(
       // With a streamed blob the handler starts while the blob arrives; members that come after the blob are
       // deserialized, validated and added to its input before the blob ends.
       let early: Record<string, unknown> | undefined;
+      let earlyMembers = 0;
       const complete = (members: Record<string, unknown>) => {
-        if (!early) return;
+        // Nothing came after the blob (the usual case): the handler's input is already whole and checked.
+        if (!early || Object.keys(members).length === earlyMembers) return;
         const late = readInput(operation, members);
         for (const k of Object.keys(late)) {
           if (k !== operation.streaming!.member) early[k] = late[k];
@@ -191,7 +193,10 @@ export function buildService<Context extends RequestContext>(
       body = reader;
       await reader.ready;
       const input = readInput(op, reader.members);
-      if (op.streaming && !reader.settled()) early = input;
+      if (op.streaming && !reader.settled()) {
+        early = input;
+        earlyMembers = Object.keys(reader.members).length;
+      }
       const base: RequestContext = { requestId, operation: op.name, accountId: auth?.accountId ?? accountId, region, headers };
       const context = options.context ? await options.context(base) : base;
       const output = await (handlers[op.name] as Operation).call(impl, input, context);
