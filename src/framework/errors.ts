@@ -23,6 +23,8 @@ export class ConstraintViolationError extends Error {
 
 export const serializationError = (message: string) => new ProtocolError("SerializationException", 400, message);
 export const validationError = (message: string) => new ProtocolError("ValidationException", 400, message);
+/** AWS's common throttling error, which every SDK knows on every operation and retries after a pause. */
+export const throttled = (message: string, headers: Record<string, string> = {}) => new ProtocolError("ThrottlingException", 400, message, headers);
 export const unknownOperation = (message: string, status = 400) => new ProtocolError("UnknownOperationException", status, message);
 
 /** Thrown by generated handler stubs; answered with 501, which SDKs do not retry. */

@@ -17,12 +17,12 @@ async function committed(uploadId: string): Promise<number> {
   return err.lastValidByteReceived + 1;
 }
 
-test("a repository's open uploads are limited (LimitExceededException)", async () => {
+test("a repository's open uploads are limited: ThrottlingException, which InitiateLayerUpload's clients all know", async () => {
   t = await startEcr({ repositories: ["app"], settings: { maxUploadsPerRepository: 2 } });
   await t.client.send(new InitiateLayerUploadCommand({ repositoryName: "app" }));
   await t.client.send(new InitiateLayerUploadCommand({ repositoryName: "app" }));
   const err = await failure(t.client.send(new InitiateLayerUploadCommand({ repositoryName: "app" })));
-  expect([err.name, err.message]).toEqual(["LimitExceededException", "The repository with name 'app' already has the maximum of 2 uploads in progress"]);
+  expect([err.name, err.message]).toEqual(["ThrottlingException", "Rate exceeded: the repository with name 'app' already has the maximum of 2 uploads in progress"]);
   await t.client.send(new CreateRepositoryCommand({ repositoryName: "other" }));
   expect((await t.client.send(new InitiateLayerUploadCommand({ repositoryName: "other" }))).uploadId).toBeDefined();
 });

@@ -79,7 +79,7 @@ describe("quotas", () => {
     t = await startEcr({ repositories: ["app"], settings: { maxUploadsPerRepository: 50 } });
     const results = await Promise.all(Array.from({ length: 60 }, () => t!.client.send(new InitiateLayerUploadCommand({ repositoryName: "app" })).then(() => "ok", (e) => e.name)));
     expect(results.filter((r) => r === "ok")).toHaveLength(50);
-    expect(results.filter((r) => r !== "ok")).toEqual(Array(10).fill("LimitExceededException"));
+    expect(results.filter((r) => r !== "ok")).toEqual(Array(10).fill("ThrottlingException"));
   });
 });
 

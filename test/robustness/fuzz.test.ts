@@ -1,6 +1,7 @@
 // Hostile input: thousands of mutated requests at a live server while real pushes run beside it. The server stays up,
-// every answer is a well-formed AWS error or a success (never an InternalFailure), and what was committed before
-// (a layer, an image, an upload's parts) does not change.
+// every answer is a success or a 4xx error the operation declares (or one of AWS's common errors), never a 5xx, and what
+// was committed before (a layer, an image, an upload's parts) does not change. A second test proves the judge by
+// injecting faults into the store.
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
 import {
@@ -14,8 +15,12 @@ import {
   type ECRClient,
 } from "@aws-sdk/client-ecr";
 import fc from "fast-check";
+import { LayersNotFoundException } from "../../generated/errors";
+import { operations } from "../../generated/operations";
+import { EmbeddedStore } from "../../src/storage/embedded/store";
+import type { RegistryStore } from "../../src/storage/types";
 import { sha256 } from "../helpers/digests";
-import { failure, startEcr, type TestEcr } from "../helpers/ecr-server";
+import { failure, startEcr, tempDataDir, type TestEcr } from "../helpers/ecr-server";
 
 const TARGET = "AmazonEC2ContainerRegistry_V20150921.";
 const OPS = [
@@ -38,7 +43,7 @@ interface Sent {
 }
 
 /** Sends one raw request; resolves with the answer, or with "dropped" when the client itself dropped it. */
-function send(s: Sent): Promise<{ status: number; headers: Record<string, unknown>; body: string } | "dropped"> {
+function send(s: Sent): Promise<Answer | "dropped"> {
   return new Promise((resolve) => {
     const req = request(`${t.url}/`, { method: "POST", headers: { ...s.headers, "content-length": s.body.byteLength } }, (res) => {
       let text = "";
@@ -55,6 +60,49 @@ function send(s: Sent): Promise<{ status: number; headers: Record<string, unknow
       next(0);
     } else req.end(s.body);
   });
+}
+
+/** AWS's errors common to every operation of an awsJson service, which no operation declares. */
+const COMMON_ERRORS = new Set([
+  "SerializationException", "UnknownOperationException", "ThrottlingException", "RequestEntityTooLargeException",
+  "RequestTimeoutException", "RequestAbortedException", "UnsupportedMediaTypeException",
+]);
+
+type Answer = { status: number; headers: Record<string, unknown>; body: string };
+
+/** Why an answer is wrong for the request it answers, or undefined when it is right. */
+function judge(sent: Sent, res: Answer): string | undefined {
+  let body: { __type?: unknown; message?: unknown } | undefined;
+  try {
+    body = JSON.parse(res.body);
+  } catch {
+    return "the body is not JSON";
+  }
+  if (typeof res.headers["x-amzn-requestid"] !== "string") return "no request id";
+  if (res.status === 200) return undefined;
+  if (res.status < 400 || res.status >= 500) return `status ${res.status}`;
+  if (typeof body?.__type !== "string" || typeof body.message !== "string") return "no __type and message";
+  const target = sent.headers["x-amz-target"] ?? "";
+  const op = Object.values(operations).find((o) => o.target === target);
+  const declared = op ? op.errors.filter((e) => e !== "ServerException") : [];
+  if (!declared.includes(body.__type) && !COMMON_ERRORS.has(body.__type)) return `${body.__type} is not an error of ${op?.name ?? "an unknown operation"}`;
+  return undefined;
+}
+
+/** Sends each case, 16 at a time; the problems found, each with its kind. */
+async function judgeAll(cases: { kind: string; sent: Sent }[], counts = new Map<string, number>()): Promise<string[]> {
+  const bad: string[] = [];
+  for (let i = 0; i < cases.length; i += 16) {
+    await Promise.all(
+      cases.slice(i, i + 16).map(async ({ kind, sent }) => {
+        counts.set(kind, (counts.get(kind) ?? 0) + 1);
+        const res = await send(sent);
+        const problem = res === "dropped" ? undefined : judge(sent, res);
+        if (problem) bad.push(`${kind}: ${problem}: ${res !== "dropped" ? `${res.status} ${res.body.slice(0, 200)}` : ""}`);
+      }),
+    );
+  }
+  return bad;
 }
 
 const headersFor = (op: string) => ({ "content-type": "application/x-amz-json-1.1", "x-amz-target": TARGET + op });
@@ -155,27 +203,7 @@ test("thousands of hostile requests beside real pushes change nothing committed 
 
   const cases = hostile(fuzzUpload!);
   const counts = new Map<string, number>();
-  const bad: string[] = [];
-  for (let i = 0; i < cases.length; i += 16) {
-    await Promise.all(
-      cases.slice(i, i + 16).map(async ({ kind, sent }) => {
-        counts.set(kind, (counts.get(kind) ?? 0) + 1);
-        const res = await send(sent);
-        if (res === "dropped") return;
-        let body: { __type?: unknown; message?: unknown } | undefined;
-        try {
-          body = JSON.parse(res.body);
-        } catch {
-          body = undefined;
-        }
-        const wellFormed =
-          body !== undefined &&
-          typeof res.headers["x-amzn-requestid"] === "string" &&
-          (res.status === 200 || (res.status >= 400 && res.status < 600 && typeof body.__type === "string" && typeof body.message === "string"));
-        if (!wellFormed || body?.__type === "InternalFailure") bad.push(`${kind}: ${res.status} ${res.body.slice(0, 200)}`);
-      }),
-    );
-  }
+  const bad = await judgeAll(cases, counts);
   fuzzing = false;
   await pusher;
 
@@ -196,3 +224,24 @@ test("thousands of hostile requests beside real pushes change nothing committed 
   expect(probe.lastValidByteReceived).toBe(999);
   await client.send(new CreateRepositoryCommand({ repositoryName: "still-serving" }));
 }, 180_000);
+
+test("the judge flags what a broken server answers: a 5xx, and an error the operation does not declare", async () => {
+  // A store that fails as a buggy handler would: a TypeError (answered 500 ServerException) and an undeclared error.
+  const dataDir = tempDataDir();
+  const real = await EmbeddedStore.open({ dataDir, fsync: false });
+  const broken: RegistryStore = Object.create(real, {
+    getLayer: { value: async () => { throw new LayersNotFoundException({ message: "injected" }); } },
+    putImage: { value: async () => { throw new TypeError("injected"); } },
+  });
+  t = await startEcr({ repositories: ["fuzz"], store: broken, dataDir });
+  const tpl = templates("none");
+  const problems = await judgeAll([
+    { kind: "check", sent: { headers: headersFor("BatchCheckLayerAvailability"), body: Buffer.from(JSON.stringify(tpl.BatchCheckLayerAvailability)) } },
+    { kind: "put", sent: { headers: headersFor("PutImage"), body: Buffer.from(JSON.stringify(tpl.PutImage)) } },
+    { kind: "describe", sent: { headers: headersFor("DescribeRepositories"), body: Buffer.from(JSON.stringify(tpl.DescribeRepositories)) } },
+  ]);
+  expect(problems.map((p) => p.split(": ").slice(0, 2).join(": ")).sort()).toEqual([
+    "check: LayersNotFoundException is not an error of BatchCheckLayerAvailability",
+    "put: status 500",
+  ]);
+});

@@ -1,6 +1,6 @@
 // InitiateLayerUpload: a new, empty upload session in an existing repository.
 import { randomUUID } from "node:crypto";
-import { LimitExceededException } from "../../../generated/errors";
+import { throttled } from "../../framework";
 import type { InitiateLayerUploadRequest, InitiateLayerUploadResponse } from "../../../generated/types";
 import { repositoryNotFound } from "../errors";
 import { registryOf } from "../repositories";
@@ -16,8 +16,10 @@ export async function InitiateLayerUpload(input: InitiateLayerUploadRequest, con
     case "no-repository":
       throw repositoryNotFound(registryId, input.repositoryName);
     case "limit": {
+      // InitiateLayerUpload declares no LimitExceededException, and Go SDKs drop undeclared errors to a generic one;
+      // AWS's common throttling error is known and retried everywhere, and uploads finish or expire meanwhile.
       const max = context.settings.maxUploadsPerRepository;
-      throw new LimitExceededException({ message: `The repository with name '${input.repositoryName}' already has the maximum of ${max} uploads in progress` });
+      throw throttled(`Rate exceeded: the repository with name '${input.repositoryName}' already has the maximum of ${max} uploads in progress`);
     }
   }
   return { uploadId, partSize: context.settings.partSize };
