@@ -29,6 +29,7 @@ export interface EcrOptions {
   /** Repositories to create at start-up when missing: in the registry, or with sigv4 in each configured account's. */
   repositories?: string[];
   maxBodyBytes?: number;
+  maxBodyValues?: number;
   maxBodiesInFlight?: number;
   maxBodiesPerCaller?: number;
   bodyIdleTimeoutMs?: number;
@@ -71,6 +72,7 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
     accountId: options.registryId,
     region: options.region,
     maxBodyBytes: options.maxBodyBytes,
+    maxBodyValues: options.maxBodyValues,
     maxBodiesInFlight: options.maxBodiesInFlight,
     maxBodiesPerCaller: options.maxBodiesPerCaller,
     bodyIdleTimeoutMs: options.bodyIdleTimeoutMs,

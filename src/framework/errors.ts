@@ -40,6 +40,10 @@ export const bodyTooLarge = (limit: number) =>
     connection: "close",
   });
 
+/** Refused as it is read; the rest of the body is dropped, so the connection stays usable. */
+export const tooManyValues = (limit: number) =>
+  new ProtocolError("RequestEntityTooLargeException", 413, `The request body holds more than ${limit} values`);
+
 export const clientAborted = () => new ProtocolError("RequestAbortedException", 400, "The client closed the connection before sending the whole body");
 
 export const INTERNAL_FAILURE = "InternalFailure";

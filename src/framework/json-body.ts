@@ -11,7 +11,7 @@ import type { Readable } from "node:stream";
 import { isDeepStrictEqual } from "node:util";
 import { BlobStream } from "./blob-stream";
 import type { ShapeDescription, ShapeTable, StreamingBlobDescription } from "./definition";
-import { bodyTooLarge, clientAborted, ConstraintViolationError, ProtocolError, serializationError } from "./errors";
+import { bodyTooLarge, clientAborted, tooManyValues, ConstraintViolationError, ProtocolError, serializationError } from "./errors";
 import { memberPath, type PathSegment } from "./paths";
 import { echo, type ConstraintViolation } from "./validation-message";
 
@@ -20,6 +20,12 @@ export type RequestBody = undefined | null | string | Uint8Array | Readable | As
 /** Default limit: a 20 MiB blob in base64 plus 1 MiB of JSON around it. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * Math.ceil((20 * 1024 * 1024) / 3) + 1024 * 1024;
 
+/**
+ * Default cap on the values a body's kept members hold (every string, number, list, map and structure): what a value
+ * costs in memory is many times its bytes in JSON (`{},` is 3 bytes and an object), so a body of lists the model does
+ * not bound must not be read into millions of them. Far above what any ECR request needs.
+ */
+export const DEFAULT_MAX_BODY_VALUES = 100_000;
 /** Deeper nesting is refused: no model needs it, and later stages recurse. */
 const MAX_DEPTH = 64;
 /** The longest number or literal. */
@@ -35,6 +41,8 @@ const BYTES_PER_CHAR = 12;
 export interface BodyOptions {
   /** Raw body bytes beyond this are refused with 413. */
   maxBodyBytes: number;
+  /** Kept values beyond this are refused with 413 (DEFAULT_MAX_BODY_VALUES when absent). */
+  maxValues?: number;
   /** Checks the whole body's SHA-256 (hex) before the body counts as valid, e.g. a request signature; throws to refuse. */
   finalize?: (bodySha256: string) => Promise<void>;
   /** The operation's streamed blob member, if it has one. */
@@ -308,9 +316,11 @@ class JsonBodyReader implements BodyReader {
     if (this.valueShape?.type === "document") this.valueDocument = true;
   }
 
+  private keptValues = 0;
   private store(value: unknown) {
     const top = this.stack[this.stack.length - 1];
     if (top.value) {
+      if (++this.keptValues > (this.options.maxValues ?? DEFAULT_MAX_BODY_VALUES)) throw tooManyValues(this.options.maxValues ?? DEFAULT_MAX_BODY_VALUES);
       if (top.array) (top.value as unknown[]).push(value);
       else {
         const object = top.value as Record<string, unknown>;

@@ -20,6 +20,11 @@ export interface ServiceOptions<Context extends RequestContext = RequestContext>
   /** Bodies larger than this are refused with 413 before they are read. */
   maxBodyBytes?: number;
   /**
+   * Bodies whose modeled members hold more values than this (strings, numbers, lists, maps, structures) are refused with
+   * 413 as they are read: memory per request stays bounded even for lists the model leaves unbounded. Default 100,000.
+   */
+  maxBodyValues?: number;
+  /**
    * Requests reading a body at once; more are refused with ThrottlingException (which SDKs retry after a pause), so
    * that many large requests at once cannot exhaust memory. Default 64.
    */
@@ -186,6 +191,7 @@ export function buildService<Context extends RequestContext>(
       };
       const reader = readJsonBody(toReadable(request.body as RequestBody), definition.shapes, op.input, {
         maxBodyBytes: limit,
+        maxValues: options.maxBodyValues,
         idleTimeoutMs: bodyIdleTimeoutMs,
         ...(op.streaming ? { streaming: op.streaming, complete } : {}),
         ...(verify ? { finalize: (sha: string) => verify(sha) } : {}),

@@ -112,7 +112,8 @@ describe("what used to make a data dir unloadable", () => {
         headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AmazonEC2ContainerRegistry_V20150921.CreateRepository" },
         body: `{"repositoryName":"repo-${i}","tags":${many}}`,
       });
-      expect([i, res.status, ((await res.json()) as { __type: string }).__type]).toEqual([i, 400, "TooManyTagsException"]);
+      // 1,800,001 values: past the body's cap on kept values, refused while read, before any tag reaches the handler.
+      expect([i, res.status, ((await res.json()) as { __type: string }).__type]).toEqual([i, 413, "RequestEntityTooLargeException"]);
     }
     for (let i = 0; i < 31; i++) await t.client.send(new CreateRepositoryCommand({ repositoryName: `repo-${i}`, tags: tags(50) }));
     await t.stop();

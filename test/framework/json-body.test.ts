@@ -142,3 +142,16 @@ test("a list over its maximum is refused as it grows past it, long before the bo
   expect(error.violations).toEqual([{ path: "names", constraint: "must have length less than or equal to 100" }]);
   expect(atRefusal).toBe(65536);
 });
+
+test.each([
+  // given: the body; want: whether maxValues 4 lets it through. Unknown members and the top level are not kept values.
+  ['{"id":"a","doc":[1,2]}', true], // "a", the list, 1, 2
+  ['{"id":"a","doc":[1,2,3]}', false],
+  ['{"id":"a","doc":{"x":{}}}', true], // "a", the object, {}
+  ['{"id":"a","other":[1,2,3,4,5,6]}', true],
+  ['{"id":"a","doc":[[],[],[]]}', false],
+])("kept values beyond maxValues are refused with 413: %s", async (body, passes) => {
+  const reader = readJsonBody(Readable.from([Buffer.from(body)]) as never, SHAPES, "In", { maxBodyBytes: 1 << 20, maxValues: 4 });
+  const outcome = await reader.done.then(() => "read", (e: { type: string; statusCode: number; message: string }) => `${e.statusCode} ${e.type}: ${e.message}`);
+  expect(outcome).toBe(passes ? "read" : "413 RequestEntityTooLargeException: The request body holds more than 4 values");
+});
