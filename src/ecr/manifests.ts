@@ -1,4 +1,5 @@
 // Image manifests PutImage accepts: Docker v2 schema 2 manifests and manifest lists, OCI image manifests and indexes.
+import { createHash } from "node:crypto";
 import { InvalidParameterException } from "../../generated/errors";
 
 export const MediaTypes = {
@@ -11,6 +12,9 @@ export const MediaTypes = {
 const IMAGE_TYPES = new Set<string>([MediaTypes.dockerManifest, MediaTypes.ociManifest]);
 const INDEX_TYPES = new Set<string>([MediaTypes.dockerList, MediaTypes.ociIndex]);
 export const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** A manifest's digest: over its bytes exactly as sent (UTF-8), never a re-serialization. */
+export const manifestDigest = (text: string) => `sha256:${createHash("sha256").update(text, "utf8").digest("hex")}`;
 
 export interface Descriptor {
   mediaType?: string;
@@ -64,4 +68,37 @@ function descriptor(value: unknown, where: string): Descriptor {
   if (typeof d.size !== "number" || !Number.isSafeInteger(d.size) || d.size < 0) throw invalid(`${where}.size must be a non-negative integer`);
   if (d.mediaType !== undefined && typeof d.mediaType !== "string") throw invalid(`${where}.mediaType must be a string`);
   return { digest: d.digest, size: d.size, ...(typeof d.mediaType === "string" ? { mediaType: d.mediaType } : {}) };
+}
+
+// Layer and config media types with an equivalent in the other format, Docker's first.
+const EQUIVALENT_TYPES: [docker: string, oci: string][] = [
+  ["application/vnd.docker.container.image.v1+json", "application/vnd.oci.image.config.v1+json"],
+  ["application/vnd.docker.image.rootfs.diff.tar.gzip", "application/vnd.oci.image.layer.v1.tar+gzip"],
+  ["application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"],
+  ["application/vnd.docker.image.rootfs.diff.tar", "application/vnd.oci.image.layer.v1.tar"],
+];
+const TO_OCI = new Map(EQUIVALENT_TYPES);
+const TO_DOCKER = new Map(EQUIVALENT_TYPES.map(([d, o]) => [o, d]));
+
+/**
+ * An image manifest in the first accepted format ECR converts it to, as it does on a pull by tag: a Docker v2 schema 2
+ * manifest to OCI and back. Undefined when none applies: lists and indexes, schema 1 (which Docker itself no longer
+ * pulls), an OCI manifest with what Docker's format cannot say (a subject, an artifactType, a layer type with no
+ * Docker equivalent such as zstd). Annotations have no place in Docker's format and are dropped.
+ */
+export function convertManifest(text: string, mediaType: string, accepted: readonly string[]): { manifest: string; mediaType: string } | undefined {
+  const to = mediaType === MediaTypes.dockerManifest ? MediaTypes.ociManifest : mediaType === MediaTypes.ociManifest ? MediaTypes.dockerManifest : undefined;
+  if (!to || !accepted.includes(to)) return undefined;
+  const types = to === MediaTypes.ociManifest ? TO_OCI : TO_DOCKER;
+  const doc = JSON.parse(text) as { config?: Record<string, unknown>; layers?: Record<string, unknown>[]; subject?: unknown; artifactType?: unknown };
+  if (to === MediaTypes.dockerManifest && (doc.subject !== undefined || doc.artifactType !== undefined)) return undefined;
+  const convert = (d: Record<string, unknown> | undefined) => {
+    const type = d && typeof d.mediaType === "string" ? types.get(d.mediaType) : undefined;
+    if (!type) return undefined;
+    return { mediaType: type, size: d!.size, digest: d!.digest, ...(Array.isArray(d!.urls) ? { urls: d!.urls } : {}) };
+  };
+  const config = convert(doc.config);
+  const layers = (doc.layers ?? []).map(convert);
+  if (!config || layers.some((l) => l === undefined)) return undefined;
+  return { manifest: JSON.stringify({ schemaVersion: 2, mediaType: to, config, layers }), mediaType: to };
 }

@@ -295,12 +295,70 @@ test("BatchGetImage answers images and AWS's failure codes in one response", asy
     { imageId: { imageTag: "-bad" }, failureCode: "InvalidImageTag", failureReason: "Invalid request parameters: '-bad' is not a valid image tag" },
     { imageId: {}, failureCode: "MissingDigestAndTag", failureReason: "Requested image has neither a digest nor a tag" },
   ]);
+});
 
-  const notAccepted = await client.send(new BatchGetImageCommand({ repositoryName: "app", imageIds: [{ imageTag: "v1" }], acceptedMediaTypes: [OCI_MANIFEST] }));
-  expect(notAccepted.images).toEqual([]);
-  expect(notAccepted.failures).toEqual([
-    { imageId: { imageTag: "v1" }, failureCode: "ImageNotFound", failureReason: `The image's manifest media type ${DOCKER_MANIFEST} is not among the accepted media types` },
-  ]);
+describe("BatchGetImage converts a manifest pulled by tag into an accepted format, as ECR's manifest format table says", () => {
+  // AWS's user guide, "Container image manifest format support in Amazon ECR": schema 2 and OCI convert into each other
+  // on a pull by tag; a pull by digest is never converted; OCI into schema 1 is not available.
+  const OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
+  const OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip";
+  const SCHEMA1 = "application/vnd.docker.distribution.manifest.v1+json";
+  const docker = (config: string, layers: string[]) => ({
+    schemaVersion: 2,
+    mediaType: DOCKER_MANIFEST,
+    config: { mediaType: CONFIG_TYPE, size: 10, digest: config },
+    layers: layers.map((digest) => ({ mediaType: LAYER_TYPE, size: 100, digest })),
+  });
+  const oci = (config: string, layers: string[], layerType = OCI_LAYER, extra: object = {}) => ({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: OCI_CONFIG, size: 10, digest: config },
+    layers: layers.map((digest) => ({ mediaType: layerType, size: 100, digest, annotations: { "org.example": "x" } })),
+    annotations: { "org.opencontainers.image.created": "2025-06-01T00:00:00Z" },
+    ...extra,
+  });
+  const NOT_ACCEPTED = (type: string) => `The image's manifest media type ${type} is not among the accepted media types`;
+  type Case = [name: string, stored: "docker" | "oci" | "oci-zstd" | "oci-subject", by: "tag" | "digest", accepted: string[], want: "docker" | "oci" | "stored" | string];
+  const cases: Case[] = [
+    ["schema 2 to OCI", "docker", "tag", [OCI_MANIFEST], "oci"],
+    ["OCI to schema 2, annotations dropped", "oci", "tag", [DOCKER_MANIFEST], "docker"],
+    ["no conversion when the stored format is accepted", "oci", "tag", [DOCKER_MANIFEST, OCI_MANIFEST], "stored"],
+    ["none by digest", "docker", "digest", [OCI_MANIFEST], NOT_ACCEPTED(DOCKER_MANIFEST)],
+    ["none to schema 1", "docker", "tag", [SCHEMA1], NOT_ACCEPTED(DOCKER_MANIFEST)],
+    ["none for a zstd layer, which schema 2 cannot name", "oci-zstd", "tag", [DOCKER_MANIFEST], NOT_ACCEPTED(OCI_MANIFEST)],
+    ["none for a manifest with a subject", "oci-subject", "tag", [DOCKER_MANIFEST], NOT_ACCEPTED(OCI_MANIFEST)],
+  ];
+
+  test.each(cases)("%s", async (_name, stored, by, accepted, want) => {
+    const blobs = [randomBytes(10), randomBytes(100), randomBytes(100)];
+    for (const b of blobs) await pushBlob(b);
+    const [config, ...layers] = blobs.map((b) => sha256(b));
+    const manifests = {
+      docker: docker(config, layers),
+      oci: oci(config, layers),
+      "oci-zstd": oci(config, layers, "application/vnd.oci.image.layer.v1.tar+zstd"),
+      "oci-subject": oci(config, layers, OCI_LAYER, { subject: { mediaType: OCI_MANIFEST, size: 10, digest: config } }),
+    };
+    const text = JSON.stringify(manifests[stored]);
+    await client.send(new PutImageCommand({ repositoryName: "app", imageManifest: text, imageTag: "v1" }));
+    const imageId = by === "tag" ? { imageTag: "v1" } : { imageDigest: sha256(text) };
+    const got = await client.send(new BatchGetImageCommand({ repositoryName: "app", imageIds: [imageId], acceptedMediaTypes: accepted }));
+    if (want !== "docker" && want !== "oci" && want !== "stored") {
+      expect([got.images, got.failures]).toEqual([[], [{ imageId, failureCode: "ImageNotFound", failureReason: want }]]);
+      return;
+    }
+    const expected = want === "stored" ? text : JSON.stringify(want === "oci" ? { ...docker(config, layers), mediaType: OCI_MANIFEST, config: { mediaType: OCI_CONFIG, size: 10, digest: config }, layers: layers.map((digest) => ({ mediaType: OCI_LAYER, size: 100, digest })) } : docker(config, layers));
+    expect(got.failures).toEqual([]);
+    expect(got.images).toEqual([
+      {
+        registryId: REGISTRY,
+        repositoryName: "app",
+        imageId: { imageTag: "v1", imageDigest: sha256(expected) },
+        imageManifest: expected,
+        imageManifestMediaType: JSON.parse(expected).mediaType,
+      },
+    ]);
+  });
 });
 
 test("GetDownloadUrlForLayer: an unknown digest, and a layer no image references", async () => {

@@ -1,7 +1,7 @@
 // BatchGetImage: images by tag, by digest or both; what cannot be returned is a failure beside the images.
 import type { BatchGetImageRequest, BatchGetImageResponse, Image, ImageFailure, ImageIdentifier } from "../../../generated/types";
 import { TAG } from "../images";
-import { DIGEST } from "../manifests";
+import { convertManifest, DIGEST, manifestDigest } from "../manifests";
 import { registryOf, requireRepository } from "../repositories";
 import type { Context } from "./context";
 
@@ -46,16 +46,23 @@ export async function BatchGetImage(input: BatchGetImageRequest, context: Contex
       fail(imageId, "ImageNotFound", "Requested image not found");
       continue;
     }
+    let returned = { digest: image.digest, manifest: image.manifest, mediaType: image.mediaType };
     if (input.acceptedMediaTypes && !input.acceptedMediaTypes.includes(image.mediaType)) {
-      fail(imageId, "ImageNotFound", `The image's manifest media type ${image.mediaType} is not among the accepted media types`);
-      continue;
+      // As ECR does, only a pull by tag is converted: a digest names the stored bytes. The converted manifest comes
+      // with its own digest, so that a client can verify what it got.
+      const converted = imageDigest === undefined ? convertManifest(image.manifest, image.mediaType, input.acceptedMediaTypes) : undefined;
+      if (!converted) {
+        fail(imageId, "ImageNotFound", `The image's manifest media type ${image.mediaType} is not among the accepted media types`);
+        continue;
+      }
+      returned = { ...converted, digest: manifestDigest(converted.manifest) };
     }
     images.push({
       registryId,
       repositoryName: name,
-      imageId: { imageDigest: image.digest, ...(imageTag === undefined ? {} : { imageTag }) },
-      imageManifest: image.manifest,
-      imageManifestMediaType: image.mediaType,
+      imageId: { imageDigest: returned.digest, ...(imageTag === undefined ? {} : { imageTag }) },
+      imageManifest: returned.manifest,
+      imageManifestMediaType: returned.mediaType,
     });
   }
   return { images, failures };

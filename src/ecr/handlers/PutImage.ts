@@ -1,6 +1,5 @@
 // PutImage: stores a manifest whose blobs (or, for a list or index, manifests) the repository has, under its digest
 // and optionally a tag; a tag moves only in a mutable repository.
-import { createHash } from "node:crypto";
 import {
   ImageAlreadyExistsException,
   ImageDigestDoesNotMatchException,
@@ -13,7 +12,7 @@ import {
 import type { PutImageRequest, PutImageResponse } from "../../../generated/types";
 import { repositoryNotFound } from "../errors";
 import { isTagImmutable, TAG } from "../images";
-import { DIGEST, parseManifest } from "../manifests";
+import { DIGEST, manifestDigest, parseManifest } from "../manifests";
 import { registryOf, requireRepository } from "../repositories";
 import type { Context } from "./context";
 
@@ -25,7 +24,7 @@ export async function PutImage(input: PutImageRequest, context: Context): Promis
   await requireRepository(context, registryId, name);
 
   const parsed = parseManifest(manifest, input.imageManifestMediaType);
-  const digest = `sha256:${createHash("sha256").update(manifest, "utf8").digest("hex")}`;
+  const digest = manifestDigest(manifest);
   if (input.imageDigest !== undefined) {
     if (!DIGEST.test(input.imageDigest)) throw new InvalidParameterException({ message: `Invalid parameter at 'imageDigest': '${input.imageDigest}' is not a sha256 digest` });
     if (input.imageDigest !== digest) {
