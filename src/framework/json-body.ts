@@ -387,6 +387,29 @@ class JsonBodyReader implements BodyReader {
     this.rawLimit = limit;
     this.keepString = keep;
     this.backslashes = 0;
+    this.skipState = 0;
+  }
+  // A string read past is not kept, yet must be valid JSON as JSON.parse would judge it: no raw control character, and
+  // only JSON's escapes. 0: plain; 1: after a backslash; n > 1: n - 1 hex digits of a \u escape to go.
+  private skipState = 0;
+  private checkSkipped(bytes: Buffer, from: number, to: number) {
+    let st = this.skipState;
+    for (let k = from; k < to; k++) {
+      const c = bytes[k];
+      if (st === 0) {
+        if (c === 0x5c) st = 1;
+        else if (c < 0x20) throw bad("a string is malformed");
+      } else if (st === 1) {
+        if (c === 0x75) st = 5;
+        else if (c === 0x22 || c === 0x5c || c === 0x2f || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74) st = 0;
+        else throw bad("a string is malformed");
+      } else {
+        const hex = (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
+        if (!hex) throw bad("a string is malformed");
+        st = st === 2 ? 0 : st - 1;
+      }
+    }
+    this.skipState = st;
   }
   /**
    * Reads string bytes from `i`; the index after the closing quote, or -1 when the chunk ends inside the string.
@@ -407,6 +430,7 @@ class JsonBodyReader implements BodyReader {
         from = quote + 1;
         continue;
       }
+      if (!this.keepString) this.checkSkipped(chunk, i, end);
       this.rawBytes += end - i;
       this.tailFrom = i;
       this.tailTo = end;
@@ -415,7 +439,10 @@ class JsonBodyReader implements BodyReader {
         const refusal = onTooLong();
         if (refusal) throw refusal;
       }
-      if (closes) return quote + 1;
+      if (closes) {
+        if (this.skipState !== 0) throw bad("a string is malformed"); // a cut escape: `"\u12"`
+        return quote + 1;
+      }
       if (this.keepString) this.pushTail(chunk);
       this.backslashes = run;
       return -1;
@@ -570,6 +597,8 @@ class JsonBodyReader implements BodyReader {
               const key = this.stringPrefix();
               return this.tooLong(this.pathTo(this.stack.length - 1, key?.slice(0, 64)), top.shape.keyMax!, key);
             }
+            const kept = Buffer.concat(this.parts, this.partsBytes);
+            this.checkSkipped(kept, 0, kept.byteLength);
             this.keepString = false;
             this.parts = [];
             this.rawLimit = Infinity;
