@@ -32,6 +32,16 @@ export class ImageDigestDoesNotMatchException extends __ServiceException {
   }
 }
 
+export class ImageNotFoundException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#ImageNotFoundException";
+  override readonly name = "ImageNotFoundException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string } = {}) {
+    super({ name: "ImageNotFoundException", $fault: "client", $metadata: {}, message: options.message });
+    Object.setPrototypeOf(this, ImageNotFoundException.prototype);
+  }
+}
+
 export class ImageTagAlreadyExistsException extends __ServiceException {
   static override readonly shapeId = "com.amazonaws.ecr#ImageTagAlreadyExistsException";
   override readonly name = "ImageTagAlreadyExistsException";
@@ -242,11 +252,22 @@ export class UploadNotFoundException extends __ServiceException {
   }
 }
 
+export class ValidationException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#ValidationException";
+  override readonly name = "ValidationException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string } = {}) {
+    super({ name: "ValidationException", $fault: "client", $metadata: {}, message: options.message });
+    Object.setPrototypeOf(this, ValidationException.prototype);
+  }
+}
+
 /** Every error class of the service, by shape name. */
 export const errorClasses = {
   "EmptyUploadException": EmptyUploadException,
   "ImageAlreadyExistsException": ImageAlreadyExistsException,
   "ImageDigestDoesNotMatchException": ImageDigestDoesNotMatchException,
+  "ImageNotFoundException": ImageNotFoundException,
   "ImageTagAlreadyExistsException": ImageTagAlreadyExistsException,
   "InvalidLayerException": InvalidLayerException,
   "InvalidLayerPartException": InvalidLayerPartException,
@@ -267,4 +288,5 @@ export const errorClasses = {
   "UnableToGetUpstreamImageException": UnableToGetUpstreamImageException,
   "UnableToGetUpstreamLayerException": UnableToGetUpstreamLayerException,
   "UploadNotFoundException": UploadNotFoundException,
+  "ValidationException": ValidationException,
 };

@@ -21,6 +21,8 @@ export const definition: ServiceDefinition = {
 export interface Service<Context extends RequestContext = RequestContext> {
   /** Reports which layers a repository holds. */
   BatchCheckLayerAvailability(input: T.BatchCheckLayerAvailabilityRequest, context: Context): Promise<T.BatchCheckLayerAvailabilityResponse>;
+  /** Removes tags, or whole images with all their tags, from a repository; reports what it could not remove. */
+  BatchDeleteImage(input: T.BatchDeleteImageRequest, context: Context): Promise<T.BatchDeleteImageResponse>;
   /** Returns image manifests by tag or digest. */
   BatchGetImage(input: T.BatchGetImageRequest, context: Context): Promise<T.BatchGetImageResponse>;
   /** Finishes an upload session and stores the layer under its digest. */
@@ -29,14 +31,32 @@ export interface Service<Context extends RequestContext = RequestContext> {
   CreateRepository(input: T.CreateRepositoryRequest, context: Context): Promise<T.CreateRepositoryResponse>;
   /** Deletes a repository, and with force its images. */
   DeleteRepository(input: T.DeleteRepositoryRequest, context: Context): Promise<T.DeleteRepositoryResponse>;
+  /** Lists a repository's images with their tags, size, push and pull times and media types; by id or page by page. */
+  DescribeImages(input: T.DescribeImagesRequest, context: Context): Promise<T.DescribeImagesResponse>;
+  /** Returns the registry id of the caller and its replication configuration. */
+  DescribeRegistry(input: T.DescribeRegistryRequest, context: Context): Promise<T.DescribeRegistryResponse>;
   /** Lists repositories, all or by name, a page at a time. */
   DescribeRepositories(input: T.DescribeRepositoriesRequest, context: Context): Promise<T.DescribeRepositoriesResponse>;
+  /** Issues a twelve-hour credential for the registry protocol (docker login) and the endpoint to use it with. */
+  GetAuthorizationToken(input: T.GetAuthorizationTokenRequest, context: Context): Promise<T.GetAuthorizationTokenResponse>;
   /** Returns a time-limited URL from which a layer can be downloaded. */
   GetDownloadUrlForLayer(input: T.GetDownloadUrlForLayerRequest, context: Context): Promise<T.GetDownloadUrlForLayerResponse>;
   /** Starts an upload session for one image layer. */
   InitiateLayerUpload(input: T.InitiateLayerUploadRequest, context: Context): Promise<T.InitiateLayerUploadResponse>;
+  /** Lists the digests and tags of a repository's images, page by page, optionally only tagged or untagged ones. */
+  ListImages(input: T.ListImagesRequest, context: Context): Promise<T.ListImagesResponse>;
+  /** Returns the resource tags of a repository. */
+  ListTagsForResource(input: T.ListTagsForResourceRequest, context: Context): Promise<T.ListTagsForResourceResponse>;
   /** Stores an image manifest, optionally under a tag. */
   PutImage(input: T.PutImageRequest, context: Context): Promise<T.PutImageResponse>;
+  /** Turns scanning on push on or off for a repository. */
+  PutImageScanningConfiguration(input: T.PutImageScanningConfigurationRequest, context: Context): Promise<T.PutImageScanningConfigurationResponse>;
+  /** Changes whether tags in a repository may be moved to another image, with optional exception filters. */
+  PutImageTagMutability(input: T.PutImageTagMutabilityRequest, context: Context): Promise<T.PutImageTagMutabilityResponse>;
+  /** Adds or replaces resource tags on a repository. */
+  TagResource(input: T.TagResourceRequest, context: Context): Promise<T.TagResourceResponse>;
+  /** Removes resource tags from a repository by key. */
+  UntagResource(input: T.UntagResourceRequest, context: Context): Promise<T.UntagResourceResponse>;
   /** Appends one byte range to an upload session. */
   UploadLayerPart(input: StreamingInput<T.UploadLayerPartRequest, "layerPartBlob">, context: Context): Promise<T.UploadLayerPartResponse>;
 }

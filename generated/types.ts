@@ -3,6 +3,16 @@
 
 export type Arn = string;
 
+export interface AuthorizationData {
+  authorizationToken?: Base64;
+  expiresAt?: ExpirationTimestamp;
+  proxyEndpoint?: ProxyEndpoint;
+}
+
+export type AuthorizationDataList = Array<AuthorizationData>;
+
+export type Base64 = string;
+
 export interface BatchCheckLayerAvailabilityRequest {
   registryId?: RegistryId;
   repositoryName: RepositoryName;
@@ -12,6 +22,17 @@ export interface BatchCheckLayerAvailabilityRequest {
 export interface BatchCheckLayerAvailabilityResponse {
   layers?: LayerList;
   failures?: LayerFailureList;
+}
+
+export interface BatchDeleteImageRequest {
+  registryId?: RegistryId;
+  repositoryName: RepositoryName;
+  imageIds: ImageIdentifierList;
+}
+
+export interface BatchDeleteImageResponse {
+  imageIds?: ImageIdentifierList;
+  failures?: ImageFailureList;
 }
 
 export interface BatchGetImageRequest {
@@ -70,6 +91,33 @@ export interface DeleteRepositoryResponse {
   repository?: Repository;
 }
 
+export interface DescribeImagesFilter {
+  tagStatus?: TagStatus;
+  imageStatus?: ImageStatusFilter;
+}
+
+export interface DescribeImagesRequest {
+  registryId?: RegistryId;
+  repositoryName: RepositoryName;
+  imageIds?: ImageIdentifierList;
+  nextToken?: NextToken;
+  maxResults?: MaxResults;
+  filter?: DescribeImagesFilter;
+}
+
+export interface DescribeImagesResponse {
+  imageDetails?: ImageDetailList;
+  nextToken?: NextToken;
+}
+
+export interface DescribeRegistryRequest {
+}
+
+export interface DescribeRegistryResponse {
+  registryId?: RegistryId;
+  replicationConfiguration?: ReplicationConfiguration;
+}
+
 export interface DescribeRepositoriesRequest {
   registryId?: RegistryId;
   repositoryNames?: RepositoryNameList;
@@ -96,7 +144,31 @@ export type EncryptionType = (typeof EncryptionType)[keyof typeof EncryptionType
 
 export type ExceptionMessage = string;
 
+export type ExpirationTimestamp = Date;
+
+export const FindingSeverity = {
+  INFORMATIONAL: "INFORMATIONAL",
+  LOW: "LOW",
+  MEDIUM: "MEDIUM",
+  HIGH: "HIGH",
+  CRITICAL: "CRITICAL",
+  UNDEFINED: "UNDEFINED",
+} as const;
+export type FindingSeverity = (typeof FindingSeverity)[keyof typeof FindingSeverity];
+
+export type FindingSeverityCounts = Record<string, SeverityCount>;
+
 export type ForceFlag = boolean;
+
+export type GetAuthorizationTokenRegistryIdList = Array<RegistryId>;
+
+export interface GetAuthorizationTokenRequest {
+  registryIds?: GetAuthorizationTokenRegistryIdList;
+}
+
+export interface GetAuthorizationTokenResponse {
+  authorizationData?: AuthorizationDataList;
+}
 
 export interface GetDownloadUrlForLayerRequest {
   registryId?: RegistryId;
@@ -116,6 +188,26 @@ export interface Image {
   imageManifest?: ImageManifest;
   imageManifestMediaType?: MediaType;
 }
+
+export interface ImageDetail {
+  registryId?: RegistryId;
+  repositoryName?: RepositoryName;
+  imageDigest?: ImageDigest;
+  imageTags?: ImageTagList;
+  imageSizeInBytes?: ImageSizeInBytes;
+  imagePushedAt?: PushTimestamp;
+  imageScanStatus?: ImageScanStatus;
+  imageScanFindingsSummary?: ImageScanFindingsSummary;
+  imageManifestMediaType?: MediaType;
+  artifactMediaType?: MediaType;
+  lastRecordedPullTime?: RecordedPullTimestamp;
+  subjectManifestDigest?: ImageDigest;
+  imageStatus?: ImageStatus;
+  lastArchivedAt?: LastArchivedAtTimestamp;
+  lastActivatedAt?: LastActivatedAtTimestamp;
+}
+
+export type ImageDetailList = Array<ImageDetail>;
 
 export type ImageDigest = string;
 
@@ -155,11 +247,41 @@ export type ImageList = Array<Image>;
 
 export type ImageManifest = string;
 
+export interface ImageScanFindingsSummary {
+  imageScanCompletedAt?: ScanTimestamp;
+  vulnerabilitySourceUpdatedAt?: VulnerabilitySourceUpdateTimestamp;
+  findingSeverityCounts?: FindingSeverityCounts;
+}
+
+export interface ImageScanStatus {
+  status?: ScanStatus;
+  description?: ScanStatusDescription;
+}
+
 export interface ImageScanningConfiguration {
   scanOnPush?: ScanOnPushFlag;
 }
 
+export type ImageSizeInBytes = number;
+
+export const ImageStatus = {
+  ACTIVE: "ACTIVE",
+  ARCHIVED: "ARCHIVED",
+  ACTIVATING: "ACTIVATING",
+} as const;
+export type ImageStatus = (typeof ImageStatus)[keyof typeof ImageStatus];
+
+export const ImageStatusFilter = {
+  ACTIVE: "ACTIVE",
+  ARCHIVED: "ARCHIVED",
+  ACTIVATING: "ACTIVATING",
+  ANY: "ANY",
+} as const;
+export type ImageStatusFilter = (typeof ImageStatusFilter)[keyof typeof ImageStatusFilter];
+
 export type ImageTag = string;
+
+export type ImageTagList = Array<ImageTag>;
 
 export const ImageTagMutability = {
   MUTABLE: "MUTABLE",
@@ -196,6 +318,10 @@ export interface InitiateLayerUploadResponse {
 export type KmsError = string;
 
 export type KmsKey = string;
+
+export type LastActivatedAtTimestamp = Date;
+
+export type LastArchivedAtTimestamp = Date;
 
 export interface Layer {
   layerDigest?: LayerDigest;
@@ -237,6 +363,32 @@ export type LayerPartBlob = Uint8Array;
 
 export type LayerSizeInBytes = number;
 
+export interface ListImagesFilter {
+  tagStatus?: TagStatus;
+  imageStatus?: ImageStatusFilter;
+}
+
+export interface ListImagesRequest {
+  registryId?: RegistryId;
+  repositoryName: RepositoryName;
+  nextToken?: NextToken;
+  maxResults?: MaxResults;
+  filter?: ListImagesFilter;
+}
+
+export interface ListImagesResponse {
+  imageIds?: ImageIdentifierList;
+  nextToken?: NextToken;
+}
+
+export interface ListTagsForResourceRequest {
+  resourceArn: Arn;
+}
+
+export interface ListTagsForResourceResponse {
+  tags?: TagList;
+}
+
 export type MaxResults = number;
 
 export type MediaType = string;
@@ -246,6 +398,10 @@ export type MediaTypeList = Array<MediaType>;
 export type NextToken = string;
 
 export type PartSize = number;
+
+export type ProxyEndpoint = string;
+
+export type PushTimestamp = Date;
 
 export interface PutImageRequest {
   registryId?: RegistryId;
@@ -260,7 +416,55 @@ export interface PutImageResponse {
   image?: Image;
 }
 
+export interface PutImageScanningConfigurationRequest {
+  registryId?: RegistryId;
+  repositoryName: RepositoryName;
+  imageScanningConfiguration: ImageScanningConfiguration;
+}
+
+export interface PutImageScanningConfigurationResponse {
+  registryId?: RegistryId;
+  repositoryName?: RepositoryName;
+  imageScanningConfiguration?: ImageScanningConfiguration;
+}
+
+export interface PutImageTagMutabilityRequest {
+  registryId?: RegistryId;
+  repositoryName: RepositoryName;
+  imageTagMutability: ImageTagMutability;
+  imageTagMutabilityExclusionFilters?: ImageTagMutabilityExclusionFilters;
+}
+
+export interface PutImageTagMutabilityResponse {
+  registryId?: RegistryId;
+  repositoryName?: RepositoryName;
+  imageTagMutability?: ImageTagMutability;
+  imageTagMutabilityExclusionFilters?: ImageTagMutabilityExclusionFilters;
+}
+
+export type RecordedPullTimestamp = Date;
+
+export type Region = string;
+
 export type RegistryId = string;
+
+export interface ReplicationConfiguration {
+  rules: ReplicationRuleList;
+}
+
+export interface ReplicationDestination {
+  region: Region;
+  registryId: RegistryId;
+}
+
+export type ReplicationDestinationList = Array<ReplicationDestination>;
+
+export interface ReplicationRule {
+  destinations: ReplicationDestinationList;
+  repositoryFilters?: RepositoryFilterList;
+}
+
+export type ReplicationRuleList = Array<ReplicationRule>;
 
 export interface Repository {
   repositoryArn?: Arn;
@@ -274,6 +478,20 @@ export interface Repository {
   encryptionConfiguration?: EncryptionConfiguration;
 }
 
+export interface RepositoryFilter {
+  filter: RepositoryFilterValue;
+  filterType: RepositoryFilterType;
+}
+
+export type RepositoryFilterList = Array<RepositoryFilter>;
+
+export const RepositoryFilterType = {
+  PREFIX_MATCH: "PREFIX_MATCH",
+} as const;
+export type RepositoryFilterType = (typeof RepositoryFilterType)[keyof typeof RepositoryFilterType];
+
+export type RepositoryFilterValue = string;
+
 export type RepositoryList = Array<Repository>;
 
 export type RepositoryName = string;
@@ -282,6 +500,26 @@ export type RepositoryNameList = Array<RepositoryName>;
 
 export type ScanOnPushFlag = boolean;
 
+export const ScanStatus = {
+  IN_PROGRESS: "IN_PROGRESS",
+  COMPLETE: "COMPLETE",
+  FAILED: "FAILED",
+  UNSUPPORTED_IMAGE: "UNSUPPORTED_IMAGE",
+  ACTIVE: "ACTIVE",
+  PENDING: "PENDING",
+  SCAN_ELIGIBILITY_EXPIRED: "SCAN_ELIGIBILITY_EXPIRED",
+  FINDINGS_UNAVAILABLE: "FINDINGS_UNAVAILABLE",
+  LIMIT_EXCEEDED: "LIMIT_EXCEEDED",
+  IMAGE_ARCHIVED: "IMAGE_ARCHIVED",
+} as const;
+export type ScanStatus = (typeof ScanStatus)[keyof typeof ScanStatus];
+
+export type ScanStatusDescription = string;
+
+export type ScanTimestamp = Date;
+
+export type SeverityCount = number;
+
 export interface Tag {
   Key: TagKey;
   Value: TagValue;
@@ -289,9 +527,34 @@ export interface Tag {
 
 export type TagKey = string;
 
+export type TagKeyList = Array<TagKey>;
+
 export type TagList = Array<Tag>;
 
+export interface TagResourceRequest {
+  resourceArn: Arn;
+  tags: TagList;
+}
+
+export interface TagResourceResponse {
+}
+
+export const TagStatus = {
+  TAGGED: "TAGGED",
+  UNTAGGED: "UNTAGGED",
+  ANY: "ANY",
+} as const;
+export type TagStatus = (typeof TagStatus)[keyof typeof TagStatus];
+
 export type TagValue = string;
+
+export interface UntagResourceRequest {
+  resourceArn: Arn;
+  tagKeys: TagKeyList;
+}
+
+export interface UntagResourceResponse {
+}
 
 export type UploadId = string;
 
@@ -312,3 +575,5 @@ export interface UploadLayerPartResponse {
 }
 
 export type Url = string;
+
+export type VulnerabilitySourceUpdateTimestamp = Date;

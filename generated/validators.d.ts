@@ -2,12 +2,22 @@
 import type { InputValidator } from "../src/framework/definition";
 
 export declare const BatchCheckLayerAvailability: InputValidator;
+export declare const BatchDeleteImage: InputValidator;
 export declare const BatchGetImage: InputValidator;
 export declare const CompleteLayerUpload: InputValidator;
 export declare const CreateRepository: InputValidator;
 export declare const DeleteRepository: InputValidator;
+export declare const DescribeImages: InputValidator;
+export declare const DescribeRegistry: InputValidator;
 export declare const DescribeRepositories: InputValidator;
+export declare const GetAuthorizationToken: InputValidator;
 export declare const GetDownloadUrlForLayer: InputValidator;
 export declare const InitiateLayerUpload: InputValidator;
+export declare const ListImages: InputValidator;
+export declare const ListTagsForResource: InputValidator;
 export declare const PutImage: InputValidator;
+export declare const PutImageScanningConfiguration: InputValidator;
+export declare const PutImageTagMutability: InputValidator;
+export declare const TagResource: InputValidator;
+export declare const UntagResource: InputValidator;
 export declare const UploadLayerPart: InputValidator;

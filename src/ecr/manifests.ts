@@ -28,6 +28,10 @@ export interface ParsedManifest {
   kind: "image" | "index";
   blobs: Descriptor[];
   manifests: Descriptor[];
+  /** The manifest this one refers to (OCI 1.1 referrers). */
+  subject?: Descriptor;
+  /** What the image is, as DescribeImages' artifactMediaType says: the artifactType, else the config's media type. */
+  artifactMediaType?: string;
 }
 
 const invalid = (why: string) => new InvalidParameterException({ message: `Invalid parameter at 'imageManifest' failed to satisfy constraint: '${why}'` });
@@ -51,14 +55,19 @@ export function parseManifest(text: string, requestMediaType: string | undefined
     throw invalid(`Unsupported manifest media type ${mediaType}; expected one of ${Object.values(MediaTypes).join(", ")}`);
   }
   if (doc.schemaVersion !== 2) throw invalid("schemaVersion must be 2");
+  if (doc.artifactType !== undefined && typeof doc.artifactType !== "string") throw invalid("artifactType must be a string");
+  const artifactType = doc.artifactType as string | undefined;
+  const subject = doc.subject === undefined ? {} : { subject: descriptor(doc.subject, "subject") };
   if (IMAGE_TYPES.has(mediaType)) {
     if (!Array.isArray(doc.layers)) throw invalid("An image manifest must have a layers array");
     const config = descriptor(doc.config, "config");
     const layers = doc.layers.map((d, i) => descriptor(d, `layers[${i}]`));
-    return { mediaType, kind: "image", blobs: [config, ...layers], manifests: [] };
+    const artifactMediaType = artifactType ?? config.mediaType;
+    return { mediaType, kind: "image", blobs: [config, ...layers], manifests: [], ...subject, ...(artifactMediaType ? { artifactMediaType } : {}) };
   }
   if (!Array.isArray(doc.manifests)) throw invalid("A manifest list or index must have a manifests array");
-  return { mediaType, kind: "index", blobs: [], manifests: doc.manifests.map((d, i) => descriptor(d, `manifests[${i}]`)) };
+  const manifests = doc.manifests.map((d, i) => descriptor(d, `manifests[${i}]`));
+  return { mediaType, kind: "index", blobs: [], manifests, ...subject, ...(artifactType ? { artifactMediaType: artifactType } : {}) };
 }
 
 function descriptor(value: unknown, where: string): Descriptor {
@@ -68,6 +77,21 @@ function descriptor(value: unknown, where: string): Descriptor {
   if (typeof d.size !== "number" || !Number.isSafeInteger(d.size) || d.size < 0) throw invalid(`${where}.size must be a non-negative integer`);
   if (d.mediaType !== undefined && typeof d.mediaType !== "string") throw invalid(`${where}.mediaType must be a string`);
   return { digest: d.digest, size: d.size, ...(typeof d.mediaType === "string" ? { mediaType: d.mediaType } : {}) };
+}
+
+/**
+ * An image's size as DescribeImages reports it: the stored bytes of its layers (compressed, as pushed; not its config),
+ * or for a list or index the largest of the images it names.
+ */
+export async function imageSize(parsed: ParsedManifest, sizeOf: (digest: string, kind: "layer" | "manifest") => Promise<number | undefined>): Promise<number> {
+  if (parsed.kind === "image") {
+    let total = 0;
+    for (const layer of parsed.blobs.slice(1)) total += (await sizeOf(layer.digest, "layer")) ?? layer.size;
+    return total;
+  }
+  let largest = 0;
+  for (const m of parsed.manifests) largest = Math.max(largest, (await sizeOf(m.digest, "manifest")) ?? 0);
+  return largest;
 }
 
 // Layer and config media types with an equivalent in the other format, Docker's first.

@@ -16,6 +16,7 @@ import { handlers } from "./handlers";
 import type { Context } from "./handlers/context";
 import { DEFAULT_SETTINGS, type EcrSettings } from "./settings";
 import { KeyedLock } from "./keyed-lock";
+import { RegistryPasswords } from "./registry-passwords";
 import { UploadSessions } from "./upload-sessions";
 
 export interface EcrOptions {
@@ -66,8 +67,10 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
     }));
   const sessions = new UploadSessions(store);
   const repositoryLocks = new KeyedLock();
-  const downloads = new DownloadUrls(await store.signingKey(), settings.downloadUrlTtlMs, now);
-  const shared = { store, sessions, repositoryLocks, downloads, settings, now };
+  const secret = await store.signingKey();
+  const downloads = new DownloadUrls(secret, settings.downloadUrlTtlMs, now);
+  const registryPasswords = new RegistryPasswords(secret, now);
+  const shared = { store, sessions, repositoryLocks, downloads, registryPasswords, settings, now };
   const serviceOptions = {
     accountId: options.registryId,
     region: options.region,

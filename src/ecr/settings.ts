@@ -14,6 +14,13 @@ export interface EcrSettings extends Quotas {
   defaultLayerMediaType: string;
   /** How long a download URL stays valid. */
   downloadUrlTtlMs: number;
+  /**
+   * A pull updates an image's lastRecordedPullTime only when the recorded one is older than this, so that pulls are not
+   * each a write. AWS documents a refresh at least once every 24 hours.
+   */
+  pullTimeResolutionMs: number;
+  /** How long a GetAuthorizationToken credential is valid. */
+  authorizationTokenTtlMs: number;
   /** The host repository URIs name (`host[:port]`); AWS's `<registry>.dkr.ecr.<region>.amazonaws.com` when unset. */
   registryHost?: string;
 }
@@ -28,6 +35,8 @@ export const DEFAULT_SETTINGS: EcrSettings = {
   uploadTtlMs: 24 * 60 * 60 * 1000,
   defaultLayerMediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip",
   downloadUrlTtlMs: 60 * 60 * 1000,
+  pullTimeResolutionMs: 60 * 1000,
+  authorizationTokenTtlMs: 12 * 60 * 60 * 1000,
   // AWS's default service quotas ("Registered repositories" and "Images per repository", both adjustable there).
   maxRepositoriesPerRegistry: 100_000,
   maxImagesPerRepository: 100_000,

@@ -27,3 +27,13 @@ export function checkTags(tags: ResourceTag[], alreadyOnResource = 0): ResourceT
 }
 
 const invalidTag = (message: string) => new InvalidTagParameterException({ message });
+
+/** Tag keys to remove, checked like keys to add. */
+export function checkTagKeys(keys: string[]): string[] {
+  for (const key of keys) {
+    const shown = key.length > 40 ? `${key.slice(0, 40)}...` : key;
+    if (key.length < 1 || key.length > 128) throw invalidTag(`The tag key '${shown}' must be 1 to 128 characters long`);
+    if (key.toLowerCase().startsWith("aws:")) throw invalidTag(`The tag key '${shown}' uses the prefix 'aws:', which is reserved for AWS`);
+  }
+  return keys;
+}

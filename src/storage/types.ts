@@ -42,15 +42,30 @@ export interface LayerRecord {
   mediaType?: string;
 }
 
-export interface ImageRecord {
+/** What is known of an image without its manifest: what DescribeImages shows. */
+export interface ImageSummary {
   digest: string;
-  /** The manifest exactly as it was put. */
-  manifest: string;
   mediaType: string;
   pushedAt: number;
+  /** Undefined only for images imported from the journal format: the reader computes it. */
+  sizeInBytes?: number;
+  artifactMediaType?: string;
+  /** The manifest its `subject` names, for a referrer. */
+  subjectDigest?: string;
+  lastRecordedPullTime?: number;
+}
+
+export interface ImageRecord extends ImageSummary {
+  /** The manifest exactly as it was put. */
+  manifest: string;
   /** Digests of the blobs and manifests it references. */
   references: string[];
 }
+
+export type TagStatus = "TAGGED" | "UNTAGGED" | "ANY";
+
+/** What deleting an image did: its tags went with it; or why it did not happen. */
+export type DeleteImageResult = { deleted: true; tags: string[] } | { deleted: false; reason: "not-found" } | { deleted: false; reason: "referenced"; by: string };
 
 export interface BlobReader {
   size: number;
@@ -76,6 +91,16 @@ export interface RegistryStore {
   listRepositories(registryId: string, page: { after?: string; limit: number }): Promise<RepositoryRecord[]>;
   createRepository(registryId: string, record: RepositoryRecord, tags: ResourceTag[], quotas: Quotas): Promise<CreateRepositoryResult>;
   getRepositoryTags(registryId: string, name: string): Promise<ResourceTag[]>;
+  /** Adds or replaces resource tags, unless the repository would then have more than `max`; false when it is gone. */
+  putRepositoryTags(registryId: string, name: string, tags: ResourceTag[], max: number): Promise<"stored" | "no-repository" | "limit">;
+  /** Removes resource tags by key (missing keys are no error); false when the repository is gone. */
+  deleteRepositoryTags(registryId: string, name: string, keys: string[]): Promise<boolean>;
+  /** Changes a repository's tag mutability and scanning settings; false when it is gone. */
+  updateRepository(
+    registryId: string,
+    name: string,
+    settings: Pick<RepositoryRecord, "imageTagMutability" | "imageTagMutabilityExclusionFilters" | "scanOnPush">,
+  ): Promise<boolean>;
   /** Deletes the repository with its images, uploads and layer references; blobs no repository uses any more go too. */
   deleteRepository(registryId: string, name: string): Promise<RepositoryRecord | undefined>;
 
@@ -119,6 +144,19 @@ export interface RegistryStore {
   /** The digest a tag points at. */
   resolveTag(registryId: string, repository: string, tag: string): Promise<string | undefined>;
   countImages(registryId: string, repository: string): Promise<number>;
+  /** Up to `limit` images whose digests sort after `after`, by digest, with the given tag status. */
+  listImages(registryId: string, repository: string, page: { after?: string; limit: number; tagStatus: TagStatus }): Promise<ImageSummary[]>;
+  /** An image's tags, sorted. */
+  listImageTags(registryId: string, repository: string, digest: string): Promise<string[]>;
+  /** Records a pull at `at` unless one was recorded less than `resolutionMs` before. */
+  recordPull(registryId: string, repository: string, digest: string, at: number, resolutionMs: number): Promise<void>;
+  /** Removes a tag; the image stays. Whether the tag was there. */
+  deleteTag(registryId: string, repository: string, tag: string): Promise<boolean>;
+  /**
+   * Removes an image and its tags, unless another image of the repository (a list or index) references it; layers no
+   * image of the repository references any more go, and blobs no repository of the registry has are reclaimed.
+   */
+  deleteImage(registryId: string, repository: string, digest: string): Promise<DeleteImageResult>;
   /** Whether any image of the repository references the digest. */
   isReferenced(registryId: string, repository: string, digest: string): Promise<boolean>;
 

@@ -7,8 +7,10 @@ import { describeWith, referenceModel } from "../helpers/requirements";
 
 const SERVICE = "com.amazonaws.ecr#AmazonEC2ContainerRegistry_V20150921";
 const SERVED = [
-  "BatchCheckLayerAvailability", "BatchGetImage", "CompleteLayerUpload", "CreateRepository", "DeleteRepository",
-  "DescribeRepositories", "GetDownloadUrlForLayer", "InitiateLayerUpload", "PutImage", "UploadLayerPart",
+  "BatchCheckLayerAvailability", "BatchDeleteImage", "BatchGetImage", "CompleteLayerUpload", "CreateRepository",
+  "DeleteRepository", "DescribeImages", "DescribeRegistry", "DescribeRepositories", "GetAuthorizationToken",
+  "GetDownloadUrlForLayer", "InitiateLayerUpload", "ListImages", "ListTagsForResource", "PutImage",
+  "PutImageScanningConfiguration", "PutImageTagMutability", "TagResource", "UntagResource", "UploadLayerPart",
 ];
 const FACT_TRAITS = ["required", "default", "length", "pattern", "range", "enumValue", "error", "httpError", "uniqueItems", "sparse"]
   .map((t) => `smithy.api#${t}`);
@@ -61,8 +63,8 @@ describeWith(referenceModel, "model/ecr.json against AWS's published model", () 
       }
       expect(ours.closure(SERVICE)).toEqual([...awsClosure].sort());
       expect(Object.keys(ours.shapes).filter((id) => id !== SERVICE).sort()).toEqual([...awsClosure].sort());
-      expect(awsClosure.size).toBe(108);
-      expect([...awsClosure].filter((id) => aws.shape(id).traits?.["smithy.api#error"]).length).toBe(23);
+      expect(awsClosure.size).toBe(179);
+      expect([...awsClosure].filter((id) => aws.shape(id).traits?.["smithy.api#error"]).length).toBe(25);
     });
 
     test.each(ours.closure(SERVICE))("%s has AWS's facts", (id) => {

@@ -2,21 +2,14 @@
 import { InvalidParameterException, LimitExceededException } from "../../../generated/errors";
 import type { CreateRepositoryRequest, CreateRepositoryResponse } from "../../../generated/types";
 import { repositoryAlreadyExists } from "../errors";
+import { checkTagMutability } from "../images";
 import { registryOf, toRepository } from "../repositories";
 import { checkTags } from "../tags";
 import type { Context } from "./context";
 
 export async function CreateRepository(input: CreateRepositoryRequest, context: Context): Promise<CreateRepositoryResponse> {
   const registryId = registryOf(input, context);
-  const mutability = input.imageTagMutability ?? "MUTABLE";
-  const filters = input.imageTagMutabilityExclusionFilters;
-  const withExclusions = mutability.endsWith("_WITH_EXCLUSION");
-  if (withExclusions && !filters?.length) {
-    throw new InvalidParameterException({ message: `imageTagMutabilityExclusionFilters are required when imageTagMutability is ${mutability}` });
-  }
-  if (!withExclusions && filters?.length) {
-    throw new InvalidParameterException({ message: `imageTagMutabilityExclusionFilters are only allowed with MUTABLE_WITH_EXCLUSION or IMMUTABLE_WITH_EXCLUSION` });
-  }
+  const { imageTagMutability, imageTagMutabilityExclusionFilters } = checkTagMutability(input.imageTagMutability ?? "MUTABLE", input.imageTagMutabilityExclusionFilters);
   const encryption = input.encryptionConfiguration ?? { encryptionType: "AES256" };
   if (encryption.encryptionType === "AES256" && encryption.kmsKey) {
     throw new InvalidParameterException({ message: "A kmsKey can only be given with KMS or KMS_DSSE encryption" });
@@ -25,8 +18,8 @@ export async function CreateRepository(input: CreateRepositoryRequest, context: 
   const record = {
     name: input.repositoryName,
     createdAt: context.now(),
-    imageTagMutability: mutability,
-    ...(withExclusions ? { imageTagMutabilityExclusionFilters: filters } : {}),
+    imageTagMutability,
+    ...(imageTagMutabilityExclusionFilters ? { imageTagMutabilityExclusionFilters } : {}),
     scanOnPush: input.imageScanningConfiguration?.scanOnPush ?? false,
     encryptionType: encryption.encryptionType,
     ...(encryption.kmsKey ? { kmsKey: encryption.kmsKey } : {}),

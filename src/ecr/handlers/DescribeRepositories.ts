@@ -2,10 +2,9 @@
 import { InvalidParameterException } from "../../../generated/errors";
 import type { DescribeRepositoriesRequest, DescribeRepositoriesResponse } from "../../../generated/types";
 import { repositoryNotFound } from "../errors";
+import { DEFAULT_PAGE, decodeToken, encodeToken, isString } from "../pagination";
 import { registryOf, toRepository } from "../repositories";
 import type { Context } from "./context";
-
-const DEFAULT_PAGE = 100;
 
 export async function DescribeRepositories(input: DescribeRepositoriesRequest, context: Context): Promise<DescribeRepositoriesResponse> {
   const registryId = registryOf(input, context);
@@ -21,7 +20,7 @@ export async function DescribeRepositories(input: DescribeRepositoriesRequest, c
     }
     return { repositories };
   }
-  const after = input.nextToken === undefined ? undefined : decodeToken(input.nextToken);
+  const after = input.nextToken === undefined ? undefined : decodeToken(input.nextToken, isString);
   const limit = input.maxResults ?? DEFAULT_PAGE;
   // One more than the page, to know whether another follows.
   const rest = await context.store.listRepositories(registryId, { after, limit: limit + 1 });
@@ -31,19 +30,4 @@ export async function DescribeRepositories(input: DescribeRepositoriesRequest, c
     repositories: page.map((r) => toRepository(r, registryId, context)),
     ...(more ? { nextToken: encodeToken(page[page.length - 1].name) } : {}),
   };
-}
-
-// The token is the last name shown, so a page stays right when repositories come and go between calls.
-function encodeToken(lastName: string): string {
-  return Buffer.from(JSON.stringify({ after: lastName })).toString("base64url");
-}
-
-function decodeToken(token: string): string {
-  try {
-    const { after } = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-    if (typeof after === "string") return after;
-  } catch {
-    // fall through
-  }
-  throw new InvalidParameterException({ message: "The nextToken is not one this service returned" });
 }

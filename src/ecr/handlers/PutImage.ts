@@ -12,7 +12,8 @@ import {
 import type { PutImageRequest, PutImageResponse } from "../../../generated/types";
 import { repositoryNotFound } from "../errors";
 import { isTagImmutable, TAG } from "../images";
-import { DIGEST, manifestDigest, parseManifest } from "../manifests";
+import { DIGEST, imageSize, manifestDigest, parseManifest } from "../manifests";
+import { storedSize } from "../images";
 import { registryOf, requireRepository } from "../repositories";
 import type { Context } from "./context";
 
@@ -66,6 +67,9 @@ export async function PutImage(input: PutImageRequest, context: Context): Promis
       mediaType: parsed.mediaType,
       pushedAt: context.now(),
       references: [...new Set([...parsed.blobs, ...parsed.manifests].map((d) => d.digest))],
+      sizeInBytes: await imageSize(parsed, (d, kind) => storedSize(context, registryId, name, d, kind)),
+      ...(parsed.artifactMediaType ? { artifactMediaType: parsed.artifactMediaType } : {}),
+      ...(parsed.subject ? { subjectDigest: parsed.subject.digest } : {}),
     };
     const mediaTypes = Object.fromEntries(parsed.blobs.filter((d) => d.mediaType).map((d) => [d.digest, d.mediaType!]));
     switch (await store.putImage(registryId, name, image, tag, mediaTypes, context.settings)) {

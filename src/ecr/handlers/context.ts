@@ -3,6 +3,7 @@ import type { RequestContext } from "../../framework/definition";
 import type { RegistryStore } from "../../storage/types";
 import type { DownloadUrls } from "../download-urls";
 import type { KeyedLock } from "../keyed-lock";
+import type { RegistryPasswords } from "../registry-passwords";
 import type { EcrSettings } from "../settings";
 import type { UploadSessions } from "../upload-sessions";
 
@@ -12,6 +13,7 @@ export interface Context extends RequestContext {
   /** Serializes changes to a repository's images and tags. */
   repositoryLocks: KeyedLock;
   downloads: DownloadUrls;
+  registryPasswords: RegistryPasswords;
   settings: EcrSettings;
   /** Epoch milliseconds; a parameter so that expiry can be tested. */
   now(): number;

@@ -3,25 +3,45 @@
 import type { Service } from "../../../generated/service";
 import type { Context } from "./context";
 import { BatchCheckLayerAvailability } from "./BatchCheckLayerAvailability";
+import { BatchDeleteImage } from "./BatchDeleteImage";
 import { BatchGetImage } from "./BatchGetImage";
 import { CompleteLayerUpload } from "./CompleteLayerUpload";
 import { CreateRepository } from "./CreateRepository";
 import { DeleteRepository } from "./DeleteRepository";
+import { DescribeImages } from "./DescribeImages";
+import { DescribeRegistry } from "./DescribeRegistry";
 import { DescribeRepositories } from "./DescribeRepositories";
+import { GetAuthorizationToken } from "./GetAuthorizationToken";
 import { GetDownloadUrlForLayer } from "./GetDownloadUrlForLayer";
 import { InitiateLayerUpload } from "./InitiateLayerUpload";
+import { ListImages } from "./ListImages";
+import { ListTagsForResource } from "./ListTagsForResource";
 import { PutImage } from "./PutImage";
+import { PutImageScanningConfiguration } from "./PutImageScanningConfiguration";
+import { PutImageTagMutability } from "./PutImageTagMutability";
+import { TagResource } from "./TagResource";
+import { UntagResource } from "./UntagResource";
 import { UploadLayerPart } from "./UploadLayerPart";
 
 export const handlers: Service<Context> = {
   BatchCheckLayerAvailability,
+  BatchDeleteImage,
   BatchGetImage,
   CompleteLayerUpload,
   CreateRepository,
   DeleteRepository,
+  DescribeImages,
+  DescribeRegistry,
   DescribeRepositories,
+  GetAuthorizationToken,
   GetDownloadUrlForLayer,
   InitiateLayerUpload,
+  ListImages,
+  ListTagsForResource,
   PutImage,
+  PutImageScanningConfiguration,
+  PutImageTagMutability,
+  TagResource,
+  UntagResource,
   UploadLayerPart,
 };

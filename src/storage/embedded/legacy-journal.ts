@@ -107,7 +107,7 @@ export async function importLegacyJournal(dataDir: string, database: string, opt
             counts.layers++;
           }
           for (const image of repo.images.values()) {
-            run("insertImage", r, x.name, image.digest, image.manifest, image.mediaType, image.pushedAt);
+            run("insertImage", r, x.name, image.digest, image.manifest, image.mediaType, image.pushedAt, null, null, null);
             for (const d of new Set(image.references)) run("insertImageReference", r, x.name, image.digest, d);
             counts.images++;
           }

@@ -18,13 +18,16 @@ import type {
   BlobReader,
   CreateRepositoryResult,
   CreateUploadResult,
+  DeleteImageResult,
   ImageRecord,
+  ImageSummary,
   LayerRecord,
   PutImageResult,
   Quotas,
   RegistryStore,
   RepositoryRecord,
   ResourceTag,
+  TagStatus,
   UploadRecord,
 } from "../types";
 import { openDatabase, StorageDamagedError } from "./database";
@@ -118,8 +121,15 @@ export class EmbeddedStore implements RegistryStore {
     return s;
   }
 
-  private commit<T>(change: () => T): T {
-    return this.io.commit(this.db, change);
+  /** Runs `change` in one transaction; a `Rollback` thrown inside undoes it and answers its value instead. */
+  private commit<T>(change: () => T, ...rollbackValues: T[]): T {
+    if (!rollbackValues.length) return this.io.commit(this.db, change);
+    try {
+      return this.io.commit(this.db, change);
+    } catch (e) {
+      if (e instanceof Rollback && rollbackValues.includes(e.value as T)) return e.value as T;
+      throw e;
+    }
   }
 
   // --- paths: only from server-made ids and computed digests, checked again here ---
@@ -220,6 +230,33 @@ export class EmbeddedStore implements RegistryStore {
 
   async getRepositoryTags(registryId: string, name: string): Promise<ResourceTag[]> {
     return (this.sql("listRepositoryTags").all(registryId, name) as Row[]).map((t) => ({ Key: t.tag_key, Value: t.tag_value }));
+  }
+
+  async putRepositoryTags(registryId: string, name: string, tags: ResourceTag[], max: number): Promise<"stored" | "no-repository" | "limit"> {
+    return this.commit(() => {
+      if (!this.sql("getRepository").get(registryId, name)) return "no-repository";
+      for (const t of tags) this.sql("upsertRepositoryTag").run(registryId, name, t.Key, t.Value);
+      // Counted after the change, in its transaction: replaced keys do not count twice, and a refusal rolls back.
+      if ((this.sql("countRepositoryTags").get(registryId, name) as Row).n > max) throw new Rollback("limit");
+      return "stored";
+    }, "limit");
+  }
+
+  async deleteRepositoryTags(registryId: string, name: string, keys: string[]): Promise<boolean> {
+    return this.commit(() => {
+      if (!this.sql("getRepository").get(registryId, name)) return false;
+      for (const k of keys) this.sql("deleteRepositoryTag").run(registryId, name, k);
+      return true;
+    });
+  }
+
+  async updateRepository(
+    registryId: string,
+    name: string,
+    r: Pick<RepositoryRecord, "imageTagMutability" | "imageTagMutabilityExclusionFilters" | "scanOnPush">,
+  ): Promise<boolean> {
+    const filters = r.imageTagMutabilityExclusionFilters ? JSON.stringify(r.imageTagMutabilityExclusionFilters) : null;
+    return this.commit(() => this.sql("updateRepositorySettings").run(r.imageTagMutability, filters, r.scanOnPush ? 1 : 0, registryId, name).changes === 1);
   }
 
   deleteRepository(registryId: string, name: string): Promise<RepositoryRecord | undefined> {
@@ -501,7 +538,8 @@ export class EmbeddedStore implements RegistryStore {
       if (!this.sql("getRepository").get(registryId, repository)) return "no-repository";
       if (!this.sql("getImage").get(registryId, repository, image.digest)) {
         if ((this.sql("countImages").get(registryId, repository) as Row).n >= quotas.maxImagesPerRepository) return "limit";
-        this.sql("insertImage").run(registryId, repository, image.digest, image.manifest, image.mediaType, image.pushedAt);
+        this.sql("insertImage").run(registryId, repository, image.digest, image.manifest, image.mediaType, image.pushedAt,
+          image.sizeInBytes ?? null, image.artifactMediaType ?? null, image.subjectDigest ?? null);
         for (const d of image.references) this.sql("insertImageReference").run(registryId, repository, image.digest, d);
       }
       if (tag !== undefined) this.sql("putTag").run(registryId, repository, tag, image.digest);
@@ -514,12 +552,53 @@ export class EmbeddedStore implements RegistryStore {
     const row = this.sql("getImage").get(registryId, repository, digest) as Row | undefined;
     if (!row) return undefined;
     return {
-      digest,
+      ...toImageSummary(row),
       manifest: row.image_manifest,
-      mediaType: row.image_manifest_media_type,
-      pushedAt: Number(row.image_pushed_at),
       references: this.sql("listImageReferences").pluck().all(registryId, repository, digest) as string[],
     };
+  }
+
+  async listImages(registryId: string, repository: string, page: { after?: string; limit: number; tagStatus: TagStatus }): Promise<ImageSummary[]> {
+    const query = page.tagStatus === "TAGGED" ? "listTaggedImages" : page.tagStatus === "UNTAGGED" ? "listUntaggedImages" : "listImages";
+    return (this.sql(query).all(registryId, repository, page.after ?? "", page.limit) as Row[]).map(toImageSummary);
+  }
+
+  async listImageTags(registryId: string, repository: string, digest: string): Promise<string[]> {
+    return this.sql("listImageTags").pluck().all(registryId, repository, digest) as string[];
+  }
+
+  async recordPull(registryId: string, repository: string, digest: string, at: number, resolutionMs: number): Promise<void> {
+    // Read first: most pulls change nothing, and a read takes no write transaction.
+    const row = this.sql("getImage").get(registryId, repository, digest) as Row | undefined;
+    if (!row || (row.last_recorded_pull_time !== null && Number(row.last_recorded_pull_time) > at - resolutionMs)) return;
+    this.commit(() => this.sql("recordPull").run(at, registryId, repository, digest, at - resolutionMs));
+  }
+
+  async deleteTag(registryId: string, repository: string, tag: string): Promise<boolean> {
+    return this.commit(() => this.sql("deleteTag").run(registryId, repository, tag).changes === 1);
+  }
+
+  deleteImage(registryId: string, repository: string, digest: string): Promise<DeleteImageResult> {
+    // Under the store's lock: a blob freed here must not race a completion that is putting the same bytes in place.
+    return this.lock.run(async () => {
+      const result = this.commit((): DeleteImageResult => {
+        if (!this.sql("getImage").get(registryId, repository, digest)) return { deleted: false, reason: "not-found" };
+        const by = this.sql("referencingImage").pluck().get(registryId, repository, digest, digest) as string | undefined;
+        if (by) return { deleted: false, reason: "referenced", by };
+        const tags = this.sql("listImageTags").pluck().all(registryId, repository, digest) as string[];
+        const references = this.sql("listImageReferences").pluck().all(registryId, repository, digest) as string[];
+        this.sql("deleteImage").run(registryId, repository, digest);
+        for (const d of references) {
+          if (this.sql("deleteUnreferencedLayer").run(registryId, repository, d).changes === 0) continue;
+          if (this.sql("isBlobUsed").get(registryId, d)) continue;
+          this.sql("deleteBlob").run(registryId, d);
+          this.sql("insertReclaimable").run(this.blobPath(registryId, d));
+        }
+        return { deleted: true, tags };
+      });
+      if (result.deleted) await this.reclaim();
+      return result;
+    });
   }
 
   async resolveTag(registryId: string, repository: string, tag: string): Promise<string | undefined> {
@@ -613,6 +692,23 @@ function toRepository(row: Row): RepositoryRecord {
     encryptionType: row.encryption_type,
     ...(row.kms_key ? { kmsKey: row.kms_key } : {}),
   };
+}
+
+function toImageSummary(row: Row): ImageSummary {
+  return {
+    digest: row.image_digest,
+    mediaType: row.image_manifest_media_type,
+    pushedAt: Number(row.image_pushed_at),
+    ...(row.image_size_in_bytes === null ? {} : { sizeInBytes: Number(row.image_size_in_bytes) }),
+    ...(row.artifact_media_type === null ? {} : { artifactMediaType: row.artifact_media_type }),
+    ...(row.subject_digest === null ? {} : { subjectDigest: row.subject_digest }),
+    ...(row.last_recorded_pull_time === null ? {} : { lastRecordedPullTime: Number(row.last_recorded_pull_time) }),
+  };
+}
+
+/** Thrown inside a transaction to undo it and answer `value` (a limit found only after the change). */
+class Rollback {
+  constructor(readonly value: unknown) {}
 }
 
 function toUpload(row: Row): UploadRecord {

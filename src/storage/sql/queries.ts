@@ -12,6 +12,12 @@ export const SQL = {
       image_tag_mutability_exclusion_filters, scan_on_push, encryption_type, kms_key)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   deleteRepository: `DELETE FROM repositories WHERE registry_id = ? AND repository_name = ?`,
+  updateRepositorySettings: `UPDATE repositories SET image_tag_mutability = ?, image_tag_mutability_exclusion_filters = ?, scan_on_push = ?
+    WHERE registry_id = ? AND repository_name = ?`,
+  upsertRepositoryTag: `INSERT INTO repository_tags (registry_id, repository_name, tag_key, tag_value) VALUES (?, ?, ?, ?)
+    ON CONFLICT (registry_id, repository_name, tag_key) DO UPDATE SET tag_value = excluded.tag_value`,
+  deleteRepositoryTag: `DELETE FROM repository_tags WHERE registry_id = ? AND repository_name = ? AND tag_key = ?`,
+  countRepositoryTags: `SELECT COUNT(*) AS n FROM repository_tags WHERE registry_id = ? AND repository_name = ?`,
   insertRepositoryTag: `INSERT INTO repository_tags (registry_id, repository_name, tag_key, tag_value) VALUES (?, ?, ?, ?)`,
   listRepositoryTags: `SELECT tag_key, tag_value FROM repository_tags WHERE registry_id = ? AND repository_name = ? ORDER BY tag_key`,
 
@@ -58,8 +64,36 @@ export const SQL = {
   getImage: `SELECT * FROM images WHERE registry_id = ? AND repository_name = ? AND image_digest = ?`,
   countImages: `SELECT COUNT(*) AS n FROM images WHERE registry_id = ? AND repository_name = ?`,
   insertImage: `INSERT INTO images (registry_id, repository_name, image_digest, image_manifest, image_manifest_media_type,
-      image_pushed_at)
-    VALUES (?, ?, ?, ?, ?, ?)`,
+      image_pushed_at, image_size_in_bytes, artifact_media_type, subject_digest)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  /** A page of images by digest; the tag filter is one of the three below. */
+  listImages: `SELECT image_digest, image_manifest_media_type, image_pushed_at, image_size_in_bytes, artifact_media_type,
+      subject_digest, last_recorded_pull_time
+    FROM images i WHERE registry_id = ? AND repository_name = ? AND image_digest > ? ORDER BY image_digest LIMIT ?`,
+  listTaggedImages: `SELECT image_digest, image_manifest_media_type, image_pushed_at, image_size_in_bytes, artifact_media_type,
+      subject_digest, last_recorded_pull_time
+    FROM images i WHERE registry_id = ? AND repository_name = ? AND image_digest > ?
+      AND EXISTS (SELECT 1 FROM image_tags t WHERE t.registry_id = i.registry_id AND t.repository_name = i.repository_name AND t.image_digest = i.image_digest)
+    ORDER BY image_digest LIMIT ?`,
+  listUntaggedImages: `SELECT image_digest, image_manifest_media_type, image_pushed_at, image_size_in_bytes, artifact_media_type,
+      subject_digest, last_recorded_pull_time
+    FROM images i WHERE registry_id = ? AND repository_name = ? AND image_digest > ?
+      AND NOT EXISTS (SELECT 1 FROM image_tags t WHERE t.registry_id = i.registry_id AND t.repository_name = i.repository_name AND t.image_digest = i.image_digest)
+    ORDER BY image_digest LIMIT ?`,
+  listImageTags: `SELECT image_tag FROM image_tags WHERE registry_id = ? AND repository_name = ? AND image_digest = ? ORDER BY image_tag`,
+  /** Pulls move the time forward only, and at most once per resolution: a pull is not a write every time. */
+  recordPull: `UPDATE images SET last_recorded_pull_time = ?
+    WHERE registry_id = ? AND repository_name = ? AND image_digest = ? AND (last_recorded_pull_time IS NULL OR last_recorded_pull_time <= ?)`,
+  deleteImage: `DELETE FROM images WHERE registry_id = ? AND repository_name = ? AND image_digest = ?`,
+  deleteTag: `DELETE FROM image_tags WHERE registry_id = ? AND repository_name = ? AND image_tag = ?`,
+  /** Another image of the repository (a list or index) that references the digest. */
+  referencingImage: `SELECT image_digest FROM image_references
+    WHERE registry_id = ? AND repository_name = ? AND referenced_digest = ? AND image_digest <> ? LIMIT 1`,
+  /** A layer of the repository that none of its images references any more. */
+  deleteUnreferencedLayer: `DELETE FROM repository_layers WHERE registry_id = ? AND repository_name = ? AND digest = ?
+    AND NOT EXISTS (SELECT 1 FROM image_references r
+      WHERE r.registry_id = repository_layers.registry_id AND r.repository_name = repository_layers.repository_name
+        AND r.referenced_digest = repository_layers.digest)`,
   listImageReferences: `SELECT referenced_digest FROM image_references
     WHERE registry_id = ? AND repository_name = ? AND image_digest = ? ORDER BY referenced_digest`,
   insertImageReference: `INSERT INTO image_references (registry_id, repository_name, image_digest, referenced_digest)

@@ -119,6 +119,19 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    // What DescribeImages shows of an image besides its manifest, fixed when it is put (the size is its layers' stored
+    // bytes; NULL for images imported from the journal format, computed when read), and when it was last pulled.
+    version: 2,
+    statements: [
+      `ALTER TABLE images ADD COLUMN image_size_in_bytes BIGINT`,
+      `ALTER TABLE images ADD COLUMN artifact_media_type TEXT`,
+      `ALTER TABLE images ADD COLUMN subject_digest TEXT`,
+      `ALTER TABLE images ADD COLUMN last_recorded_pull_time BIGINT`,
+      // The referrers of a manifest (OCI 1.1's subject relation), by the manifest they name.
+      `CREATE INDEX images_by_subject ON images (registry_id, repository_name, subject_digest)`,
+    ],
+  },
 ];
 
 /** The bookkeeping table every store keeps: which migrations it applied, and when. */

@@ -1,0 +1,46 @@
+// DescribeImages: the named images (an unknown one is ImageNotFoundException), or a repository's images a page at a
+// time by digest, filtered by tag status.
+import { ImageNotFoundException, InvalidParameterException } from "../../../generated/errors";
+import type { DescribeImagesRequest, DescribeImagesResponse, ImageDetail } from "../../../generated/types";
+import { resolveImageId, toImageDetail } from "../images";
+import { DEFAULT_PAGE, decodeToken, encodeToken, isString } from "../pagination";
+import { registryOf, requireRepository } from "../repositories";
+import type { Context } from "./context";
+
+export async function DescribeImages(input: DescribeImagesRequest, context: Context): Promise<DescribeImagesResponse> {
+  const registryId = registryOf(input, context);
+  const name = input.repositoryName;
+  await requireRepository(context, registryId, name);
+  // Every image here is in standard storage (ACTIVE); archived ones come with storage classes.
+  const status = input.filter?.imageStatus ?? "ACTIVE";
+  if (input.imageIds?.length) {
+    if (input.maxResults !== undefined || input.nextToken !== undefined) {
+      throw new InvalidParameterException({ message: "maxResults and nextToken cannot be used with imageIds" });
+    }
+    const details: ImageDetail[] = [];
+    const seen = new Set<string>();
+    for (const imageId of input.imageIds) {
+      const found = await resolveImageId(context, registryId, name, imageId);
+      if ("failure" in found) {
+        if (found.failure.failureCode !== "ImageNotFound") throw new InvalidParameterException({ message: found.failure.failureReason! });
+        const shown = `{imageDigest:'${imageId.imageDigest ?? "null"}', imageTag:'${imageId.imageTag ?? "null"}'}`;
+        throw new ImageNotFoundException({
+          message: `The image with imageId ${shown} does not exist within the repository with name '${name}' in the registry with id '${registryId}'`,
+        });
+      }
+      if (seen.has(found.digest)) continue;
+      seen.add(found.digest);
+      const image = await context.store.getImage(registryId, name, found.digest);
+      if (image) details.push(await toImageDetail(context, registryId, name, image));
+    }
+    return { imageDetails: details };
+  }
+  if (status === "ARCHIVED" || status === "ACTIVATING") return { imageDetails: [] };
+  const after = input.nextToken === undefined ? undefined : decodeToken(input.nextToken, isString);
+  const limit = input.maxResults ?? DEFAULT_PAGE;
+  const rest = await context.store.listImages(registryId, name, { after, limit: limit + 1, tagStatus: input.filter?.tagStatus ?? "ANY" });
+  const page = rest.slice(0, limit);
+  const imageDetails = [];
+  for (const image of page) imageDetails.push(await toImageDetail(context, registryId, name, image));
+  return { imageDetails, ...(rest.length > limit ? { nextToken: encodeToken(page[page.length - 1].digest) } : {}) };
+}

@@ -1,0 +1,40 @@
+// The passwords GetAuthorizationToken issues for the registry protocol (`docker login -u AWS`). Only this server can
+// check one: it carries the account and the expiry, signed with an HMAC of a server secret, and survives restarts.
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+export interface RegistryPassword {
+  accountId: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+export class RegistryPasswords {
+  private readonly key: Buffer;
+
+  constructor(secret: Buffer, private readonly now: () => number) {
+    // A key of its own, so that a password can never pass for a download URL's signature or the reverse.
+    this.key = createHmac("sha256", secret).update("registry-password").digest();
+  }
+
+  issue(accountId: string, ttlMs: number): { password: string; expiresAt: number } {
+    const expiresAt = this.now() + ttlMs;
+    const claims = Buffer.from(JSON.stringify({ a: accountId, e: expiresAt })).toString("base64url");
+    return { password: `${claims}.${this.mac(claims)}`, expiresAt };
+  }
+
+  /** The account a password was issued to, while it is valid. */
+  verify(password: string): RegistryPassword | undefined {
+    const [claims, mac, extra] = password.split(".");
+    if (!claims || !mac || extra !== undefined) return undefined;
+    const given = Buffer.from(mac, "base64url");
+    const want = Buffer.from(this.mac(claims), "base64url");
+    if (given.byteLength !== want.byteLength || !timingSafeEqual(given, want)) return undefined;
+    const { a, e } = JSON.parse(Buffer.from(claims, "base64url").toString("utf8"));
+    if (typeof a !== "string" || typeof e !== "number" || this.now() >= e) return undefined;
+    return { accountId: a, expiresAt: e };
+  }
+
+  private mac(claims: string): string {
+    return createHmac("sha256", this.key).update(claims).digest("base64url");
+  }
+}
