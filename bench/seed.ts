@@ -53,7 +53,7 @@ export async function seed(counts: { layers: number; repositories: number; image
         annotations: { n: String(i) },
       });
       const d = digestOf(manifest);
-      image.run(REGISTRY, "bench", d, manifest, "application/vnd.oci.image.manifest.v1+json", now);
+      image.run(REGISTRY, "bench", d, manifest, "application/vnd.oci.image.manifest.v1+json", now, 1000, "application/vnd.oci.image.config.v1+json", null);
       for (const r of refs) ref.run(REGISTRY, "bench", d, r);
       tag.run(REGISTRY, "bench", `v${i}`, d);
     }

@@ -4,7 +4,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { CreateRepositoryCommand } from "@aws-sdk/client-ecr";
+import { RegistryPasswords } from "../../src/ecr/registry-passwords";
 import { startEcr, type TestEcr } from "../helpers/ecr-server";
+import { ociManifest, pushBlob, putImage } from "../helpers/push";
 import { describeWith, awsTools } from "../helpers/requirements";
 import { run } from "../helpers/run";
 
@@ -116,5 +120,41 @@ print(json.dumps({"digestMatches": done["layerDigest"] == digest, "errors": erro
         ["InvalidParameterException", 400],
       ],
     });
+  });
+
+  test("the everyday image flows: get-login-password, describe-images --query, batch-delete-image, boto3's paginators", async () => {
+    const creds = { ...env(), AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
+    const aws = (...args: string[]) => run(AWS, ["ecr", ...args, "--endpoint-url", t.url, "--region", "us-east-1", "--output", "json"], { env: creds });
+    await t.client.send(new CreateRepositoryCommand({ repositoryName: "flows" }));
+    const config = randomBytes(10);
+    const layers = [randomBytes(1000), randomBytes(2000)];
+    for (const b of [config, ...layers]) await pushBlob(t.client, b, "flows");
+    const manifest = ociManifest(config, layers);
+    const digest = await putImage(t.client, manifest, "v1", "flows");
+    await putImage(t.client, manifest, "v2", "flows");
+
+    const login = await aws("get-login-password");
+    expect(login.status).toBe(0);
+    const passwords = new RegistryPasswords(await t.ecr.store.signingKey(), Date.now);
+    expect(passwords.verify(login.stdout.trim())?.accountId).toBe("123456789012");
+
+    const described = await aws("describe-images", "--repository-name", "flows", "--query", "imageDetails[].[imageDigest,imageSizeInBytes,imageTags]");
+    expect([described.stderr, JSON.parse(described.stdout)]).toEqual(["", [[digest, 3000, ["v1", "v2"]]]]);
+
+    const deleted = await aws("batch-delete-image", "--repository-name", "flows", "--image-ids", "imageTag=v1", "imageTag=nope");
+    expect(JSON.parse(deleted.stdout)).toEqual({
+      imageIds: [{ imageDigest: digest, imageTag: "v1" }],
+      failures: [{ imageId: { imageTag: "nope" }, failureCode: "ImageNotFound", failureReason: "Requested image not found" }],
+    });
+
+    const script = `
+import boto3, json, sys
+ecr = boto3.client("ecr", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+ids = [i for page in ecr.get_paginator("list_images").paginate(repositoryName="flows", PaginationConfig={"PageSize": 1}) for i in page["imageIds"]]
+details = [d["imageTags"] for page in ecr.get_paginator("describe_images").paginate(repositoryName="flows") for d in page["imageDetails"]]
+print(json.dumps({"ids": ids, "tags": details}))
+`;
+    const r = await run(PYTHON, ["-c", script, t.url], { env: env() });
+    expect([r.stderr, JSON.parse(r.stdout)]).toEqual(["", { ids: [{ imageDigest: digest, imageTag: "v2" }], tags: [["v2"]] }]);
   });
 });

@@ -31,7 +31,7 @@ const LIMIT = 256 * 1024;
 const SEED = 20261124;
 
 let t: TestEcr;
-afterAll(() => t?.close());
+afterEach(() => t?.close());
 
 interface Sent {
   headers: Record<string, string>;
