@@ -25,9 +25,12 @@ import { failure, startEcr, tempDataDir, type TestEcr } from "../helpers/ecr-ser
 const TARGET = "AmazonEC2ContainerRegistry_V20150921.";
 const OPS = [
   "InitiateLayerUpload", "UploadLayerPart", "CompleteLayerUpload", "BatchCheckLayerAvailability", "GetDownloadUrlForLayer",
-  "PutImage", "BatchGetImage", "CreateRepository", "DescribeRepositories", "DeleteRepository",
+  "PutImage", "BatchGetImage", "CreateRepository", "DescribeRepositories", "DeleteRepository", "DescribeImages", "ListImages",
+  "BatchDeleteImage", "PutImageTagMutability", "TagResource", "UntagResource", "ListTagsForResource",
+  "PutImageScanningConfiguration", "DescribeRegistry", "GetAuthorizationToken",
 ];
 const LIMIT = 256 * 1024;
+const ARN = "arn:aws:ecr:us-east-1:123456789012:repository/fuzz";
 const SEED = 20261124;
 
 let t: TestEcr;
@@ -121,6 +124,16 @@ function templates(uploadId: string): Record<string, object> {
     CreateRepository: { repositoryName: "fuzz2" },
     DescribeRepositories: { repositoryNames: ["fuzz"] },
     DeleteRepository: { repositoryName: "fuzz2" },
+    DescribeImages: { repositoryName: "fuzz", imageIds: [{ imageTag: "t" }], filter: { tagStatus: "TAGGED" } },
+    ListImages: { repositoryName: "fuzz", maxResults: 2, nextToken: Buffer.from('{"after":["a","b"]}').toString("base64url") },
+    BatchDeleteImage: { repositoryName: "fuzz", imageIds: [{ imageTag: "t" }, { imageDigest: digest }] },
+    PutImageTagMutability: { repositoryName: "fuzz", imageTagMutability: "MUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: [{ filterType: "WILDCARD", filter: "v*" }] },
+    TagResource: { resourceArn: ARN, tags: [{ Key: "k", Value: "v" }] },
+    UntagResource: { resourceArn: ARN, tagKeys: ["k"] },
+    ListTagsForResource: { resourceArn: ARN },
+    PutImageScanningConfiguration: { repositoryName: "fuzz", imageScanningConfiguration: { scanOnPush: true } },
+    DescribeRegistry: {},
+    GetAuthorizationToken: { registryIds: ["123456789012"] },
   };
 }
 
