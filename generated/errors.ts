@@ -242,6 +242,16 @@ export class UnableToGetUpstreamLayerException extends __ServiceException {
   }
 }
 
+export class UnableToListUpstreamImageReferrersException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#UnableToListUpstreamImageReferrersException";
+  override readonly name = "UnableToListUpstreamImageReferrersException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string } = {}) {
+    super({ name: "UnableToListUpstreamImageReferrersException", $fault: "client", $metadata: {}, message: options.message });
+    Object.setPrototypeOf(this, UnableToListUpstreamImageReferrersException.prototype);
+  }
+}
+
 export class UploadNotFoundException extends __ServiceException {
   static override readonly shapeId = "com.amazonaws.ecr#UploadNotFoundException";
   override readonly name = "UploadNotFoundException";
@@ -287,6 +297,7 @@ export const errorClasses = {
   "TooManyTagsException": TooManyTagsException,
   "UnableToGetUpstreamImageException": UnableToGetUpstreamImageException,
   "UnableToGetUpstreamLayerException": UnableToGetUpstreamLayerException,
+  "UnableToListUpstreamImageReferrersException": UnableToListUpstreamImageReferrersException,
   "UploadNotFoundException": UploadNotFoundException,
   "ValidationException": ValidationException,
 };

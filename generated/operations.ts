@@ -99,6 +99,14 @@ export const operations = {
     errors: ["InvalidParameterException", "KmsException", "RepositoryNotFoundException", "ServerException"],
     validate: validators.InitiateLayerUpload,
   },
+  ListImageReferrers: {
+    name: "ListImageReferrers",
+    target: "AmazonEC2ContainerRegistry_V20150921.ListImageReferrers",
+    input: "ListImageReferrersRequest",
+    output: "ListImageReferrersResponse",
+    errors: ["InvalidParameterException", "RepositoryNotFoundException", "ServerException", "UnableToListUpstreamImageReferrersException", "ValidationException"],
+    validate: validators.ListImageReferrers,
+  },
   ListImages: {
     name: "ListImages",
     target: "AmazonEC2ContainerRegistry_V20150921.ListImages",

@@ -43,6 +43,8 @@ export interface Service<Context extends RequestContext = RequestContext> {
   GetDownloadUrlForLayer(input: T.GetDownloadUrlForLayerRequest, context: Context): Promise<T.GetDownloadUrlForLayerResponse>;
   /** Starts an upload session for one image layer. */
   InitiateLayerUpload(input: T.InitiateLayerUploadRequest, context: Context): Promise<T.InitiateLayerUploadResponse>;
+  /** Lists the manifests whose subject is the given image (OCI 1.1 referrers such as signatures and SBOMs), page by page, optionally by artifact type. */
+  ListImageReferrers(input: T.ListImageReferrersRequest, context: Context): Promise<T.ListImageReferrersResponse>;
   /** Lists the digests and tags of a repository's images, page by page, optionally only tagged or untagged ones. */
   ListImages(input: T.ListImagesRequest, context: Context): Promise<T.ListImagesResponse>;
   /** Returns the resource tags of a repository. */

@@ -13,6 +13,7 @@ export declare const DescribeRepositories: InputValidator;
 export declare const GetAuthorizationToken: InputValidator;
 export declare const GetDownloadUrlForLayer: InputValidator;
 export declare const InitiateLayerUpload: InputValidator;
+export declare const ListImageReferrers: InputValidator;
 export declare const ListImages: InputValidator;
 export declare const ListTagsForResource: InputValidator;
 export declare const PutImage: InputValidator;

@@ -146,6 +146,8 @@ export interface RegistryStore {
   countImages(registryId: string, repository: string): Promise<number>;
   /** Up to `limit` images whose digests sort after `after`, by digest, with the given tag status. */
   listImages(registryId: string, repository: string, page: { after?: string; limit: number; tagStatus: TagStatus }): Promise<ImageSummary[]>;
+  /** Up to `limit` digests of images whose subject is `subject`, after `after`, by digest. */
+  listReferrers(registryId: string, repository: string, subject: string, page: { after?: string; limit: number }): Promise<string[]>;
   /** An image's tags, sorted. */
   listImageTags(registryId: string, repository: string, digest: string): Promise<string[]>;
   /** Records a pull at `at` unless one was recorded less than `resolutionMs` before. */

@@ -14,6 +14,7 @@ import {
   ImageNotFoundException,
   ImageTagAlreadyExistsException,
   InvalidParameterException,
+  ListImageReferrersCommand,
   ListImagesCommand,
   ListTagsForResourceCommand,
   PutImageScanningConfigurationCommand,
@@ -332,4 +333,43 @@ test("GetAuthorizationToken: AWS:<password> for 12 hours, a password only this s
   expect(passwords.verify(password)).toBeUndefined();
   const other = await failure(t.client.send(new GetAuthorizationTokenCommand({ registryIds: ["999999999999"] })));
   expect(other.name).toBe("AccessDeniedException");
+});
+
+test("ListImageReferrers: the manifests whose subject is the image, by artifact type, a page at a time", async () => {
+  const subject = await image([10], "v1");
+  const emptyConfig = randomBytes(2);
+  await pushBlob(t.client, emptyConfig);
+  const referrer = (artifactType: string, n: number) =>
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType,
+      config: { mediaType: "application/vnd.oci.empty.v1+json", size: 2, digest: sha256(emptyConfig) },
+      layers: [],
+      subject: { mediaType: OCI_MANIFEST, size: Buffer.byteLength(subject.manifest), digest: subject.digest },
+      annotations: { n: String(n) },
+    });
+  const made = [];
+  for (let i = 0; i < 5; i++) {
+    const m = referrer(i % 2 ? "application/vnd.example.sig" : "application/vnd.example.sbom", i);
+    made.push({ digest: await putImage(t.client, m), m, type: i % 2 ? "application/vnd.example.sig" : "application/vnd.example.sbom", n: String(i) });
+  }
+  await image([10], "unrelated");
+  const want = made
+    .map((r) => ({ digest: r.digest, mediaType: OCI_MANIFEST, artifactType: r.type, size: Buffer.byteLength(r.m), annotations: { n: r.n }, artifactStatus: "ACTIVE" }))
+    .sort((a, b) => (a.digest < b.digest ? -1 : 1));
+  const all = [];
+  let token: string | undefined;
+  do {
+    const page = await t.client.send(new ListImageReferrersCommand({ repositoryName: "app", subjectId: { imageDigest: subject.digest }, maxResults: 2, ...(token ? { nextToken: token } : {}) }));
+    all.push(...page.referrers!);
+    token = page.nextToken;
+  } while (token);
+  expect(all).toEqual(want);
+  const sigs = await t.client.send(
+    new ListImageReferrersCommand({ repositoryName: "app", subjectId: { imageDigest: subject.digest }, filter: { artifactTypes: ["application/vnd.example.sig"] } }),
+  );
+  expect([sigs.referrers, sigs.nextToken]).toEqual([want.filter((r) => r.artifactType === "application/vnd.example.sig"), undefined]);
+  const none = await t.client.send(new ListImageReferrersCommand({ repositoryName: "app", subjectId: { imageDigest: sha256("nothing") } }));
+  expect(none.referrers).toEqual([]);
 });

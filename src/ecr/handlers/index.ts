@@ -14,6 +14,7 @@ import { DescribeRepositories } from "./DescribeRepositories";
 import { GetAuthorizationToken } from "./GetAuthorizationToken";
 import { GetDownloadUrlForLayer } from "./GetDownloadUrlForLayer";
 import { InitiateLayerUpload } from "./InitiateLayerUpload";
+import { ListImageReferrers } from "./ListImageReferrers";
 import { ListImages } from "./ListImages";
 import { ListTagsForResource } from "./ListTagsForResource";
 import { PutImage } from "./PutImage";
@@ -36,6 +37,7 @@ export const handlers: Service<Context> = {
   GetAuthorizationToken,
   GetDownloadUrlForLayer,
   InitiateLayerUpload,
+  ListImageReferrers,
   ListImages,
   ListTagsForResource,
   PutImage,

@@ -563,6 +563,10 @@ export class EmbeddedStore implements RegistryStore {
     return (this.sql(query).all(registryId, repository, page.after ?? "", page.limit) as Row[]).map(toImageSummary);
   }
 
+  async listReferrers(registryId: string, repository: string, subject: string, page: { after?: string; limit: number }): Promise<string[]> {
+    return this.sql("listReferrers").pluck().all(registryId, repository, subject, page.after ?? "", page.limit) as string[];
+  }
+
   async listImageTags(registryId: string, repository: string, digest: string): Promise<string[]> {
     return this.sql("listImageTags").pluck().all(registryId, repository, digest) as string[];
   }

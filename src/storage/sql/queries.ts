@@ -80,6 +80,9 @@ export const SQL = {
     FROM images i WHERE registry_id = ? AND repository_name = ? AND image_digest > ?
       AND NOT EXISTS (SELECT 1 FROM image_tags t WHERE t.registry_id = i.registry_id AND t.repository_name = i.repository_name AND t.image_digest = i.image_digest)
     ORDER BY image_digest LIMIT ?`,
+  /** A page of the manifests whose subject is a digest, by digest. */
+  listReferrers: `SELECT image_digest FROM images
+    WHERE registry_id = ? AND repository_name = ? AND subject_digest = ? AND image_digest > ? ORDER BY image_digest LIMIT ?`,
   listImageTags: `SELECT image_tag FROM image_tags WHERE registry_id = ? AND repository_name = ? AND image_digest = ? ORDER BY image_tag`,
   /** Pulls move the time forward only, and at most once per resolution: a pull is not a write every time. */
   recordPull: `UPDATE images SET last_recorded_pull_time = ?
