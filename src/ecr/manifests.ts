@@ -34,7 +34,9 @@ export interface ParsedManifest {
   artifactMediaType?: string;
 }
 
-const invalid = (why: string) => new InvalidParameterException({ message: `Invalid parameter at 'imageManifest' failed to satisfy constraint: '${why}'` });
+// ECR names the member 'ImageManifest' here, capitalised, as quoted from real ECR in openai/tart#890 ("Invalid parameter
+// at 'ImageManifest' failed to satisfy constraint: 'Limit on number of layers per image exceeded'") and moto #5753.
+const invalid = (why: string) => new InvalidParameterException({ message: `Invalid parameter at 'ImageManifest' failed to satisfy constraint: '${why}'` });
 
 /** Parses and checks a manifest; the media type comes from the request or, failing that, the manifest itself. */
 export function parseManifest(text: string, requestMediaType: string | undefined): ParsedManifest {

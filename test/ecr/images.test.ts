@@ -163,33 +163,36 @@ test("an OCI index pointing at two manifests; a missing one is ReferencedImagesN
   expect(got.images![0].imageManifest).toBe(index([a.manifest, b.manifest]));
 });
 
+// 'ImageManifest', capitalised, and 'Invalid JSON syntax' are ECR's words: openai/tart#890 quotes real ECR ("Invalid
+// parameter at 'ImageManifest' failed to satisfy constraint: 'Limit on number of layers per image exceeded'"), and
+// moto #5753 copies the invalid-JSON wording.
 describe("PutImage errors", () => {
   test.each([
-    ["not JSON", "{nope", undefined, "Invalid parameter at 'imageManifest' failed to satisfy constraint: 'Invalid JSON syntax'"],
+    ["not JSON", "{nope", undefined, "Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'"],
     [
       "no media type anywhere",
       JSON.stringify({ schemaVersion: 2, config: { size: 1, digest: sha256("x") }, layers: [] }),
       undefined,
-      "Invalid parameter at 'imageManifest' failed to satisfy constraint: 'The manifest media type is not given, neither by imageManifestMediaType nor by the manifest's mediaType'",
+      "Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'The manifest media type is not given, neither by imageManifestMediaType nor by the manifest's mediaType'",
     ],
     [
       "a media type that differs from the manifest's",
       JSON.stringify({ schemaVersion: 2, mediaType: DOCKER_MANIFEST, config: { size: 1, digest: sha256("x") }, layers: [] }),
       OCI_MANIFEST,
-      `Invalid parameter at 'imageManifest' failed to satisfy constraint: 'imageManifestMediaType ${OCI_MANIFEST} differs from the manifest's mediaType ${DOCKER_MANIFEST}'`,
+      `Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'imageManifestMediaType ${OCI_MANIFEST} differs from the manifest's mediaType ${DOCKER_MANIFEST}'`,
     ],
     [
       "an unknown kind",
       JSON.stringify({ schemaVersion: 1, mediaType: "application/vnd.docker.distribution.manifest.v1+json" }),
       undefined,
-      "Invalid parameter at 'imageManifest' failed to satisfy constraint: 'Unsupported manifest media type application/vnd.docker.distribution.manifest.v1+json; expected one of " +
+      "Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Unsupported manifest media type application/vnd.docker.distribution.manifest.v1+json; expected one of " +
         "application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json'",
     ],
     [
       "a descriptor without a digest",
       JSON.stringify({ schemaVersion: 2, mediaType: DOCKER_MANIFEST, config: { size: 1 }, layers: [] }),
       undefined,
-      "Invalid parameter at 'imageManifest' failed to satisfy constraint: 'config.digest must be a sha256 digest'",
+      "Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'config.digest must be a sha256 digest'",
     ],
   ])("%s is InvalidParameterException", async (_name, imageManifest, imageManifestMediaType, message) => {
     const err = await failure(client.send(new PutImageCommand({ repositoryName: "app", imageManifest, imageManifestMediaType })));
