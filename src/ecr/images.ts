@@ -1,7 +1,7 @@
 // Shared by the image handlers: tag syntax, whether a repository lets a tag move, image ids, and how an image is shown.
 import { InvalidParameterException } from "../../generated/errors";
 import type { ImageDetail, ImageFailure, ImageIdentifier } from "../../generated/types";
-import type { ImageSummary, RepositoryRecord } from "../storage/types";
+import type { ImageRecord, ImageSummary, RepositoryRecord } from "../storage/types";
 import type { Context } from "./handlers/context";
 import { DIGEST, imageSize, parseManifest } from "./manifests";
 
@@ -82,19 +82,23 @@ export function imageIdFailure(imageId: ImageIdentifier): ImageFailure | undefin
   return undefined;
 }
 
-/** The digest an image id names in the repository, or a failure saying why none. */
-export async function resolveImageId(ctx: Context, registryId: string, repository: string, imageId: ImageIdentifier): Promise<{ digest: string } | { failure: ImageFailure }> {
+/** The image an image id names in the repository, or a failure saying why none. */
+export async function resolveImageId(ctx: Context, registryId: string, repository: string, imageId: ImageIdentifier): Promise<{ image: ImageRecord } | { failure: ImageFailure }> {
   const invalid = imageIdFailure(imageId);
   if (invalid) return { failure: invalid };
   const { imageDigest, imageTag } = imageId;
   const notFound = { failure: { imageId, failureCode: "ImageNotFound" as const, failureReason: "Requested image not found" } };
-  if (imageTag === undefined) return (await ctx.store.getImage(registryId, repository, imageDigest!)) ? { digest: imageDigest! } : notFound;
-  const tagged = await ctx.store.resolveTag(registryId, repository, imageTag);
-  if (tagged === undefined) return notFound;
-  if (imageDigest !== undefined && tagged !== imageDigest) {
-    return { failure: { imageId, failureCode: "ImageTagDoesNotMatchDigest", failureReason: `Tag '${imageTag}' points at digest '${tagged}', not at the requested digest` } };
+  let digest = imageDigest;
+  if (imageTag !== undefined) {
+    const tagged = await ctx.store.resolveTag(registryId, repository, imageTag);
+    if (tagged === undefined) return notFound;
+    if (imageDigest !== undefined && tagged !== imageDigest) {
+      return { failure: { imageId, failureCode: "ImageTagDoesNotMatchDigest", failureReason: `Tag '${imageTag}' points at digest '${tagged}', not at the requested digest` } };
+    }
+    digest = tagged;
   }
-  return { digest: tagged };
+  const image = await ctx.store.getImage(registryId, repository, digest!);
+  return image ? { image } : notFound;
 }
 
 /** An image as DescribeImages shows it. */

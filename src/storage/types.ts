@@ -150,7 +150,7 @@ export interface RegistryStore {
   listReferrers(registryId: string, repository: string, subject: string, page: { after?: string; limit: number }): Promise<string[]>;
   /** An image's tags, sorted. */
   listImageTags(registryId: string, repository: string, digest: string): Promise<string[]>;
-  /** Records a pull at `at` unless one was recorded less than `resolutionMs` before. */
+  /** Records a pull at `at` unless one was recorded less than `resolutionMs` before (the caller skips the call then). */
   recordPull(registryId: string, repository: string, digest: string, at: number, resolutionMs: number): Promise<void>;
   /** Removes a tag; the image stays. Whether the tag was there. */
   deleteTag(registryId: string, repository: string, tag: string): Promise<boolean>;

@@ -20,7 +20,7 @@ export async function BatchDeleteImage(input: BatchDeleteImageRequest, context: 
         failures.push(found.failure);
         continue;
       }
-      const { digest } = found;
+      const { digest } = found.image;
       const tags = await store.listImageTags(registryId, name, digest);
       if (imageId.imageTag !== undefined && tags.length > 1) {
         await store.deleteTag(registryId, name, imageId.imageTag);

@@ -19,11 +19,7 @@ export async function BatchGetImage(input: BatchGetImageRequest, context: Contex
       failures.push(found.failure);
       continue;
     }
-    const image = await context.store.getImage(registryId, name, found.digest);
-    if (!image) {
-      failures.push({ imageId, failureCode: "ImageNotFound", failureReason: "Requested image not found" });
-      continue;
-    }
+    const { image } = found;
     let returned = { digest: image.digest, manifest: image.manifest, mediaType: image.mediaType };
     if (input.acceptedMediaTypes && !input.acceptedMediaTypes.includes(image.mediaType)) {
       // As ECR does, only a pull by tag is converted: a digest names the stored bytes. The converted manifest comes
@@ -35,7 +31,11 @@ export async function BatchGetImage(input: BatchGetImageRequest, context: Contex
       }
       returned = { ...converted, digest: manifestDigest(converted.manifest) };
     }
-    await context.store.recordPull(registryId, name, image.digest, context.now(), context.settings.pullTimeResolutionMs);
+    // Most pulls change nothing: the write happens only once the recorded pull is older than the resolution.
+    const now = context.now();
+    if (image.lastRecordedPullTime === undefined || image.lastRecordedPullTime <= now - context.settings.pullTimeResolutionMs) {
+      await context.store.recordPull(registryId, name, image.digest, now, context.settings.pullTimeResolutionMs);
+    }
     images.push({
       registryId,
       repositoryName: name,

@@ -28,10 +28,9 @@ export async function DescribeImages(input: DescribeImagesRequest, context: Cont
           message: `The image with imageId ${shown} does not exist within the repository with name '${name}' in the registry with id '${registryId}'`,
         });
       }
-      if (seen.has(found.digest)) continue;
-      seen.add(found.digest);
-      const image = await context.store.getImage(registryId, name, found.digest);
-      if (image) details.push(await toImageDetail(context, registryId, name, image));
+      if (seen.has(found.image.digest)) continue;
+      seen.add(found.image.digest);
+      details.push(await toImageDetail(context, registryId, name, found.image));
     }
     return { imageDetails: details };
   }

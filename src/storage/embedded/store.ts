@@ -572,9 +572,6 @@ export class EmbeddedStore implements RegistryStore {
   }
 
   async recordPull(registryId: string, repository: string, digest: string, at: number, resolutionMs: number): Promise<void> {
-    // Read first: most pulls change nothing, and a read takes no write transaction.
-    const row = this.sql("getImage").get(registryId, repository, digest) as Row | undefined;
-    if (!row || (row.last_recorded_pull_time !== null && Number(row.last_recorded_pull_time) > at - resolutionMs)) return;
     this.commit(() => this.sql("recordPull").run(at, registryId, repository, digest, at - resolutionMs));
   }
 
