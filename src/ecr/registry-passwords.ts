@@ -26,8 +26,10 @@ export class RegistryPasswords {
   verify(password: string): RegistryPassword | undefined {
     const [claims, mac, extra] = password.split(".");
     if (!claims || !mac || extra !== undefined) return undefined;
-    const given = Buffer.from(mac, "base64url");
-    const want = Buffer.from(this.mac(claims), "base64url");
+    // Compared as text, not as decoded bytes: base64url's last character has spare bits, and a password must have
+    // exactly one spelling.
+    const given = Buffer.from(mac);
+    const want = Buffer.from(this.mac(claims));
     if (given.byteLength !== want.byteLength || !timingSafeEqual(given, want)) return undefined;
     const { a, e } = JSON.parse(Buffer.from(claims, "base64url").toString("utf8"));
     if (typeof a !== "string" || typeof e !== "number" || this.now() >= e) return undefined;
