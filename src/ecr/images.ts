@@ -87,6 +87,7 @@ export async function resolveImageId(ctx: Context, registryId: string, repositor
   const invalid = imageIdFailure(imageId);
   if (invalid) return { failure: invalid };
   const { imageDigest, imageTag } = imageId;
+  // ECR's words (abronin/ecr-retag-action#3, neondatabase/neon#5096).
   const notFound = { failure: { imageId, failureCode: "ImageNotFound" as const, failureReason: "Requested image not found" } };
   let digest = imageDigest;
   if (imageTag !== undefined) {

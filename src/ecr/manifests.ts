@@ -49,12 +49,14 @@ export function parseManifest(text: string, requestMediaType: string | undefined
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw invalid("The manifest must be a JSON object");
   const own = typeof doc.mediaType === "string" ? doc.mediaType : undefined;
   const mediaType = requestMediaType ?? own;
-  if (!mediaType) throw invalid("The manifest media type is not given, neither by imageManifestMediaType nor by the manifest's mediaType");
+  // ECR gives no reason of its own for a manifest whose kind it cannot tell or does not take: it answers 'Invalid JSON
+  // syntax' (aws/aws-sdk#193, aws/aws-cli#8620, boto/boto3#3295).
+  if (!mediaType) throw invalid("Invalid JSON syntax");
   if (own && requestMediaType && own !== requestMediaType) {
     throw invalid(`imageManifestMediaType ${requestMediaType} differs from the manifest's mediaType ${own}`);
   }
   if (!IMAGE_TYPES.has(mediaType) && !INDEX_TYPES.has(mediaType)) {
-    throw invalid(`Unsupported manifest media type ${mediaType}; expected one of ${Object.values(MediaTypes).join(", ")}`);
+    throw invalid("Invalid JSON syntax");
   }
   if (doc.schemaVersion !== 2) throw invalid("schemaVersion must be 2");
   if (doc.artifactType !== undefined && typeof doc.artifactType !== "string") throw invalid("artifactType must be a string");

@@ -165,7 +165,8 @@ test("an OCI index pointing at two manifests; a missing one is ReferencedImagesN
 
 // 'ImageManifest', capitalised, and 'Invalid JSON syntax' are ECR's words: openai/tart#890 quotes real ECR ("Invalid
 // parameter at 'ImageManifest' failed to satisfy constraint: 'Limit on number of layers per image exceeded'"), and
-// moto #5753 copies the invalid-JSON wording.
+// moto #5753 copies the invalid-JSON wording. ECR gives the same words when it cannot tell the manifest's kind: no media
+// type in request or manifest (aws/aws-sdk#193, containers/image#584) or one it does not take (aws/aws-cli#8620).
 describe("PutImage errors", () => {
   test.each([
     ["not JSON", "{nope", undefined, "Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'"],
@@ -173,7 +174,7 @@ describe("PutImage errors", () => {
       "no media type anywhere",
       JSON.stringify({ schemaVersion: 2, config: { size: 1, digest: sha256("x") }, layers: [] }),
       undefined,
-      "Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'The manifest media type is not given, neither by imageManifestMediaType nor by the manifest's mediaType'",
+      "Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'",
     ],
     [
       "a media type that differs from the manifest's",
@@ -185,8 +186,7 @@ describe("PutImage errors", () => {
       "an unknown kind",
       JSON.stringify({ schemaVersion: 1, mediaType: "application/vnd.docker.distribution.manifest.v1+json" }),
       undefined,
-      "Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Unsupported manifest media type application/vnd.docker.distribution.manifest.v1+json; expected one of " +
-        "application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json'",
+      "Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'",
     ],
     [
       "a descriptor without a digest",
@@ -232,7 +232,7 @@ describe("PutImage errors", () => {
     await client.send(new PutImageCommand({ repositoryName: "app", imageManifest: one.manifest, imageTag: "latest" }));
     const same = await failure(client.send(new PutImageCommand({ repositoryName: "app", imageManifest: one.manifest, imageTag: "latest" })));
     expect(same).toBeInstanceOf(ImageAlreadyExistsException);
-    expect(same.message).toBe(`Image with digest '${sha256(one.manifest)}' and tag 'latest' already exists in the repository with name 'app' in the registry with id '${REGISTRY}'`);
+    expect(same.message).toBe(`Image with digest '${sha256(one.manifest)}' and tag 'latest' already exists in the repository with name 'app' in registry with id '${REGISTRY}'`);
     const untaggedAgain = await failure(client.send(new PutImageCommand({ repositoryName: "app", imageManifest: one.manifest })));
     expect(untaggedAgain).toBeInstanceOf(ImageAlreadyExistsException);
 
@@ -287,6 +287,7 @@ test("BatchGetImage answers images and AWS's failure codes in one response", asy
   const got = await client.send(new BatchGetImageCommand({ repositoryName: "app", imageIds: ids }));
   expect(got.images!.map((i) => i.imageId)).toEqual([{ imageTag: "v1", imageDigest: sha256(manifest) }]);
   expect(got.failures).toEqual([
+    // "Requested image not found" is ECR's reason as quoted in abronin/ecr-retag-action#3.
     { imageId: { imageTag: "nope" }, failureCode: "ImageNotFound", failureReason: "Requested image not found" },
     { imageId: { imageDigest: sha256("nope") }, failureCode: "ImageNotFound", failureReason: "Requested image not found" },
     {
@@ -368,7 +369,8 @@ test("GetDownloadUrlForLayer: an unknown digest, and a layer no image references
   const unknown = sha256("unknown");
   const err = await failure(client.send(new GetDownloadUrlForLayerCommand({ repositoryName: "app", layerDigest: unknown })));
   expect(err).toBeInstanceOf(LayersNotFoundException);
-  expect(err.message).toBe(`The layer with digest '${unknown}' does not exist in the repository with name 'app' in the registry with id '${REGISTRY}'`);
+  // monken/aws-ecr-public#11 quotes real ECR's words.
+  expect(err.message).toBe(`The layer with digest ${unknown} does not exist within the repository with name 'app' in the registry with id '${REGISTRY}'`);
 
   const loose = await pushBlob(randomBytes(10));
   const inaccessible = await failure(client.send(new GetDownloadUrlForLayerCommand({ repositoryName: "app", layerDigest: loose })));
@@ -383,6 +385,7 @@ test("a repository with images is not deleted unless forced; forced, its images 
 
   const err = await failure(client.send(new DeleteRepositoryCommand({ repositoryName: "app" })));
   expect(err).toBeInstanceOf(RepositoryNotEmptyException);
+  // ECR's words, quoted in brentley/appmeshworkshop#31.
   expect(err.message).toBe(`The repository with name 'app' in registry with id '${REGISTRY}' cannot be deleted because it still contains images`);
   expect((await fetch(downloadUrl!)).status).toBe(200);
 

@@ -199,7 +199,10 @@ describe("completing", () => {
     const uploadId = await initiate(client);
     const err = await failure(complete(client, uploadId, [sha256(Buffer.alloc(0))]));
     expect(err).toBeInstanceOf(EmptyUploadException);
-    expect(err.message).toBe(`The upload with id '${uploadId}' has no layer parts`);
+    // devcontainers/cli#814 quotes real ECR's words.
+    expect(err.message).toBe(
+      `The upload with id '${uploadId}' in the repository with name 'app' in registry with id '${REGISTRY}' cannot be completed because it does not have any parts`,
+    );
   });
 
   test("a small part before the last is LayerPartTooSmallException", async () => {
@@ -211,7 +214,17 @@ describe("completing", () => {
     await part(client, uploadId, 1999, layer.subarray(1999));
     const err = await failure(complete(client, uploadId, [sha256(layer)]));
     expect(err).toBeInstanceOf(LayerPartTooSmallException);
-    expect(err.message).toBe(`Layer part size must be at least 1000 bytes except for the last part, but a part of upload '${uploadId}' has 999 bytes`);
+    // ECR's words (dotnet/sdk-container-builds#424) with this server's configured minimum.
+    expect(err.message).toBe("All layer parts except the last part should be at least 1000 bytes");
+  });
+
+  test("with ECR's default minimum, the message is ECR's own: 5MB", async () => {
+    const client = await setup();
+    const uploadId = await initiate(client);
+    await part(client, uploadId, 0, Buffer.from("a"));
+    await part(client, uploadId, 1, Buffer.from("b"));
+    const err = await failure(complete(client, uploadId, [sha256("ab")]));
+    expect([err.name, err.message]).toEqual(["LayerPartTooSmallException", "All layer parts except the last part should be at least 5MB"]);
   });
 
   test("a small last part is fine", async () => {
@@ -229,7 +242,8 @@ describe("completing", () => {
     const wrong = `sha256:${"0".repeat(64)}`;
     const err = await failure(complete(client, uploadId, [wrong, "sha512:abcd"]));
     expect(err).toBeInstanceOf(InvalidLayerException);
-    expect(err.message).toBe(`None of the layer digests [${wrong}, sha512:abcd] matches the uploaded bytes, whose digest is ${sha256(layer)}`);
+    // dotnet/sdk-container-builds#424 quotes real ECR's words.
+    expect(err.message).toBe("None of the provided layer digests match the calculated layer digest");
     expect((await complete(client, uploadId, [wrong, sha256(layer)])).layerDigest).toBe(sha256(layer));
   });
 
@@ -242,7 +256,7 @@ describe("completing", () => {
     await part(client, uploadId, 0, layer);
     const err = await failure(complete(client, uploadId, [sha256(layer)]));
     expect(err).toBeInstanceOf(LayerAlreadyExistsException);
-    expect(err.message).toBe(`The layer with digest '${sha256(layer)}' already exists in the repository with name 'app' in the registry with id '${REGISTRY}'`);
+    expect(err.message).toBe(`The layer with digest '${sha256(layer)}' already exists in the repository with name 'app' in registry with id '${REGISTRY}'`);
 
     await push(client, layer, 4096, "other");
     const blobs = readdirSync(join(t.dataDir, "blobs", REGISTRY, "sha256"));

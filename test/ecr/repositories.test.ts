@@ -68,6 +68,7 @@ test("an existing name is RepositoryAlreadyExistsException", async () => {
   await t.client.send(new CreateRepositoryCommand({ repositoryName: "app" }));
   const err = await failure(t.client.send(new CreateRepositoryCommand({ repositoryName: "app" })));
   expect(err).toBeInstanceOf(RepositoryAlreadyExistsException);
+  // ECR's words, quoted in aws/amazon-sagemaker-examples#1539.
   expect(err.message).toBe(`The repository with name 'app' already exists in the registry with id '${REGISTRY}'`);
 });
 
@@ -104,6 +105,7 @@ test("every operation on a missing repository is RepositoryNotFoundException", a
   await t.client.send(new CreateRepositoryCommand({ repositoryName: "exists" }));
   const uploadId = "0b9e5c1e-7a2f-4c55-9d1e-2a3b4c5d6e7f";
   const digest = `sha256:${"a".repeat(64)}`;
+  // ECR's words for a missing repository, quoted in turbot/steampipe-plugin-aws#1938.
   const calls = [
     new DescribeRepositoriesCommand({ repositoryNames: ["exists", "missing"] }),
     new DeleteRepositoryCommand({ repositoryName: "missing" }),

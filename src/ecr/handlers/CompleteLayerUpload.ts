@@ -1,8 +1,7 @@
 // CompleteLayerUpload: checks the parts and the digest, then stores the bytes as a layer of the repository.
 // The digest comes from the running hash: completing never re-reads the layer (after a restart, once).
-import { EmptyUploadException, InvalidLayerException, LayerAlreadyExistsException, LayerPartTooSmallException } from "../../../generated/errors";
 import type { CompleteLayerUploadRequest, CompleteLayerUploadResponse } from "../../../generated/types";
-import { uploadNotFound } from "../errors";
+import { emptyUpload, invalidLayer, layerAlreadyExists, layerPartTooSmall, uploadNotFound } from "../errors";
 import { registryOf } from "../repositories";
 import { withLiveUpload } from "../uploads";
 import type { Context } from "./context";
@@ -13,22 +12,16 @@ export async function CompleteLayerUpload(input: CompleteLayerUploadRequest, con
   const { settings, store } = context;
 
   return withLiveUpload(context, registryId, repositoryName, uploadId, async (upload, session) => {
-    if (upload.length === 0) throw new EmptyUploadException({ message: `The upload with id '${uploadId}' has no layer parts` });
+    if (upload.length === 0) throw emptyUpload(registryId, repositoryName, uploadId);
     if (upload.smallestEarlierPart !== undefined && upload.smallestEarlierPart < settings.minPartSize) {
-      throw new LayerPartTooSmallException({
-        message: `Layer part size must be at least ${settings.minPartSize} bytes except for the last part, but a part of upload '${uploadId}' has ${upload.smallestEarlierPart} bytes`,
-      });
+      throw layerPartTooSmall(settings.minPartSize);
     }
     const digest = `sha256:${(await session.hashOf(upload.length)).copy().digest("hex")}`;
     if (!input.layerDigests.some((d) => d.toLowerCase() === digest)) {
-      throw new InvalidLayerException({
-        message: `None of the layer digests [${input.layerDigests.join(", ")}] matches the uploaded bytes, whose digest is ${digest}`,
-      });
+      throw invalidLayer();
     }
     if (await store.getLayer(registryId, repositoryName, digest)) {
-      throw new LayerAlreadyExistsException({
-        message: `The layer with digest '${digest}' already exists in the repository with name '${repositoryName}' in the registry with id '${registryId}'`,
-      });
+      throw layerAlreadyExists(registryId, repositoryName, digest);
     }
     if (!(await store.completeUpload(registryId, uploadId, { digest, size: upload.length }))) throw uploadNotFound(registryId, repositoryName, uploadId);
     session.forget();

@@ -1,7 +1,8 @@
 // DescribeImages: the named images (an unknown one is ImageNotFoundException), or a repository's images a page at a
 // time by digest, filtered by tag status.
-import { ImageNotFoundException, InvalidParameterException } from "../../../generated/errors";
+import { InvalidParameterException } from "../../../generated/errors";
 import type { DescribeImagesRequest, DescribeImagesResponse, ImageDetail } from "../../../generated/types";
+import { imageNotFound } from "../errors";
 import { resolveImageId, toImageDetail } from "../images";
 import { DEFAULT_PAGE, decodeToken, encodeToken, isString } from "../pagination";
 import { registryOf, requireRepository } from "../repositories";
@@ -23,10 +24,7 @@ export async function DescribeImages(input: DescribeImagesRequest, context: Cont
       const found = await resolveImageId(context, registryId, name, imageId);
       if ("failure" in found) {
         if (found.failure.failureCode !== "ImageNotFound") throw new InvalidParameterException({ message: found.failure.failureReason! });
-        const shown = `{imageDigest:'${imageId.imageDigest ?? "null"}', imageTag:'${imageId.imageTag ?? "null"}'}`;
-        throw new ImageNotFoundException({
-          message: `The image with imageId ${shown} does not exist within the repository with name '${name}' in the registry with id '${registryId}'`,
-        });
+        throw imageNotFound(registryId, name, imageId);
       }
       if (seen.has(found.image.digest)) continue;
       seen.add(found.image.digest);

@@ -1,6 +1,7 @@
 // GetDownloadUrlForLayer: a signed, expiring URL on this server from which a layer an image uses can be downloaded.
-import { LayerInaccessibleException, LayersNotFoundException } from "../../../generated/errors";
+import { LayerInaccessibleException } from "../../../generated/errors";
 import type { GetDownloadUrlForLayerRequest, GetDownloadUrlForLayerResponse } from "../../../generated/types";
+import { layerNotFound } from "../errors";
 import { registryOf, requireRepository } from "../repositories";
 import type { Context } from "./context";
 
@@ -11,7 +12,7 @@ export async function GetDownloadUrlForLayer(input: GetDownloadUrlForLayerReques
   const where = `the repository with name '${name}' in the registry with id '${registryId}'`;
   const digest = layerDigest.toLowerCase();
   if (!(await context.store.getLayer(registryId, name, digest))) {
-    throw new LayersNotFoundException({ message: `The layer with digest '${layerDigest}' does not exist in ${where}` });
+    throw layerNotFound(registryId, name, layerDigest);
   }
   if (!(await context.store.isReferenced(registryId, name, digest))) {
     throw new LayerInaccessibleException({ message: `The layer with digest '${layerDigest}' is not referenced by any image in ${where}` });

@@ -1,7 +1,6 @@
 // PutImage: stores a manifest whose blobs (or, for a list or index, manifests) the repository has, under its digest
 // and optionally a tag; a tag moves only in a mutable repository.
 import {
-  ImageAlreadyExistsException,
   ImageDigestDoesNotMatchException,
   ImageTagAlreadyExistsException,
   InvalidParameterException,
@@ -10,7 +9,7 @@ import {
   ReferencedImagesNotFoundException,
 } from "../../../generated/errors";
 import type { PutImageRequest, PutImageResponse } from "../../../generated/types";
-import { repositoryNotFound } from "../errors";
+import { imageAlreadyExists, repositoryNotFound } from "../errors";
 import { isTagImmutable, TAG } from "../images";
 import { DIGEST, imageSize, manifestDigest, parseManifest } from "../manifests";
 import { storedSize } from "../images";
@@ -53,13 +52,13 @@ export async function PutImage(input: PutImageRequest, context: Context): Promis
     if (tag !== undefined) {
       const current = await store.resolveTag(registryId, name, tag);
       if (current === digest) {
-        throw new ImageAlreadyExistsException({ message: `Image with digest '${digest}' and tag '${tag}' already exists in ${where}` });
+        throw imageAlreadyExists(registryId, name, digest, tag);
       }
       if (current !== undefined && isTagImmutable(repo, tag)) {
         throw new ImageTagAlreadyExistsException({ message: `The image tag '${tag}' already exists in the '${name}' repository and cannot be overwritten because the tag is immutable` });
       }
     } else if (existing) {
-      throw new ImageAlreadyExistsException({ message: `Image with digest '${digest}' already exists in ${where}` });
+      throw imageAlreadyExists(registryId, name, digest);
     }
     const image = existing ?? {
       digest,
