@@ -152,6 +152,36 @@ export class LayersNotFoundException extends __ServiceException {
   }
 }
 
+export class LifecyclePolicyNotFoundException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#LifecyclePolicyNotFoundException";
+  override readonly name = "LifecyclePolicyNotFoundException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string } = {}) {
+    super({ name: "LifecyclePolicyNotFoundException", $fault: "client", $metadata: {}, message: options.message });
+    Object.setPrototypeOf(this, LifecyclePolicyNotFoundException.prototype);
+  }
+}
+
+export class LifecyclePolicyPreviewInProgressException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#LifecyclePolicyPreviewInProgressException";
+  override readonly name = "LifecyclePolicyPreviewInProgressException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string } = {}) {
+    super({ name: "LifecyclePolicyPreviewInProgressException", $fault: "client", $metadata: {}, message: options.message });
+    Object.setPrototypeOf(this, LifecyclePolicyPreviewInProgressException.prototype);
+  }
+}
+
+export class LifecyclePolicyPreviewNotFoundException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#LifecyclePolicyPreviewNotFoundException";
+  override readonly name = "LifecyclePolicyPreviewNotFoundException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string } = {}) {
+    super({ name: "LifecyclePolicyPreviewNotFoundException", $fault: "client", $metadata: {}, message: options.message });
+    Object.setPrototypeOf(this, LifecyclePolicyPreviewNotFoundException.prototype);
+  }
+}
+
 export class LimitExceededException extends __ServiceException {
   static override readonly shapeId = "com.amazonaws.ecr#LimitExceededException";
   override readonly name = "LimitExceededException";
@@ -169,6 +199,16 @@ export class ReferencedImagesNotFoundException extends __ServiceException {
   constructor(options: { message?: string } = {}) {
     super({ name: "ReferencedImagesNotFoundException", $fault: "client", $metadata: {}, message: options.message });
     Object.setPrototypeOf(this, ReferencedImagesNotFoundException.prototype);
+  }
+}
+
+export class RegistryPolicyNotFoundException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#RegistryPolicyNotFoundException";
+  override readonly name = "RegistryPolicyNotFoundException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string } = {}) {
+    super({ name: "RegistryPolicyNotFoundException", $fault: "client", $metadata: {}, message: options.message });
+    Object.setPrototypeOf(this, RegistryPolicyNotFoundException.prototype);
   }
 }
 
@@ -199,6 +239,16 @@ export class RepositoryNotFoundException extends __ServiceException {
   constructor(options: { message?: string } = {}) {
     super({ name: "RepositoryNotFoundException", $fault: "client", $metadata: {}, message: options.message });
     Object.setPrototypeOf(this, RepositoryNotFoundException.prototype);
+  }
+}
+
+export class RepositoryPolicyNotFoundException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#RepositoryPolicyNotFoundException";
+  override readonly name = "RepositoryPolicyNotFoundException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string } = {}) {
+    super({ name: "RepositoryPolicyNotFoundException", $fault: "client", $metadata: {}, message: options.message });
+    Object.setPrototypeOf(this, RepositoryPolicyNotFoundException.prototype);
   }
 }
 
@@ -288,11 +338,16 @@ export const errorClasses = {
   "LayerInaccessibleException": LayerInaccessibleException,
   "LayerPartTooSmallException": LayerPartTooSmallException,
   "LayersNotFoundException": LayersNotFoundException,
+  "LifecyclePolicyNotFoundException": LifecyclePolicyNotFoundException,
+  "LifecyclePolicyPreviewInProgressException": LifecyclePolicyPreviewInProgressException,
+  "LifecyclePolicyPreviewNotFoundException": LifecyclePolicyPreviewNotFoundException,
   "LimitExceededException": LimitExceededException,
   "ReferencedImagesNotFoundException": ReferencedImagesNotFoundException,
+  "RegistryPolicyNotFoundException": RegistryPolicyNotFoundException,
   "RepositoryAlreadyExistsException": RepositoryAlreadyExistsException,
   "RepositoryNotEmptyException": RepositoryNotEmptyException,
   "RepositoryNotFoundException": RepositoryNotFoundException,
+  "RepositoryPolicyNotFoundException": RepositoryPolicyNotFoundException,
   "ServerException": ServerException,
   "TooManyTagsException": TooManyTagsException,
   "UnableToGetUpstreamImageException": UnableToGetUpstreamImageException,

@@ -29,8 +29,14 @@ export interface Service<Context extends RequestContext = RequestContext> {
   CompleteLayerUpload(input: T.CompleteLayerUploadRequest, context: Context): Promise<T.CompleteLayerUploadResponse>;
   /** Makes a new, empty repository. */
   CreateRepository(input: T.CreateRepositoryRequest, context: Context): Promise<T.CreateRepositoryResponse>;
+  /** Removes a repository's lifecycle rules and returns them. */
+  DeleteLifecyclePolicy(input: T.DeleteLifecyclePolicyRequest, context: Context): Promise<T.DeleteLifecyclePolicyResponse>;
+  /** Removes the registry's permissions policy and returns the text that was removed. */
+  DeleteRegistryPolicy(input: T.DeleteRegistryPolicyRequest, context: Context): Promise<T.DeleteRegistryPolicyResponse>;
   /** Deletes a repository, and with force its images. */
   DeleteRepository(input: T.DeleteRepositoryRequest, context: Context): Promise<T.DeleteRepositoryResponse>;
+  /** Removes a repository's resource policy and returns the text that was removed. */
+  DeleteRepositoryPolicy(input: T.DeleteRepositoryPolicyRequest, context: Context): Promise<T.DeleteRepositoryPolicyResponse>;
   /** Lists a repository's images with their tags, size, push and pull times and media types; by id or page by page. */
   DescribeImages(input: T.DescribeImagesRequest, context: Context): Promise<T.DescribeImagesResponse>;
   /** Returns the registry id of the caller and its replication configuration. */
@@ -41,6 +47,14 @@ export interface Service<Context extends RequestContext = RequestContext> {
   GetAuthorizationToken(input: T.GetAuthorizationTokenRequest, context: Context): Promise<T.GetAuthorizationTokenResponse>;
   /** Returns a time-limited URL from which a layer can be downloaded. */
   GetDownloadUrlForLayer(input: T.GetDownloadUrlForLayerRequest, context: Context): Promise<T.GetDownloadUrlForLayerResponse>;
+  /** Returns a repository's lifecycle rules and when they last ran. */
+  GetLifecyclePolicy(input: T.GetLifecyclePolicyRequest, context: Context): Promise<T.GetLifecyclePolicyResponse>;
+  /** Returns the result of the repository's latest lifecycle preview: the images it would expire and the rule that selects each, a page at a time. */
+  GetLifecyclePolicyPreview(input: T.GetLifecyclePolicyPreviewRequest, context: Context): Promise<T.GetLifecyclePolicyPreviewResponse>;
+  /** Returns the registry's permissions policy. */
+  GetRegistryPolicy(input: T.GetRegistryPolicyRequest, context: Context): Promise<T.GetRegistryPolicyResponse>;
+  /** Returns the resource policy attached to a repository. */
+  GetRepositoryPolicy(input: T.GetRepositoryPolicyRequest, context: Context): Promise<T.GetRepositoryPolicyResponse>;
   /** Starts an upload session for one image layer. */
   InitiateLayerUpload(input: T.InitiateLayerUploadRequest, context: Context): Promise<T.InitiateLayerUploadResponse>;
   /** Lists the manifests whose subject is the given image (OCI 1.1 referrers such as signatures and SBOMs), page by page, optionally by artifact type. */
@@ -55,6 +69,14 @@ export interface Service<Context extends RequestContext = RequestContext> {
   PutImageScanningConfiguration(input: T.PutImageScanningConfigurationRequest, context: Context): Promise<T.PutImageScanningConfigurationResponse>;
   /** Changes whether tags in a repository may be moved to another image, with optional exception filters. */
   PutImageTagMutability(input: T.PutImageTagMutabilityRequest, context: Context): Promise<T.PutImageTagMutabilityResponse>;
+  /** Sets the rules by which a repository's images expire automatically, replacing earlier rules. */
+  PutLifecyclePolicy(input: T.PutLifecyclePolicyRequest, context: Context): Promise<T.PutLifecyclePolicyResponse>;
+  /** Stores the registry's permissions policy, which grants other accounts registry-wide actions such as replication into this registry. */
+  PutRegistryPolicy(input: T.PutRegistryPolicyRequest, context: Context): Promise<T.PutRegistryPolicyResponse>;
+  /** Attaches an IAM resource policy to a repository, replacing any policy it had; the policy decides which other principals may call operations on the repository. */
+  SetRepositoryPolicy(input: T.SetRepositoryPolicyRequest, context: Context): Promise<T.SetRepositoryPolicyResponse>;
+  /** Works out which images the given lifecycle rules (or the repository's own) would expire, without expiring anything. */
+  StartLifecyclePolicyPreview(input: T.StartLifecyclePolicyPreviewRequest, context: Context): Promise<T.StartLifecyclePolicyPreviewResponse>;
   /** Adds or replaces resource tags on a repository. */
   TagResource(input: T.TagResourceRequest, context: Context): Promise<T.TagResourceResponse>;
   /** Removes resource tags from a repository by key. */

@@ -102,6 +102,37 @@ export interface CreateRepositoryResponse {
 
 export type CreationTimestamp = Date;
 
+export interface DeleteLifecyclePolicyRequest {
+  registryId?: RegistryId;
+  repositoryName: RepositoryName;
+}
+
+export interface DeleteLifecyclePolicyResponse {
+  registryId?: RegistryId;
+  repositoryName?: RepositoryName;
+  lifecyclePolicyText?: LifecyclePolicyText;
+  lastEvaluatedAt?: EvaluationTimestamp;
+}
+
+export interface DeleteRegistryPolicyRequest {
+}
+
+export interface DeleteRegistryPolicyResponse {
+  registryId?: RegistryId;
+  policyText?: RegistryPolicyText;
+}
+
+export interface DeleteRepositoryPolicyRequest {
+  registryId?: RegistryId;
+  repositoryName: RepositoryName;
+}
+
+export interface DeleteRepositoryPolicyResponse {
+  registryId?: RegistryId;
+  repositoryName?: RepositoryName;
+  policyText?: RepositoryPolicyText;
+}
+
 export interface DeleteRepositoryRequest {
   registryId?: RegistryId;
   repositoryName: RepositoryName;
@@ -163,6 +194,8 @@ export const EncryptionType = {
 } as const;
 export type EncryptionType = (typeof EncryptionType)[keyof typeof EncryptionType];
 
+export type EvaluationTimestamp = Date;
+
 export type ExceptionMessage = string;
 
 export type ExpirationTimestamp = Date;
@@ -204,6 +237,56 @@ export interface GetDownloadUrlForLayerResponse {
   layerDigest?: LayerDigest;
 }
 
+export interface GetLifecyclePolicyPreviewRequest {
+  registryId?: RegistryId;
+  repositoryName: RepositoryName;
+  imageIds?: ImageIdentifierList;
+  nextToken?: NextToken;
+  maxResults?: LifecyclePreviewMaxResults;
+  filter?: LifecyclePolicyPreviewFilter;
+}
+
+export interface GetLifecyclePolicyPreviewResponse {
+  registryId?: RegistryId;
+  repositoryName?: RepositoryName;
+  lifecyclePolicyText?: LifecyclePolicyText;
+  status?: LifecyclePolicyPreviewStatus;
+  nextToken?: NextToken;
+  previewResults?: LifecyclePolicyPreviewResultList;
+  summary?: LifecyclePolicyPreviewSummary;
+}
+
+export interface GetLifecyclePolicyRequest {
+  registryId?: RegistryId;
+  repositoryName: RepositoryName;
+}
+
+export interface GetLifecyclePolicyResponse {
+  registryId?: RegistryId;
+  repositoryName?: RepositoryName;
+  lifecyclePolicyText?: LifecyclePolicyText;
+  lastEvaluatedAt?: EvaluationTimestamp;
+}
+
+export interface GetRegistryPolicyRequest {
+}
+
+export interface GetRegistryPolicyResponse {
+  registryId?: RegistryId;
+  policyText?: RegistryPolicyText;
+}
+
+export interface GetRepositoryPolicyRequest {
+  registryId?: RegistryId;
+  repositoryName: RepositoryName;
+}
+
+export interface GetRepositoryPolicyResponse {
+  registryId?: RegistryId;
+  repositoryName?: RepositoryName;
+  policyText?: RepositoryPolicyText;
+}
+
 export interface Image {
   registryId?: RegistryId;
   repositoryName?: RepositoryName;
@@ -211,6 +294,14 @@ export interface Image {
   imageManifest?: ImageManifest;
   imageManifestMediaType?: MediaType;
 }
+
+export const ImageActionType = {
+  EXPIRE: "EXPIRE",
+  TRANSITION: "TRANSITION",
+} as const;
+export type ImageActionType = (typeof ImageActionType)[keyof typeof ImageActionType];
+
+export type ImageCount = number;
 
 export interface ImageDetail {
   registryId?: RegistryId;
@@ -397,6 +488,56 @@ export type LayerPartBlob = Uint8Array;
 
 export type LayerSizeInBytes = number;
 
+export interface LifecyclePolicyPreviewFilter {
+  tagStatus?: TagStatus;
+}
+
+export interface LifecyclePolicyPreviewResult {
+  imageTags?: ImageTagList;
+  imageDigest?: ImageDigest;
+  imagePushedAt?: PushTimestamp;
+  action?: LifecyclePolicyRuleAction;
+  appliedRulePriority?: LifecyclePolicyRulePriority;
+  storageClass?: LifecyclePolicyStorageClass;
+}
+
+export type LifecyclePolicyPreviewResultList = Array<LifecyclePolicyPreviewResult>;
+
+export const LifecyclePolicyPreviewStatus = {
+  IN_PROGRESS: "IN_PROGRESS",
+  COMPLETE: "COMPLETE",
+  EXPIRED: "EXPIRED",
+  FAILED: "FAILED",
+} as const;
+export type LifecyclePolicyPreviewStatus = (typeof LifecyclePolicyPreviewStatus)[keyof typeof LifecyclePolicyPreviewStatus];
+
+export interface LifecyclePolicyPreviewSummary {
+  expiringImageTotalCount?: ImageCount;
+  transitioningImageTotalCounts?: TransitioningImageTotalCounts;
+}
+
+export interface LifecyclePolicyRuleAction {
+  type?: ImageActionType;
+  targetStorageClass?: LifecyclePolicyTargetStorageClass;
+}
+
+export type LifecyclePolicyRulePriority = number;
+
+export const LifecyclePolicyStorageClass = {
+  ARCHIVE: "ARCHIVE",
+  STANDARD: "STANDARD",
+} as const;
+export type LifecyclePolicyStorageClass = (typeof LifecyclePolicyStorageClass)[keyof typeof LifecyclePolicyStorageClass];
+
+export const LifecyclePolicyTargetStorageClass = {
+  ARCHIVE: "ARCHIVE",
+} as const;
+export type LifecyclePolicyTargetStorageClass = (typeof LifecyclePolicyTargetStorageClass)[keyof typeof LifecyclePolicyTargetStorageClass];
+
+export type LifecyclePolicyText = string;
+
+export type LifecyclePreviewMaxResults = number;
+
 export interface ListImageReferrersFilter {
   artifactTypes?: ArtifactTypeList;
   artifactStatus?: ArtifactStatusFilter;
@@ -495,11 +636,34 @@ export interface PutImageTagMutabilityResponse {
   imageTagMutabilityExclusionFilters?: ImageTagMutabilityExclusionFilters;
 }
 
+export interface PutLifecyclePolicyRequest {
+  registryId?: RegistryId;
+  repositoryName: RepositoryName;
+  lifecyclePolicyText: LifecyclePolicyText;
+}
+
+export interface PutLifecyclePolicyResponse {
+  registryId?: RegistryId;
+  repositoryName?: RepositoryName;
+  lifecyclePolicyText?: LifecyclePolicyText;
+}
+
+export interface PutRegistryPolicyRequest {
+  policyText: RegistryPolicyText;
+}
+
+export interface PutRegistryPolicyResponse {
+  registryId?: RegistryId;
+  policyText?: RegistryPolicyText;
+}
+
 export type RecordedPullTimestamp = Date;
 
 export type Region = string;
 
 export type RegistryId = string;
+
+export type RegistryPolicyText = string;
 
 export interface ReplicationConfiguration {
   rules: ReplicationRuleList;
@@ -551,6 +715,8 @@ export type RepositoryName = string;
 
 export type RepositoryNameList = Array<RepositoryName>;
 
+export type RepositoryPolicyText = string;
+
 export type ScanOnPushFlag = boolean;
 
 export const ScanStatus = {
@@ -571,7 +737,33 @@ export type ScanStatusDescription = string;
 
 export type ScanTimestamp = Date;
 
+export interface SetRepositoryPolicyRequest {
+  registryId?: RegistryId;
+  repositoryName: RepositoryName;
+  policyText: RepositoryPolicyText;
+  force?: ForceFlag;
+}
+
+export interface SetRepositoryPolicyResponse {
+  registryId?: RegistryId;
+  repositoryName?: RepositoryName;
+  policyText?: RepositoryPolicyText;
+}
+
 export type SeverityCount = number;
+
+export interface StartLifecyclePolicyPreviewRequest {
+  registryId?: RegistryId;
+  repositoryName: RepositoryName;
+  lifecyclePolicyText?: LifecyclePolicyText;
+}
+
+export interface StartLifecyclePolicyPreviewResponse {
+  registryId?: RegistryId;
+  repositoryName?: RepositoryName;
+  lifecyclePolicyText?: LifecyclePolicyText;
+  status?: LifecyclePolicyPreviewStatus;
+}
 
 export type String = string;
 
@@ -606,6 +798,13 @@ export const TagStatus = {
 export type TagStatus = (typeof TagStatus)[keyof typeof TagStatus];
 
 export type TagValue = string;
+
+export interface TransitioningImageTotalCount {
+  targetStorageClass?: LifecyclePolicyTargetStorageClass;
+  imageTotalCount?: ImageCount;
+}
+
+export type TransitioningImageTotalCounts = Array<TransitioningImageTotalCount>;
 
 export interface UntagResourceRequest {
   resourceArn: Arn;

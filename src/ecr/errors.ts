@@ -68,9 +68,48 @@ export const imageNotFound = (registryId: string, name: string, imageId: { image
 export const invalidLayerPart = (registryId: string, name: string, uploadId: string, committed: number, message: string) =>
   new E.InvalidLayerPartException({ registryId, repositoryName: name, uploadId, lastValidByteReceived: committed - 1, message });
 
-/** Not in ECR's model: the common AWS error for a registry the caller may not use. */
-export const accessDenied = (registryId: string, accountId: string) =>
-  new ProtocolError("AccessDeniedException", 400, `Account ${accountId} is not authorized to access the registry with id '${registryId}'`);
+/**
+ * Not in ECR's model: AWS's common error for a caller that IAM refuses, in IAM's words (aws-actions/amazon-ecr-login#232
+ * quotes it for a cross-account push). `why` says which policy decided.
+ */
+export const accessDenied = (principal: string, action: string, resource: string, why: "no-allow" | "explicit-deny") =>
+  new ProtocolError(
+    "AccessDeniedException",
+    400,
+    `User: ${principal} is not authorized to perform: ${action} on resource: ${resource} ` +
+      (why === "explicit-deny" ? "with an explicit deny in a resource-based policy" : `because no resource-based policy allows the ${action} action`),
+  );
+
+// snyk/driftctl#1549
+export const repositoryPolicyNotFound = (registryId: string, name: string) =>
+  new E.RepositoryPolicyNotFoundException({
+    message: `Repository policy does not exist for the repository with name '${name}' in the registry with id '${registryId}'`,
+  });
+
+// No public capture from AWS; moto's wording.
+export const registryPolicyNotFound = (registryId: string) =>
+  new E.RegistryPolicyNotFoundException({ message: `Registry policy does not exist in the registry with id '${registryId}'` });
+
+// cloudquery/cloudquery#14730, iann0036/former2#16
+export const lifecyclePolicyNotFound = (registryId: string, name: string) =>
+  new E.LifecyclePolicyNotFoundException({
+    message: `Lifecycle policy does not exist for the repository with name '${name}' in the registry with id '${registryId}'`,
+  });
+
+// No public capture of either; worded like the not-found errors above.
+export const lifecyclePreviewNotFound = (registryId: string, name: string) =>
+  new E.LifecyclePolicyPreviewNotFoundException({
+    message: `Lifecycle policy preview does not exist for the repository with name '${name}' in the registry with id '${registryId}'`,
+  });
+export const lifecyclePreviewInProgress = (registryId: string, name: string) =>
+  new E.LifecyclePolicyPreviewInProgressException({
+    message: `A lifecycle policy preview is still in progress for the repository with name '${name}' in the registry with id '${registryId}'`,
+  });
+
+// awsdocs/amazon-ecr-user-guide#20, terraform-aws-modules/terraform-aws-ecr#19 (repository); pulumi/pulumi-aws#2326
+// (registry). ECR gives no more detail than this.
+export const invalidPolicy = (kind: "repository" | "registry") =>
+  new E.InvalidParameterException({ message: `Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid ${kind} policy provided'` });
 
 /**
  * ECR answers an input that breaks the model's constraints with InvalidParameterException (never AWS's generic

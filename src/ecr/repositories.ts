@@ -4,10 +4,13 @@ import type { RepositoryRecord } from "../storage/types";
 import { accessDenied, repositoryNotFound } from "./errors";
 import type { Context } from "./handlers/context";
 
-/** The caller's registry; naming another account's is refused. */
-export function registryOf(input: { registryId?: string }, ctx: Context): string {
+/** The registry a request addresses: the caller's, or another account's that a repository policy shares with it. */
+export function registryOf(input: { registryId?: string; repositoryName?: string }, ctx: Context): string {
   const id = input.registryId ?? ctx.accountId;
-  if (id !== ctx.accountId) throw accessDenied(id, ctx.accountId);
+  if (id !== ctx.accountId && id !== ctx.grantedRegistryId) {
+    const resource = `arn:aws:ecr:${ctx.region}:${id}:repository/${input.repositoryName ?? "*"}`;
+    throw accessDenied(ctx.principal, `ecr:${ctx.operation}`, resource, "no-allow");
+  }
   return id;
 }
 

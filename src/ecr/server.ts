@@ -18,6 +18,9 @@ import { DEFAULT_SETTINGS, type EcrSettings } from "./settings";
 import { KeyedLock } from "./keyed-lock";
 import { RegistryPasswords } from "./registry-passwords";
 import { UploadSessions } from "./upload-sessions";
+import { LifecycleEvaluator, timerSchedule, type Schedule } from "./lifecycle/scheduler";
+import { LifecyclePreviews } from "./lifecycle/previews";
+import { authorize, PolicyCache } from "./policies/access";
 
 export interface EcrOptions {
   /** The registry (account) id requests belong to. */
@@ -41,6 +44,8 @@ export interface EcrOptions {
   now?: () => number;
   /** Another storage (a networked one, or one that injects faults); the embedded store in dataDir by default. */
   store?: RegistryStore;
+  /** How the lifecycle evaluation is scheduled; timers by default. A test passes one that it runs by hand. */
+  schedule?: Schedule;
 }
 
 export interface EcrService {
@@ -50,6 +55,8 @@ export interface EcrService {
   listener: RequestListener;
   store: RegistryStore;
   settings: EcrSettings;
+  /** Evaluates the lifecycle policies that are due now (the schedule does this on its own); how many images expired. */
+  runLifecycle(): Promise<number>;
   /** Stops the sweeper and closes storage (after the HTTP server stopped). */
   close(): Promise<void>;
 }
@@ -70,7 +77,9 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
   const secret = await store.signingKey();
   const downloads = new DownloadUrls(secret, settings.downloadUrlTtlMs, now);
   const registryPasswords = new RegistryPasswords(secret, now);
-  const shared = { store, sessions, repositoryLocks, downloads, registryPasswords, settings, now };
+  const lifecyclePreviews = new LifecyclePreviews();
+  const policies = new PolicyCache();
+  const shared = { store, sessions, repositoryLocks, downloads, registryPasswords, settings, now, lifecyclePreviews, policies };
   const serviceOptions = {
     accountId: options.registryId,
     region: options.region,
@@ -85,6 +94,7 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
     constraintError: invalidParameter,
     // Object.assign onto the per-request object: on Node 20 a spread followed by more properties costs microseconds.
     context: (base: RequestContext) => Object.assign(base, shared),
+    authorize,
   };
   const handler = createServiceHandler<Context>(handlers, {
     ...serviceOptions,
@@ -109,8 +119,14 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
   const timer = setInterval(sweep, Math.max(100, Math.min(settings.uploadTtlMs / 2, 60_000)));
   timer.unref();
 
+  const lifecycle = new LifecycleEvaluator(store, repositoryLocks, settings.lifecycleIntervalMs, now, (fields, msg) => log?.info(fields, msg));
+  const runLifecycle = () => lifecycle.runDue();
+  const stopLifecycle = (options.schedule ?? timerSchedule)(async () => void (await runLifecycle()), Math.max(1000, Math.min(settings.lifecycleIntervalMs, 60_000)));
+
   const close = async () => {
     clearInterval(timer);
+    stopLifecycle();
+    await lifecycle.stop();
     await store.close();
   };
   try {
@@ -125,7 +141,7 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
     await close();
     throw e;
   }
-  return { handler, listener, store, settings, close };
+  return { handler, listener, store, settings, runLifecycle, close };
 }
 
 /** Through the service itself, so the name is validated like any request's. */

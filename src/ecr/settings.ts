@@ -19,6 +19,8 @@ export interface EcrSettings extends Quotas {
    * each a write. AWS documents a refresh at least once every 24 hours.
    */
   pullTimeResolutionMs: number;
+  /** How often each repository's lifecycle policy is evaluated (AWS: within 24 hours of a change, then daily). */
+  lifecycleIntervalMs: number;
   /** How long a GetAuthorizationToken credential is valid. */
   authorizationTokenTtlMs: number;
   /** The host repository URIs name (`host[:port]`); AWS's `<registry>.dkr.ecr.<region>.amazonaws.com` when unset. */
@@ -37,6 +39,7 @@ export const DEFAULT_SETTINGS: EcrSettings = {
   downloadUrlTtlMs: 60 * 60 * 1000,
   pullTimeResolutionMs: 60 * 1000,
   authorizationTokenTtlMs: 12 * 60 * 60 * 1000,
+  lifecycleIntervalMs: 60 * 60 * 1000,
   // AWS's default service quotas ("Registered repositories" and "Images per repository", both adjustable there).
   maxRepositoriesPerRegistry: 100_000,
   maxImagesPerRepository: 100_000,

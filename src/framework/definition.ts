@@ -86,6 +86,8 @@ export interface RequestContext {
   operation: string;
   /** The caller's account, which is also its registry id. */
   accountId: string;
+  /** Who signed the request, as an IAM ARN (the account's root unless the credential names a user or role). */
+  principal: string;
   region: string;
   /** Request headers, names lower-cased. */
   headers: Readonly<Record<string, string>>;

@@ -4,7 +4,7 @@ import { ServiceException } from "@smithy/smithy-client";
 import type { Logger } from "pino";
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
-import type { Authentication, Authenticator } from "./auth/sigv4";
+import { rootOf, type Authentication, type Authenticator } from "./auth/sigv4";
 import type { OperationDescription, RequestContext, ServiceDefinition } from "./definition";
 import { deserialize } from "./deserialize";
 import { bodyTooLarge, ConstraintViolationError, INTERNAL_FAILURE, ProtocolError, validationError } from "./errors";
@@ -52,6 +52,11 @@ export interface ServiceOptions<Context extends RequestContext = RequestContext>
   authenticator?: Authenticator;
   /** Adds what handlers need (storage, settings) to the per-request context. */
   context?: (base: RequestContext) => Context | Promise<Context>;
+  /**
+   * The authorize stage, between validate and invoke: decides whether the caller may run the operation on this input
+   * (say, another account's resource that a resource policy shares) and throws the error to answer when not.
+   */
+  authorize?: (input: Record<string, unknown>, context: Context, operation: OperationDescription) => void | Promise<void>;
 }
 
 export interface ServiceHandler {
@@ -203,8 +208,10 @@ export function buildService<Context extends RequestContext>(
         early = input;
         earlyMembers = Object.keys(reader.members).length;
       }
-      const base: RequestContext = { requestId, operation: op.name, accountId: auth?.accountId ?? accountId, region, headers };
-      const context = options.context ? await options.context(base) : base;
+      const caller = auth?.accountId ?? accountId;
+      const base: RequestContext = { requestId, operation: op.name, accountId: caller, principal: auth?.principal ?? rootOf(caller), region, headers };
+      const context = (options.context ? await options.context(base) : base) as Context;
+      if (options.authorize) await options.authorize(input, context, op);
       const output = await (handlers[op.name] as Operation).call(impl, input, context);
       // Success only for a body that proved valid to its end, even when the handler did not read it all.
       if (!reader.settled()) reader.drain();

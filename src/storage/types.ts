@@ -67,6 +67,14 @@ export type TagStatus = "TAGGED" | "UNTAGGED" | "ANY";
 /** What deleting an image did: its tags went with it; or why it did not happen. */
 export type DeleteImageResult = { deleted: true; tags: string[] } | { deleted: false; reason: "not-found" } | { deleted: false; reason: "referenced"; by: string };
 
+export interface LifecyclePolicyRecord {
+  registryId: string;
+  repository: string;
+  text: string;
+  /** Epoch milliseconds of the last evaluation; none since the policy was put. */
+  lastEvaluatedAt?: number;
+}
+
 export interface BlobReader {
   size: number;
   /** The bytes [start, end], end inclusive. */
@@ -159,8 +167,27 @@ export interface RegistryStore {
    * image of the repository references any more go, and blobs no repository of the registry has are reclaimed.
    */
   deleteImage(registryId: string, repository: string, digest: string): Promise<DeleteImageResult>;
+  /** The images of the repository (lists and indexes) that reference the digest. */
+  listReferencingImages(registryId: string, repository: string, digest: string): Promise<string[]>;
   /** Whether any image of the repository references the digest. */
   isReferenced(registryId: string, repository: string, digest: string): Promise<boolean>;
+
+  getRepositoryPolicy(registryId: string, repository: string): Promise<string | undefined>;
+  /** Stores or replaces a repository's policy; false when the repository is gone. */
+  putRepositoryPolicy(registryId: string, repository: string, text: string): Promise<boolean>;
+  /** Removes a repository's policy and returns it; undefined when it had none. */
+  deleteRepositoryPolicy(registryId: string, repository: string): Promise<string | undefined>;
+  getRegistryPolicy(registryId: string): Promise<string | undefined>;
+  putRegistryPolicy(registryId: string, text: string): Promise<void>;
+  deleteRegistryPolicy(registryId: string): Promise<string | undefined>;
+  getLifecyclePolicy(registryId: string, repository: string): Promise<LifecyclePolicyRecord | undefined>;
+  /** Stores or replaces a repository's lifecycle policy, not yet evaluated; false when the repository is gone. */
+  putLifecyclePolicy(registryId: string, repository: string, text: string): Promise<boolean>;
+  deleteLifecyclePolicy(registryId: string, repository: string): Promise<LifecyclePolicyRecord | undefined>;
+  /** Records an evaluation of `text` at `at`, unless the policy changed meanwhile. */
+  markLifecycleEvaluated(registryId: string, repository: string, text: string, at: number): Promise<void>;
+  /** Up to `limit` policies last evaluated at or before `cutoff` (or never), after `after`, by registry and repository. */
+  listDueLifecyclePolicies(cutoff: number, page: { after?: { registryId: string; repository: string }; limit: number }): Promise<LifecyclePolicyRecord[]>;
 
   /** A secret that stays the same across restarts, for signing download URLs. */
   signingKey(): Promise<Buffer>;

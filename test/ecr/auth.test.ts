@@ -74,7 +74,10 @@ test("one account never sees another's repositories, uploads or registry", async
   );
   expect(guessed.name).toBe("UploadNotFoundException");
   const named = await failure(as(B).send(new DescribeRepositoriesCommand({ registryId: A.accountId })));
-  expect([named.name, named.message]).toEqual(["AccessDeniedException", `Account ${B.accountId} is not authorized to access the registry with id '${A.accountId}'`]);
+  expect([named.name, named.message]).toEqual([
+    "AccessDeniedException",
+    `User: arn:aws:iam::${B.accountId}:root is not authorized to perform: ecr:DescribeRepositories on resource: arn:aws:ecr:us-east-1:${A.accountId}:repository/* because no resource-based policy allows the ecr:DescribeRepositories action`,
+  ]);
 });
 
 test("temporary credentials need their session token", async () => {

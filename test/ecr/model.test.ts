@@ -8,9 +8,12 @@ import { describeWith, referenceModel } from "../helpers/requirements";
 const SERVICE = "com.amazonaws.ecr#AmazonEC2ContainerRegistry_V20150921";
 const SERVED = [
   "BatchCheckLayerAvailability", "BatchDeleteImage", "BatchGetImage", "CompleteLayerUpload", "CreateRepository",
-  "DeleteRepository", "DescribeImages", "DescribeRegistry", "DescribeRepositories", "GetAuthorizationToken",
-  "GetDownloadUrlForLayer", "InitiateLayerUpload", "ListImageReferrers", "ListImages", "ListTagsForResource", "PutImage",
-  "PutImageScanningConfiguration", "PutImageTagMutability", "TagResource", "UntagResource", "UploadLayerPart",
+  "DeleteLifecyclePolicy", "DeleteRegistryPolicy", "DeleteRepository", "DeleteRepositoryPolicy", "DescribeImages",
+  "DescribeRegistry", "DescribeRepositories", "GetAuthorizationToken", "GetDownloadUrlForLayer",
+  "GetLifecyclePolicy", "GetLifecyclePolicyPreview", "GetRegistryPolicy", "GetRepositoryPolicy",
+  "InitiateLayerUpload", "ListImageReferrers", "ListImages", "ListTagsForResource", "PutImage",
+  "PutImageScanningConfiguration", "PutImageTagMutability", "PutLifecyclePolicy", "PutRegistryPolicy",
+  "SetRepositoryPolicy", "StartLifecyclePolicyPreview", "TagResource", "UntagResource", "UploadLayerPart",
 ];
 const FACT_TRAITS = ["required", "default", "length", "pattern", "range", "enumValue", "error", "httpError", "uniqueItems", "sparse"]
   .map((t) => `smithy.api#${t}`);
@@ -63,8 +66,8 @@ describeWith(referenceModel, "model/ecr.json against AWS's published model", () 
       }
       expect(ours.closure(SERVICE)).toEqual([...awsClosure].sort());
       expect(Object.keys(ours.shapes).filter((id) => id !== SERVICE).sort()).toEqual([...awsClosure].sort());
-      expect(awsClosure.size).toBe(194);
-      expect([...awsClosure].filter((id) => aws.shape(id).traits?.["smithy.api#error"]).length).toBe(26);
+      expect(awsClosure.size).toBe(250);
+      expect([...awsClosure].filter((id) => aws.shape(id).traits?.["smithy.api#error"]).length).toBe(31);
     });
 
     test.each(ours.closure(SERVICE))("%s has AWS's facts", (id) => {

@@ -138,7 +138,10 @@ test("another account's registryId is AccessDeniedException and changes nothing"
   const err = await failure(t.client.send(new CreateRepositoryCommand({ repositoryName: "app", registryId: "999999999999" })));
   expect(err.name).toBe("AccessDeniedException");
   expect(err.$metadata.httpStatusCode).toBe(400);
-  expect(err.message).toBe(`Account ${REGISTRY} is not authorized to access the registry with id '999999999999'`);
+  // IAM's words, as aws-actions/amazon-ecr-login#232 quotes them for a cross-account push.
+  expect(err.message).toBe(
+    `User: arn:aws:iam::${REGISTRY}:root is not authorized to perform: ecr:CreateRepository on resource: arn:aws:ecr:us-east-1:999999999999:repository/app because no resource-based policy allows the ecr:CreateRepository action`,
+  );
   expect((await t.client.send(new DescribeRepositoriesCommand({}))).repositories).toEqual([]);
 });
 

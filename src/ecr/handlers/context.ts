@@ -3,6 +3,8 @@ import type { RequestContext } from "../../framework/definition";
 import type { RegistryStore } from "../../storage/types";
 import type { DownloadUrls } from "../download-urls";
 import type { KeyedLock } from "../keyed-lock";
+import type { LifecyclePreviews } from "../lifecycle/previews";
+import type { PolicyCache } from "../policies/access";
 import type { RegistryPasswords } from "../registry-passwords";
 import type { EcrSettings } from "../settings";
 import type { UploadSessions } from "../upload-sessions";
@@ -15,6 +17,10 @@ export interface Context extends RequestContext {
   downloads: DownloadUrls;
   registryPasswords: RegistryPasswords;
   settings: EcrSettings;
+  lifecyclePreviews: LifecyclePreviews;
+  policies: PolicyCache;
+  /** Another account's registry whose repository policy allows this request (set by the authorize stage). */
+  grantedRegistryId?: string;
   /** Epoch milliseconds; a parameter so that expiry can be tested. */
   now(): number;
 }

@@ -7,12 +7,19 @@ import { BatchDeleteImage } from "./BatchDeleteImage";
 import { BatchGetImage } from "./BatchGetImage";
 import { CompleteLayerUpload } from "./CompleteLayerUpload";
 import { CreateRepository } from "./CreateRepository";
+import { DeleteLifecyclePolicy } from "./DeleteLifecyclePolicy";
+import { DeleteRegistryPolicy } from "./DeleteRegistryPolicy";
 import { DeleteRepository } from "./DeleteRepository";
+import { DeleteRepositoryPolicy } from "./DeleteRepositoryPolicy";
 import { DescribeImages } from "./DescribeImages";
 import { DescribeRegistry } from "./DescribeRegistry";
 import { DescribeRepositories } from "./DescribeRepositories";
 import { GetAuthorizationToken } from "./GetAuthorizationToken";
 import { GetDownloadUrlForLayer } from "./GetDownloadUrlForLayer";
+import { GetLifecyclePolicy } from "./GetLifecyclePolicy";
+import { GetLifecyclePolicyPreview } from "./GetLifecyclePolicyPreview";
+import { GetRegistryPolicy } from "./GetRegistryPolicy";
+import { GetRepositoryPolicy } from "./GetRepositoryPolicy";
 import { InitiateLayerUpload } from "./InitiateLayerUpload";
 import { ListImageReferrers } from "./ListImageReferrers";
 import { ListImages } from "./ListImages";
@@ -20,6 +27,10 @@ import { ListTagsForResource } from "./ListTagsForResource";
 import { PutImage } from "./PutImage";
 import { PutImageScanningConfiguration } from "./PutImageScanningConfiguration";
 import { PutImageTagMutability } from "./PutImageTagMutability";
+import { PutLifecyclePolicy } from "./PutLifecyclePolicy";
+import { PutRegistryPolicy } from "./PutRegistryPolicy";
+import { SetRepositoryPolicy } from "./SetRepositoryPolicy";
+import { StartLifecyclePolicyPreview } from "./StartLifecyclePolicyPreview";
 import { TagResource } from "./TagResource";
 import { UntagResource } from "./UntagResource";
 import { UploadLayerPart } from "./UploadLayerPart";
@@ -30,12 +41,19 @@ export const handlers: Service<Context> = {
   BatchGetImage,
   CompleteLayerUpload,
   CreateRepository,
+  DeleteLifecyclePolicy,
+  DeleteRegistryPolicy,
   DeleteRepository,
+  DeleteRepositoryPolicy,
   DescribeImages,
   DescribeRegistry,
   DescribeRepositories,
   GetAuthorizationToken,
   GetDownloadUrlForLayer,
+  GetLifecyclePolicy,
+  GetLifecyclePolicyPreview,
+  GetRegistryPolicy,
+  GetRepositoryPolicy,
   InitiateLayerUpload,
   ListImageReferrers,
   ListImages,
@@ -43,6 +61,10 @@ export const handlers: Service<Context> = {
   PutImage,
   PutImageScanningConfiguration,
   PutImageTagMutability,
+  PutLifecyclePolicy,
+  PutRegistryPolicy,
+  SetRepositoryPolicy,
+  StartLifecyclePolicyPreview,
   TagResource,
   UntagResource,
   UploadLayerPart,

@@ -13,6 +13,8 @@ export interface Credential {
   accountId: string;
   /** For temporary credentials: requests must carry it as X-Amz-Security-Token. */
   sessionToken?: string;
+  /** The IAM user or role the key belongs to, as resource policies name it; default the account's root. */
+  principalArn?: string;
 }
 
 export interface Authenticator {
@@ -22,11 +24,16 @@ export interface Authenticator {
 
 export interface Authentication {
   accountId: string;
+  /** The signer as an IAM ARN. */
+  principal: string;
   /** Who signed (the access key id): slots for request bodies are shared fairly between callers. */
   caller: string;
   /** Throws unless the request's signature is right for a body with this SHA-256 (hex). */
   verify(payloadSha256: string): Promise<void>;
 }
+
+/** The ARN that stands for a whole account in IAM policies. */
+export const rootOf = (accountId: string) => `arn:aws:iam::${accountId}:root`;
 
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;.-]+),\s*Signature=([0-9a-f]{64})$/;
@@ -85,6 +92,7 @@ export function sigv4Authenticator(opts: {
 
       return {
         accountId: credential.accountId,
+        principal: credential.principalArn ?? rootOf(credential.accountId),
         caller: keyId,
         async verify(payloadSha256) {
           if (claimed !== undefined && /^[0-9a-f]{64}$/.test(claimed) && claimed !== payloadSha256) {

@@ -22,6 +22,7 @@ import type {
   ImageRecord,
   ImageSummary,
   LayerRecord,
+  LifecyclePolicyRecord,
   PutImageResult,
   Quotas,
   RegistryStore,
@@ -610,8 +611,80 @@ export class EmbeddedStore implements RegistryStore {
     return (this.sql("countImages").get(registryId, repository) as Row).n;
   }
 
+  async listReferencingImages(registryId: string, repository: string, digest: string): Promise<string[]> {
+    return this.sql("listReferencingImages").pluck().all(registryId, repository, digest) as string[];
+  }
+
   async isReferenced(registryId: string, repository: string, digest: string): Promise<boolean> {
     return this.sql("isReferenced").get(registryId, repository, digest) !== undefined;
+  }
+
+  // --- policies ---
+
+  async getRepositoryPolicy(registryId: string, repository: string): Promise<string | undefined> {
+    return this.sql("getRepositoryPolicy").pluck().get(registryId, repository) as string | undefined;
+  }
+
+  async putRepositoryPolicy(registryId: string, repository: string, text: string): Promise<boolean> {
+    return this.commit(() => {
+      if (!this.sql("getRepository").get(registryId, repository)) return false;
+      this.sql("putRepositoryPolicy").run(registryId, repository, text);
+      return true;
+    });
+  }
+
+  async deleteRepositoryPolicy(registryId: string, repository: string): Promise<string | undefined> {
+    return this.commit(() => {
+      const text = this.sql("getRepositoryPolicy").pluck().get(registryId, repository) as string | undefined;
+      if (text !== undefined) this.sql("deleteRepositoryPolicy").run(registryId, repository);
+      return text;
+    });
+  }
+
+  async getRegistryPolicy(registryId: string): Promise<string | undefined> {
+    return this.sql("getRegistryPolicy").pluck().get(registryId) as string | undefined;
+  }
+
+  async putRegistryPolicy(registryId: string, text: string): Promise<void> {
+    this.commit(() => this.sql("putRegistryPolicy").run(registryId, text));
+  }
+
+  async deleteRegistryPolicy(registryId: string): Promise<string | undefined> {
+    return this.commit(() => {
+      const text = this.sql("getRegistryPolicy").pluck().get(registryId) as string | undefined;
+      if (text !== undefined) this.sql("deleteRegistryPolicy").run(registryId);
+      return text;
+    });
+  }
+
+  async getLifecyclePolicy(registryId: string, repository: string): Promise<LifecyclePolicyRecord | undefined> {
+    const row = this.sql("getLifecyclePolicy").get(registryId, repository) as Row | undefined;
+    return row && toLifecyclePolicy(row);
+  }
+
+  async putLifecyclePolicy(registryId: string, repository: string, text: string): Promise<boolean> {
+    return this.commit(() => {
+      if (!this.sql("getRepository").get(registryId, repository)) return false;
+      this.sql("putLifecyclePolicy").run(registryId, repository, text);
+      return true;
+    });
+  }
+
+  async deleteLifecyclePolicy(registryId: string, repository: string): Promise<LifecyclePolicyRecord | undefined> {
+    return this.commit(() => {
+      const row = this.sql("getLifecyclePolicy").get(registryId, repository) as Row | undefined;
+      if (row) this.sql("deleteLifecyclePolicy").run(registryId, repository);
+      return row && toLifecyclePolicy(row);
+    });
+  }
+
+  async markLifecycleEvaluated(registryId: string, repository: string, text: string, at: number): Promise<void> {
+    this.commit(() => this.sql("markLifecycleEvaluated").run(at, registryId, repository, text));
+  }
+
+  async listDueLifecyclePolicies(cutoff: number, page: { after?: { registryId: string; repository: string }; limit: number }): Promise<LifecyclePolicyRecord[]> {
+    const { registryId = "", repository = "" } = page.after ?? {};
+    return (this.sql("listDueLifecyclePolicies").all(cutoff, registryId, registryId, repository, page.limit) as Row[]).map(toLifecyclePolicy);
   }
 
   // --- the rest ---
@@ -704,6 +777,15 @@ function toImageSummary(row: Row): ImageSummary {
     ...(row.artifact_media_type === null ? {} : { artifactMediaType: row.artifact_media_type }),
     ...(row.subject_digest === null ? {} : { subjectDigest: row.subject_digest }),
     ...(row.last_recorded_pull_time === null ? {} : { lastRecordedPullTime: Number(row.last_recorded_pull_time) }),
+  };
+}
+
+function toLifecyclePolicy(row: Row): LifecyclePolicyRecord {
+  return {
+    registryId: row.registry_id,
+    repository: row.repository_name,
+    text: row.lifecycle_policy_text,
+    ...(row.last_evaluated_at === null ? {} : { lastEvaluatedAt: Number(row.last_evaluated_at) }),
   };
 }
 

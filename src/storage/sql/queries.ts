@@ -101,11 +101,34 @@ export const SQL = {
     WHERE registry_id = ? AND repository_name = ? AND image_digest = ? ORDER BY referenced_digest`,
   insertImageReference: `INSERT INTO image_references (registry_id, repository_name, image_digest, referenced_digest)
     VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  listReferencingImages: `SELECT image_digest FROM image_references
+    WHERE registry_id = ? AND repository_name = ? AND referenced_digest = ? AND image_digest <> referenced_digest ORDER BY image_digest`,
   isReferenced: `SELECT 1 AS used FROM image_references
     WHERE registry_id = ? AND repository_name = ? AND referenced_digest = ? LIMIT 1`,
   resolveTag: `SELECT image_digest FROM image_tags WHERE registry_id = ? AND repository_name = ? AND image_tag = ?`,
   putTag: `INSERT INTO image_tags (registry_id, repository_name, image_tag, image_digest) VALUES (?, ?, ?, ?)
     ON CONFLICT (registry_id, repository_name, image_tag) DO UPDATE SET image_digest = excluded.image_digest`,
+
+  getRepositoryPolicy: `SELECT policy_text FROM repository_policies WHERE registry_id = ? AND repository_name = ?`,
+  putRepositoryPolicy: `INSERT INTO repository_policies (registry_id, repository_name, policy_text) VALUES (?, ?, ?)
+    ON CONFLICT (registry_id, repository_name) DO UPDATE SET policy_text = excluded.policy_text`,
+  deleteRepositoryPolicy: `DELETE FROM repository_policies WHERE registry_id = ? AND repository_name = ?`,
+  getRegistryPolicy: `SELECT policy_text FROM registry_policies WHERE registry_id = ?`,
+  putRegistryPolicy: `INSERT INTO registry_policies (registry_id, policy_text) VALUES (?, ?)
+    ON CONFLICT (registry_id) DO UPDATE SET policy_text = excluded.policy_text`,
+  deleteRegistryPolicy: `DELETE FROM registry_policies WHERE registry_id = ?`,
+  getLifecyclePolicy: `SELECT * FROM lifecycle_policies WHERE registry_id = ? AND repository_name = ?`,
+  /** A new policy has not been evaluated yet. */
+  putLifecyclePolicy: `INSERT INTO lifecycle_policies (registry_id, repository_name, lifecycle_policy_text, last_evaluated_at) VALUES (?, ?, ?, NULL)
+    ON CONFLICT (registry_id, repository_name) DO UPDATE SET lifecycle_policy_text = excluded.lifecycle_policy_text, last_evaluated_at = NULL`,
+  deleteLifecyclePolicy: `DELETE FROM lifecycle_policies WHERE registry_id = ? AND repository_name = ?`,
+  /** Only if the policy evaluated is still the one stored. */
+  markLifecycleEvaluated: `UPDATE lifecycle_policies SET last_evaluated_at = ?
+    WHERE registry_id = ? AND repository_name = ? AND lifecycle_policy_text = ?`,
+  /** Policies not evaluated since `cutoff`, a page at a time by registry and repository. */
+  listDueLifecyclePolicies: `SELECT * FROM lifecycle_policies
+    WHERE (last_evaluated_at IS NULL OR last_evaluated_at <= ?) AND (registry_id > ? OR (registry_id = ? AND repository_name > ?))
+    ORDER BY registry_id, repository_name LIMIT ?`,
 
   getSecret: `SELECT value FROM secrets WHERE name = ?`,
   insertSecret: `INSERT INTO secrets (name, value) VALUES (?, ?)`,

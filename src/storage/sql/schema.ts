@@ -132,6 +132,31 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX images_by_subject ON images (registry_id, repository_name, subject_digest)`,
     ],
   },
+  {
+    // The policies that govern a repository (who else may use it; when its images expire) and a registry.
+    version: 3,
+    statements: [
+      `CREATE TABLE repository_policies (
+        registry_id TEXT NOT NULL,
+        repository_name TEXT NOT NULL,
+        policy_text TEXT NOT NULL,
+        PRIMARY KEY (registry_id, repository_name),
+        FOREIGN KEY (registry_id, repository_name) REFERENCES repositories (registry_id, repository_name) ON DELETE CASCADE
+      )`,
+      `CREATE TABLE lifecycle_policies (
+        registry_id TEXT NOT NULL,
+        repository_name TEXT NOT NULL,
+        lifecycle_policy_text TEXT NOT NULL,
+        last_evaluated_at BIGINT,
+        PRIMARY KEY (registry_id, repository_name),
+        FOREIGN KEY (registry_id, repository_name) REFERENCES repositories (registry_id, repository_name) ON DELETE CASCADE
+      )`,
+      `CREATE TABLE registry_policies (
+        registry_id TEXT NOT NULL PRIMARY KEY,
+        policy_text TEXT NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** The bookkeeping table every store keeps: which migrations it applied, and when. */
