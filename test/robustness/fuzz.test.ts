@@ -17,18 +17,15 @@ import {
 import fc from "fast-check";
 import { LayersNotFoundException } from "../../generated/errors";
 import { operations } from "../../generated/operations";
+import { operations } from "../../generated/operations";
 import { EmbeddedStore } from "../../src/storage/embedded/store";
 import type { RegistryStore } from "../../src/storage/types";
 import { sha256 } from "../helpers/digests";
 import { failure, startEcr, tempDataDir, type TestEcr } from "../helpers/ecr-server";
 
 const TARGET = "AmazonEC2ContainerRegistry_V20150921.";
-const OPS = [
-  "InitiateLayerUpload", "UploadLayerPart", "CompleteLayerUpload", "BatchCheckLayerAvailability", "GetDownloadUrlForLayer",
-  "PutImage", "BatchGetImage", "CreateRepository", "DescribeRepositories", "DeleteRepository", "DescribeImages", "ListImages",
-  "BatchDeleteImage", "PutImageTagMutability", "TagResource", "UntagResource", "ListTagsForResource",
-  "PutImageScanningConfiguration", "DescribeRegistry", "GetAuthorizationToken",
-];
+// Every served operation, each from a valid template below (the first test checks none is missing).
+const OPS = Object.keys(operations);
 const LIMIT = 256 * 1024;
 const ARN = "arn:aws:ecr:us-east-1:123456789012:repository/fuzz";
 const SEED = 20261124;
@@ -110,6 +107,10 @@ async function judgeAll(cases: { kind: string; sent: Sent }[], counts = new Map<
 
 const headersFor = (op: string) => ({ "content-type": "application/x-amz-json-1.1", "x-amz-target": TARGET + op });
 
+const LIFECYCLE = JSON.stringify({
+  rules: [{ rulePriority: 1, description: "untagged images go after a day", selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 }, action: { type: "expire" } }],
+});
+
 /** Valid request bodies for the "fuzz" repository, to mutate. */
 function templates(uploadId: string): Record<string, object> {
   const digest = sha256("fuzz");
@@ -134,6 +135,18 @@ function templates(uploadId: string): Record<string, object> {
     PutImageScanningConfiguration: { repositoryName: "fuzz", imageScanningConfiguration: { scanOnPush: true } },
     DescribeRegistry: {},
     GetAuthorizationToken: { registryIds: ["123456789012"] },
+    SetRepositoryPolicy: { repositoryName: "fuzz", policyText: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "ecr:BatchGetImage" }] }) },
+    GetRepositoryPolicy: { repositoryName: "fuzz" },
+    ListImageReferrers: { repositoryName: "fuzz", subjectId: { imageDigest: digest }, filter: { artifactTypes: ["application/x"] }, maxResults: 3 },
+    DeleteRepositoryPolicy: { repositoryName: "fuzz" },
+    PutRegistryPolicy: { policyText: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "222222222222" }, Action: "ecr:ReplicateImage" }] }) },
+    GetRegistryPolicy: {},
+    DeleteRegistryPolicy: {},
+    PutLifecyclePolicy: { repositoryName: "fuzz", lifecyclePolicyText: LIFECYCLE },
+    GetLifecyclePolicy: { repositoryName: "fuzz" },
+    DeleteLifecyclePolicy: { repositoryName: "fuzz" },
+    StartLifecyclePolicyPreview: { repositoryName: "fuzz", lifecyclePolicyText: LIFECYCLE },
+    GetLifecyclePolicyPreview: { repositoryName: "fuzz", maxResults: 5, filter: { tagStatus: "UNTAGGED" } },
   };
 }
 
@@ -188,6 +201,7 @@ async function push(client: ECRClient, repositoryName: string, bytes: Buffer): P
 test("thousands of hostile requests beside real pushes change nothing committed and never take the server down", async () => {
   t = await startEcr({ repositories: ["keep", "fuzz", "busy"], maxBodyBytes: LIMIT, settings: { minPartSize: 1 }, listen: { requestTimeoutMs: 5000 } });
   const client = t.client;
+  expect(Object.keys(templates("u")).sort()).toEqual([...OPS].sort());
 
   // What is committed before: a layer and an image in "keep", and an upload with one part.
   const layer = randomBytes(5000);
