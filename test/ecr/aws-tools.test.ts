@@ -157,4 +157,38 @@ print(json.dumps({"ids": ids, "tags": details}))
     const r = await run(PYTHON, ["-c", script, t.url], { env: env() });
     expect([r.stderr, JSON.parse(r.stdout)]).toEqual(["", { ids: [{ imageDigest: digest, imageTag: "v2" }], tags: [["v2"]] }]);
   });
+
+  test("policies from files: put-lifecycle-policy, a lifecycle preview, set-repository-policy, and their errors", async () => {
+    const creds = { ...env(), AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
+    const aws = (...args: string[]) => run(AWS, ["ecr", ...args, "--endpoint-url", t.url, "--region", "us-east-1", "--output", "json"], { env: creds });
+    await t.client.send(new CreateRepositoryCommand({ repositoryName: "policies" }));
+    const lifecycle = {
+      rules: [{ rulePriority: 1, description: "keep ten untagged images", selection: { tagStatus: "untagged", countType: "imageCountMoreThan", countNumber: 10 }, action: { type: "expire" } }],
+    };
+    writeFileSync(join(work, "lifecycle.json"), JSON.stringify(lifecycle));
+    const put = await aws("put-lifecycle-policy", "--repository-name", "policies", "--lifecycle-policy-text", "file://" + join(work, "lifecycle.json"));
+    expect([put.stderr, JSON.parse(put.stdout)]).toEqual(["", { registryId: "123456789012", repositoryName: "policies", lifecyclePolicyText: JSON.stringify(lifecycle) }]);
+    const got = await aws("get-lifecycle-policy", "--repository-name", "policies", "--query", "lifecyclePolicyText");
+    expect(JSON.parse(JSON.parse(got.stdout))).toEqual(lifecycle);
+    const started = await aws("start-lifecycle-policy-preview", "--repository-name", "policies", "--query", "status");
+    expect(JSON.parse(started.stdout)).toBe("IN_PROGRESS");
+    const waited = await aws("wait", "lifecycle-policy-preview-complete", "--repository-name", "policies");
+    expect([waited.status, waited.stderr]).toEqual([0, ""]);
+
+    writeFileSync(join(work, "bad-lifecycle.json"), JSON.stringify({ rules: [{ ...lifecycle.rules[0], selection: { ...lifecycle.rules[0].selection, countUnit: "days" } }] }));
+    const bad = await aws("put-lifecycle-policy", "--repository-name", "policies", "--lifecycle-policy-text", "file://" + join(work, "bad-lifecycle.json"));
+    expect([bad.status, bad.stderr.trim()]).toEqual([
+      254,
+      "An error occurred (InvalidParameterException) when calling the PutLifecyclePolicy operation: Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure: instance failed to match exactly one schema (matched 0 out of 2)'",
+    ]);
+
+    const policy = { Version: "2012-10-17", Statement: [{ Sid: "Pull", Effect: "Allow", Principal: { AWS: "arn:aws:iam::222222222222:root" }, Action: ["ecr:BatchGetImage"] }] };
+    writeFileSync(join(work, "policy.json"), JSON.stringify(policy));
+    const set = await aws("set-repository-policy", "--repository-name", "policies", "--policy-text", "file://" + join(work, "policy.json"));
+    expect(JSON.parse(set.stdout).policyText).toBe(JSON.stringify(policy));
+    const noPolicy = await aws("get-repository-policy", "--repository-name", "app");
+    expect(noPolicy.stderr.trim()).toBe(
+      "An error occurred (RepositoryPolicyNotFoundException) when calling the GetRepositoryPolicy operation: Repository policy does not exist for the repository with name 'app' in the registry with id '123456789012'",
+    );
+  });
 });
