@@ -13,11 +13,12 @@ const MiB = 1024 * 1024;
 const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false } } });
 const smoke = values.smoke!;
 const SIZES = smoke
-  ? { layer: 60 * MiB, runs: 1, concurrent: 20 * MiB, small: 1, stored: { layers: 1000, repositories: 1000, images: 100 }, tenMiB: 10 * MiB }
-  : { layer: 1024 * MiB, runs: 3, concurrent: 200 * MiB, small: 5, stored: { layers: 1_000_000, repositories: 100_000, images: 10_000 }, tenMiB: 10 * MiB };
+  ? { layer: 60 * MiB, runs: 1, concurrent: 20 * MiB, small: 1, stored: { layers: 1000, repositories: 1000, images: 100 }, tenMiB: 10 * MiB, images: { count: 2000, expiring: 200 } }
+  : { layer: 1024 * MiB, runs: 3, concurrent: 200 * MiB, small: 5, stored: { layers: 1_000_000, repositories: 100_000, images: 10_000 }, tenMiB: 10 * MiB, images: { count: 100_000, expiring: 5000 } };
 const PART = 20 * MiB;
 
 import type { Row } from "./row";
+import { images } from "./images";
 const rows: Row[] = [];
 const MBps = (bytes: number, s: number) => bytes / 1e6 / s;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -108,6 +109,9 @@ async function main() {
   // 4: growth, and records at scale.
   rows.push(...(await growth(SIZES.tenMiB, median(ecr!.completes))));
   rows.push(...(await records(SIZES.stored, 100)));
+
+  // 6: images at scale, and a lifecycle run beside requests.
+  rows.push(...(await images(SIZES.images.count, SIZES.images.expiring)));
 
   print();
 }

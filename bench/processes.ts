@@ -49,12 +49,13 @@ function stopper(child: ChildProcess, cleanup: () => void) {
 }
 
 /** The ECR server, as `npm start` runs it, on a fresh data dir (or the one given). */
-export async function startEcr(opts: { fsync: boolean; dataDir?: string; repositories?: string[]; auth?: string }): Promise<Proc> {
+export async function startEcr(opts: { fsync: boolean; dataDir?: string; repositories?: string[]; auth?: string; args?: string[] }): Promise<Proc> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "ecr-bench-"));
   const args = ["--import", "tsx", join(ROOT, "src/cli.ts"), "--port", "0", "--data-dir", dataDir];
   if (!opts.fsync) args.push("--no-fsync");
   if (opts.auth) args.push("--auth", "sigv4", "--credentials", opts.auth);
   for (const r of opts.repositories ?? ["bench"]) args.push("--repository", r);
+  args.push(...(opts.args ?? []));
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] });
   const m = await waitFor(child, /listening on (http:\/\/\S+)/, "the ECR server");
   return { url: m[1], pid: child.pid!, stop: stopper(child, () => (opts.dataDir ? undefined : rmSync(dataDir, { recursive: true, force: true }))) };

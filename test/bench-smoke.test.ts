@@ -42,5 +42,9 @@ describeWith(benchTools, "the benchmark", () => {
     expect(number("start-up to listening, 1,000 layers, 1,000 repositories, 100 images")).toBeGreaterThan(0);
     expect(number("idle RSS, 1,000 layers, 1,000 repositories, 100 images")).toBeGreaterThan(10);
     expect(number("CompleteLayerUpload, the benchmark's big layer", "ratio")).toBeGreaterThan(0);
+    expect(number("DescribeImages first page, 2,000 images", "ratio")).toBeGreaterThan(0);
+    expect(number("BatchCheckLayerAvailability p99, idle")).toBeGreaterThan(0);
+    const lifecycle = [...rows.keys()].find((m) => m.startsWith("BatchCheckLayerAvailability p99 during a lifecycle run over 2,000 images (200 expired"));
+    expect(number(lifecycle!, "ratio")).toBeGreaterThan(0);
   }, 300_000);
 });

@@ -17,7 +17,6 @@ import {
 import fc from "fast-check";
 import { LayersNotFoundException } from "../../generated/errors";
 import { operations } from "../../generated/operations";
-import { operations } from "../../generated/operations";
 import { EmbeddedStore } from "../../src/storage/embedded/store";
 import type { RegistryStore } from "../../src/storage/types";
 import { sha256 } from "../helpers/digests";
