@@ -684,7 +684,7 @@ export class EmbeddedStore implements RegistryStore {
 
   async listDueLifecyclePolicies(cutoff: number, page: { after?: { registryId: string; repository: string }; limit: number }): Promise<LifecyclePolicyRecord[]> {
     const { registryId = "", repository = "" } = page.after ?? {};
-    return (this.sql("listDueLifecyclePolicies").all(cutoff, registryId, registryId, repository, page.limit) as Row[]).map(toLifecyclePolicy);
+    return (this.sql("listDueLifecyclePolicies").all(registryId, repository, cutoff, page.limit) as Row[]).map(toLifecyclePolicy);
   }
 
   // --- the rest ---

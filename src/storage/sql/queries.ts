@@ -127,7 +127,7 @@ export const SQL = {
     WHERE registry_id = ? AND repository_name = ? AND lifecycle_policy_text = ?`,
   /** Policies not evaluated since `cutoff`, a page at a time by registry and repository. */
   listDueLifecyclePolicies: `SELECT * FROM lifecycle_policies
-    WHERE (last_evaluated_at IS NULL OR last_evaluated_at <= ?) AND (registry_id > ? OR (registry_id = ? AND repository_name > ?))
+    WHERE (registry_id, repository_name) > (?, ?) AND (last_evaluated_at IS NULL OR last_evaluated_at <= ?)
     ORDER BY registry_id, repository_name LIMIT ?`,
 
   getSecret: `SELECT value FROM secrets WHERE name = ?`,
