@@ -13,6 +13,9 @@ import {
   waitUntilLifecyclePolicyPreviewComplete,
   type ECRClient,
 } from "@aws-sdk/client-ecr";
+import { expire, plan } from "../../src/ecr/lifecycle/evaluation";
+import { parseLifecyclePolicy } from "../../src/ecr/lifecycle/policy";
+import { KeyedLock } from "../../src/ecr/keyed-lock";
 import { EmbeddedStore } from "../../src/storage/embedded/store";
 import { sha256 } from "../helpers/digests";
 import { failure, REGISTRY, startEcr, tempDataDir, type TestEcr } from "../helpers/ecr-server";
@@ -236,4 +239,19 @@ test("a second preview while one runs is LifecyclePolicyPreviewInProgressExcepti
     release();
     await slow.close();
   }
+});
+
+test("an image tagged between the plan and the run is not what the rules selected, and stays", async () => {
+  const repo = await repository();
+  const old = await repo.image(undefined, 0);
+  const other = await repo.image(undefined, 0);
+  clock = START + 5 * DAY;
+  const rules = parseLifecyclePolicy(lifecycle({ selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 } }));
+  const planned = await plan(t.ecr.store, REGISTRY, repo.name, rules, clock);
+  expect(planned.map((e) => e.digest).sort()).toEqual([old, other].sort());
+  // Tagged by a PutImage of the same manifest after the plan was made.
+  const manifest = (await t.ecr.store.getImage(REGISTRY, repo.name, old))!.manifest;
+  await t.client.send(new PutImageCommand({ repositoryName: repo.name, imageManifest: manifest, imageTag: "prod" }));
+  expect(await expire(t.ecr.store, new KeyedLock(), REGISTRY, repo.name, planned)).toBe(1);
+  expect(await remaining(t.client, repo.name)).toEqual([old]);
 });

@@ -9,6 +9,9 @@ import {
   DeleteRegistryPolicyCommand,
   DeleteRepositoryPolicyCommand,
   DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
   GetDownloadUrlForLayerCommand,
   GetRegistryPolicyCommand,
   GetRepositoryPolicyCommand,
@@ -27,18 +30,20 @@ import { ociManifest, pushBlob, putImage } from "../helpers/push";
 const OWNER = { accessKeyId: "AKIAOWNER", secretAccessKey: "secret-o", accountId: "111111111111" };
 const OTHER = { accessKeyId: "AKIAOTHER", secretAccessKey: "secret-b", accountId: "222222222222" };
 const CI_USER = { accessKeyId: "AKIACIUSER", secretAccessKey: "secret-c", accountId: "222222222222", principalArn: "arn:aws:iam::222222222222:user/ci" };
+const DEPLOY = { accessKeyId: "ASIADEPLOY", secretAccessKey: "secret-d", accountId: "222222222222", principalArn: "arn:aws:sts::222222222222:assumed-role/Deploy/run-7" };
 
 let t: TestEcr;
 let owner: ECRClient;
 let other: ECRClient;
 let ci: ECRClient;
+let deploy: ECRClient;
 let image: { digest: string; layer: Buffer; config: Buffer };
 
 beforeAll(async () => {
-  const credentials = Object.fromEntries([OWNER, OTHER, CI_USER].map(({ accessKeyId, ...c }) => [accessKeyId, c]));
+  const credentials = Object.fromEntries([OWNER, OTHER, CI_USER, DEPLOY].map(({ accessKeyId, ...c }) => [accessKeyId, c]));
   t = await startEcr({ auth: { mode: "sigv4", credentials }, settings: { minPartSize: 1 } });
   const as = (c: typeof OWNER) => ecrClient(t.url, { credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey } });
-  [owner, other, ci] = [as(OWNER), as(OTHER), as(CI_USER)];
+  [owner, other, ci, deploy] = [as(OWNER), as(OTHER), as(CI_USER), as(DEPLOY)];
   await owner.send(new CreateRepositoryCommand({ repositoryName: "app" }));
   const config = randomBytes(40);
   const layer = randomBytes(300);
@@ -151,6 +156,35 @@ describe("another account", () => {
     expect(mine.imageDetails![0].imageDigest).toBe(sha256(manifest));
     const root = await failure(other.send(new InitiateLayerUploadCommand({ registryId, repositoryName: "app" })));
     expect([root.name, root.message]).toEqual(denied(`arn:aws:iam::${OTHER.accountId}:root`, "InitiateLayerUpload"));
+  });
+
+  test("NotPrincipal exempts only the identities it lists: naming the account exempts its root, not its users", async () => {
+    await setPolicy(
+      policy(
+        { Effect: "Allow", Principal: { AWS: OTHER.accountId }, Action: "ecr:BatchGetImage" },
+        { Effect: "Deny", NotPrincipal: { AWS: [CI_USER.principalArn, `arn:aws:iam::${OTHER.accountId}:root`] }, Action: "ecr:BatchGet*" },
+      ),
+    );
+    expect((await pull(other)).images).toHaveLength(1);
+    expect((await pull(ci)).images).toHaveLength(1);
+    const err = await failure(pull(deploy));
+    expect([err.name, err.message]).toEqual(denied(DEPLOY.principalArn, "BatchGetImage", "with an explicit deny in a resource-based policy"));
+  });
+
+  test("a role, whatever its path, names its sessions; ? matches one character of an action, in any case", async () => {
+    await setPolicy(policy({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::222222222222:role/ci/Deploy" }, Action: "ECR:BatchGet?mage" }));
+    expect((await pull(deploy)).images).toHaveLength(1);
+    await expect(pull(ci)).rejects.toMatchObject({ name: "AccessDeniedException" });
+  });
+
+  test("an explicit Deny binds operations addressed by ARN or by a list of names, for the owner too", async () => {
+    await setPolicy(policy({ Effect: "Deny", Principal: "*", Action: ["ecr:TagResource", "ecr:DescribeRepositories"] }), true);
+    const arn = `arn:aws:ecr:us-east-1:${OWNER.accountId}:repository/app`;
+    const tag = await failure(owner.send(new TagResourceCommand({ resourceArn: arn, tags: [{ Key: "k", Value: "v" }] })));
+    expect([tag.name, tag.message]).toEqual(denied(`arn:aws:iam::${OWNER.accountId}:root`, "TagResource", "with an explicit deny in a resource-based policy"));
+    const listed = await failure(owner.send(new DescribeRepositoriesCommand({ repositoryNames: ["app"] })));
+    expect(listed.name).toBe("AccessDeniedException");
+    expect((await owner.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags).toEqual([]);
   });
 
   test("an explicit Deny wins over an Allow", async () => {

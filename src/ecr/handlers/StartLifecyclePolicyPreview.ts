@@ -1,5 +1,6 @@
 // StartLifecyclePolicyPreview: works out in the background which images the given rules (or the repository's own)
 // would expire now, exactly as a run would; GetLifecyclePolicyPreview shows the result.
+import { throttled } from "../../framework/errors";
 import type { StartLifecyclePolicyPreviewRequest, StartLifecyclePolicyPreviewResponse } from "../../../generated/types";
 import { lifecyclePolicyNotFound, lifecyclePreviewInProgress } from "../errors";
 import { plan } from "../lifecycle/evaluation";
@@ -22,6 +23,7 @@ export async function StartLifecyclePolicyPreview(input: StartLifecyclePolicyPre
     () => plan(context.store, registryId, repositoryName, rules, at),
     () => undefined,
   );
-  if (!started) throw lifecyclePreviewInProgress(registryId, repositoryName);
+  if (started === "in-progress") throw lifecyclePreviewInProgress(registryId, repositoryName);
+  if (started === "busy") throw throttled("Rate exceeded: other lifecycle policy previews are still being worked out; try again shortly");
   return { registryId, repositoryName, lifecyclePolicyText: text, status: "IN_PROGRESS" };
 }

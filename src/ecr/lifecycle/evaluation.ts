@@ -67,25 +67,58 @@ async function readImages(store: RegistryStore, registryId: string, repository: 
 }
 
 /**
- * The images a run now would expire, by digest. An image that a list or index outside the expiring set references
- * stays (ECR never leaves a list with a missing child), and so do the images it references in turn.
+ * The images a run now would expire, in the order a run deletes them (a list or index before the images it names).
+ * An image that a list or index outside the expiring set references stays (ECR never leaves a list with a missing
+ * child), and so do the images it references in turn. Each image is visited once; the event loop is yielded between
+ * pages of work.
  */
 export async function plan(store: RegistryStore, registryId: string, repository: string, rules: LifecycleRule[], now: number): Promise<Expiry[]> {
   const expiring = new Map(selectExpiries(rules, await readImages(store, registryId, repository), now).map((e) => [e.digest, e]));
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const digest of [...expiring.keys()]) {
-      const by = await store.listReferencingImages(registryId, repository, digest);
-      if (by.some((d) => !expiring.has(d))) {
-        expiring.delete(digest);
-        changed = true;
-      }
-    }
+  const referencers = new Map<string, string[]>();
+  let work = 0;
+  const pace = async () => {
+    if (++work % PAGE === 0) await yieldToRequests();
+  };
+  for (const digest of expiring.keys()) {
+    referencers.set(digest, await store.listReferencingImages(registryId, repository, digest));
+    await pace();
   }
-  return [...expiring.values()].sort((a, b) => (a.digest < b.digest ? -1 : 1));
+  const children = async (digest: string) => ((await store.getImage(registryId, repository, digest))?.references ?? []).filter((d) => expiring.has(d) && d !== digest);
+  // Kept: named by an image that stays, or by a kept image.
+  const kept = new Set<string>();
+  const queue = [...expiring.keys()].filter((d) => referencers.get(d)!.some((r) => !expiring.has(r)));
+  while (queue.length) {
+    const d = queue.pop()!;
+    if (kept.has(d)) continue;
+    kept.add(d);
+    for (const c of await children(d)) if (!kept.has(c)) queue.push(c);
+    await pace();
+  }
+  for (const d of kept) expiring.delete(d);
+  // Deletion order: an image goes once every expiring image that names it has gone.
+  const waitingOn = new Map([...expiring.keys()].map((d) => [d, referencers.get(d)!.filter((r) => expiring.has(r)).length]));
+  const ready = [...waitingOn].filter(([, n]) => n === 0).map(([d]) => d);
+  const order: Expiry[] = [];
+  while (ready.length) {
+    const d = ready.pop()!;
+    order.push(expiring.get(d)!);
+    for (const c of await children(d)) {
+      const n = waitingOn.get(c)! - 1;
+      waitingOn.set(c, n);
+      if (n === 0) ready.push(c);
+    }
+    await pace();
+  }
+  return order;
 }
 
-/** Expires the planned images (lists before the images they reference); how many went. */
+const sameTags = (a: string[], b: string[]) => a.length === b.length && a.every((t, i) => t === b[i]);
+
+/**
+ * Expires the planned images, in plan order; how many went. Each is checked again under the repository's lock: an
+ * image that was tagged differently or put again since the plan (a concurrent PutImage or BatchDeleteImage, a
+ * repository made anew) is not what the rules selected, and stays.
+ */
 export async function expire(
   store: RegistryStore,
   locks: KeyedLock,
@@ -94,19 +127,16 @@ export async function expire(
   expiries: Expiry[],
   stopped: () => boolean = () => false,
 ): Promise<number> {
-  let pending = expiries.map((e) => e.digest);
   let expired = 0;
-  while (pending.length) {
-    const referenced: string[] = [];
-    for (const digest of pending) {
-      if (stopped()) return expired;
-      const result = await locks.run(`${registryId}/${repository}`, () => store.deleteImage(registryId, repository, digest));
-      if (result.deleted) expired++;
-      else if (result.reason === "referenced") referenced.push(digest);
-    }
-    // A pass that removed nothing it was waiting on ends it: what is still referenced is referenced from outside.
-    if (referenced.length === pending.length) break;
-    pending = referenced;
+  for (const e of expiries) {
+    if (stopped()) break;
+    const gone = await locks.run(`${registryId}/${repository}`, async () => {
+      const image = await store.getImage(registryId, repository, e.digest);
+      if (!image || image.pushedAt !== e.pushedAt) return false;
+      if (!sameTags(await store.listImageTags(registryId, repository, e.digest), [...e.tags].sort())) return false;
+      return (await store.deleteImage(registryId, repository, e.digest)).deleted;
+    });
+    if (gone) expired++;
     await yieldToRequests();
   }
   return expired;

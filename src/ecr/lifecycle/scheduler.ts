@@ -41,6 +41,16 @@ export class LifecycleEvaluator {
   }
 
   private async evaluateDue(): Promise<number> {
+    try {
+      return await this.evaluateAllDue();
+    } catch (e) {
+      // A store that fails to list (busy, a disk error) fails this run only; the next one tries again.
+      this.log?.({ err: e }, "lifecycle evaluation failed; will retry");
+      return 0;
+    }
+  }
+
+  private async evaluateAllDue(): Promise<number> {
     const at = this.now();
     let expired = 0;
     let after: { registryId: string; repository: string } | undefined;

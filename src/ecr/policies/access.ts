@@ -28,18 +28,31 @@ export class PolicyCache {
   }
 }
 
-export async function authorize(input: Record<string, unknown>, ctx: Context, op: OperationDescription): Promise<void> {
+const REPOSITORY_ARN = /^arn:[^:]+:ecr:[^:]*:(\d{12}):repository\/(.+)$/;
+
+/** The registry and repositories a request addresses: by name, by a list of names, or by a repository's ARN. */
+function addressed(input: Record<string, unknown>, ctx: Context): { registryId: string; repositories: string[] } {
+  const arn = typeof input.resourceArn === "string" ? REPOSITORY_ARN.exec(input.resourceArn) : null;
+  if (arn) return { registryId: arn[1], repositories: [arn[2]] };
   const registryId = typeof input.registryId === "string" ? input.registryId : ctx.accountId;
-  const repository = typeof input.repositoryName === "string" ? input.repositoryName : undefined;
+  if (typeof input.repositoryName === "string") return { registryId, repositories: [input.repositoryName] };
+  const names = Array.isArray(input.repositoryNames) ? input.repositoryNames.filter((n): n is string => typeof n === "string") : [];
+  return { registryId, repositories: names };
+}
+
+export async function authorize(input: Record<string, unknown>, ctx: Context, op: OperationDescription): Promise<void> {
+  const { registryId, repositories } = addressed(input, ctx);
   const own = registryId === ctx.accountId;
-  if (repository === undefined) return; // registryOf refuses another account's registry
-  const text = await ctx.store.getRepositoryPolicy(registryId, repository);
-  const policy = text === undefined ? undefined : ctx.policies.get(text);
+  // Without a named repository there is no repository policy: registryOf refuses another account's registry.
+  if (repositories.length === 0) return;
   const action = `ecr:${op.name}`;
-  const verdict = policy && evaluatePolicy(policy, { principal: ctx.principal, accountId: ctx.accountId }, action);
-  const resource = `arn:aws:ecr:${ctx.region}:${registryId}:repository/${repository}`;
-  if (verdict === "Deny") throw accessDenied(ctx.principal, action, resource, "explicit-deny");
-  if (own) return;
-  if (verdict !== "Allow") throw accessDenied(ctx.principal, action, resource, "no-allow");
-  ctx.grantedRegistryId = registryId;
+  for (const repository of repositories) {
+    const text = await ctx.store.getRepositoryPolicy(registryId, repository);
+    const policy = text === undefined ? undefined : ctx.policies.get(text);
+    const verdict = policy && evaluatePolicy(policy, { principal: ctx.principal, accountId: ctx.accountId }, action);
+    const resource = `arn:aws:ecr:${ctx.region}:${registryId}:repository/${repository}`;
+    if (verdict === "Deny") throw accessDenied(ctx.principal, action, resource, "explicit-deny");
+    if (!own && verdict !== "Allow") throw accessDenied(ctx.principal, action, resource, "no-allow");
+  }
+  if (!own) ctx.grantedRegistryId = registryId;
 }

@@ -1,6 +1,5 @@
 // IAM policy documents as ECR takes them (repository and registry policies): checked for IAM's grammar when stored,
 // and evaluated for a caller and an action as IAM does for a resource policy: an explicit Deny wins, then an Allow.
-import { wildcardMatch } from "../images";
 
 export type Effect = "Allow" | "Deny";
 
@@ -30,7 +29,7 @@ const VERSIONS = new Set(["2012-10-17", "2008-10-17"]);
 const PRINCIPAL_TYPES = new Set(["AWS", "Service", "Federated", "CanonicalUser"]);
 const ACCOUNT = /^\d{12}$/;
 const IAM_PRINCIPAL = /^arn:aws[a-z-]*:(iam::\d{12}:(root|(user|role|group)\/[\w+=,.@/-]+)|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+)$/;
-const ACTION = /^([a-z0-9-]+:[A-Za-z0-9*?]+|\*)$/;
+const ACTION = /^([A-Za-z0-9-]+:[A-Za-z0-9*?]+|\*)$/;
 
 /** The document, or undefined when it breaks IAM's grammar or the rules of where it is used. */
 export function parsePolicy(text: string, rules: PolicyRules): PolicyDocument | undefined {
@@ -66,7 +65,7 @@ function parseStatement(s: unknown, rules: PolicyRules): Statement | undefined {
   const principals = parsePrincipal(s.Principal ?? s.NotPrincipal);
   const actions = stringList(s.Action ?? s.NotAction);
   if (!principals || !actions || !actions.every((a) => ACTION.test(a))) return undefined;
-  if (rules.actionsWithin && !actions.every((a) => rules.actionsWithin!.some((allowed) => wildcardMatch(a.toLowerCase(), allowed.toLowerCase())))) return undefined;
+  if (rules.actionsWithin && !actions.every((a) => rules.actionsWithin!.some((allowed) => iamMatch(a, allowed)))) return undefined;
   if (s.Condition !== undefined && !isCondition(s.Condition)) return undefined;
   return {
     effect: s.Effect,
@@ -117,8 +116,11 @@ export interface Caller {
 export function evaluatePolicy(policy: PolicyDocument, caller: Caller, action: string): Effect | undefined {
   let allowed = false;
   for (const s of policy.statements) {
-    const principalMatches = s.principals.values.some((p) => principalMatch(p, caller)) !== s.principals.not;
-    const actionMatches = s.actions.values.some((a) => wildcardMatch(a.toLowerCase(), action.toLowerCase())) !== s.actions.not;
+    // NotPrincipal exempts only the caller's own identity (IAM: naming an account there does not exempt its users).
+    const principalMatches = s.principals.not
+      ? !s.principals.values.some((p) => principalMatch(p, caller, false))
+      : s.principals.values.some((p) => principalMatch(p, caller, true));
+    const actionMatches = s.actions.values.some((a) => iamMatch(a, action)) !== s.actions.not;
     if (!principalMatches || !actionMatches) continue;
     if (s.effect === "Deny") return "Deny";
     if (!s.conditional) allowed = true;
@@ -126,12 +128,38 @@ export function evaluatePolicy(policy: PolicyDocument, caller: Caller, action: s
   return allowed ? "Allow" : undefined;
 }
 
-function principalMatch(p: string, caller: Caller): boolean {
-  if (p === "*") return true;
-  // An account, by id or root ARN, stands for every identity in it.
-  if (p === caller.accountId || p === `arn:aws:iam::${caller.accountId}:root`) return true;
-  if (p === caller.principal) return true;
-  // A role names each of its sessions.
-  const session = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(caller.principal);
-  return session !== null && p === `arn:aws:iam::${session[1]}:role/${session[2]}`;
+/** Whether policy principal `p` names the caller; `wholeAccount`: an account stands for every identity in it. */
+function principalMatch(p: string, caller: Caller, wholeAccount: boolean): boolean {
+  if (p === "*" || p === caller.principal) return true;
+  const partition = /^arn:([^:]+):/.exec(caller.principal)?.[1] ?? "aws";
+  const isAccount = p === caller.accountId || p === `arn:${partition}:iam::${caller.accountId}:root`;
+  if (isAccount) return wholeAccount || caller.principal === `arn:${partition}:iam::${caller.accountId}:root`;
+  // A role, whatever its path, names each of its sessions.
+  const session = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(caller.principal);
+  const role = /^arn:([^:]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(p);
+  return session !== null && role !== null && role[1] === session[1] && role[2] === session[2] && role[3] === session[3];
+}
+
+/** IAM's action matching: case-insensitive, `*` any run of characters, `?` any one. Linear, no regular expression. */
+export function iamMatch(pattern: string, text: string): boolean {
+  const p = pattern.toLowerCase();
+  const t = text.toLowerCase();
+  let i = 0;
+  let j = 0;
+  let star = -1;
+  let resume = 0;
+  while (j < t.length) {
+    if (i < p.length && (p[i] === "?" || (p[i] !== "*" && p[i] === t[j]))) {
+      i++;
+      j++;
+    } else if (i < p.length && p[i] === "*") {
+      star = i++;
+      resume = j;
+    } else if (star >= 0) {
+      i = star + 1;
+      j = ++resume;
+    } else return false;
+  }
+  while (i < p.length && p[i] === "*") i++;
+  return i === p.length;
 }

@@ -133,8 +133,7 @@ export const MIGRATIONS: Migration[] = [
     ],
   },
   {
-    // The policies that govern a repository (who else may use it; when its images expire) and a registry; and the
-    // indexes that keep an image's tags and a subject's referrers one range read at any repository size.
+    // The policies that govern a repository (who else may use it; when its images expire) and a registry.
     version: 3,
     statements: [
       `CREATE TABLE repository_policies (
@@ -152,18 +151,24 @@ export const MIGRATIONS: Migration[] = [
         PRIMARY KEY (registry_id, repository_name),
         FOREIGN KEY (registry_id, repository_name) REFERENCES repositories (registry_id, repository_name) ON DELETE CASCADE
       )`,
-      // With the sort key last, an image's tags and a subject's referrers are read in order from one index range:
-      // without it SQLite walked the primary key (every tag or image of the repository) to avoid a sort.
+      `CREATE TABLE registry_policies (
+        registry_id TEXT NOT NULL PRIMARY KEY,
+        policy_text TEXT NOT NULL
+      )`,
+    ],
+  },
+  {
+    // Indexes that end with their sort key, so that an image's tags, a subject's referrers and an image's referencers
+    // are each one index range: without it SQLite walked the primary key (every tag or image of the repository) to
+    // avoid a sort.
+    version: 4,
+    statements: [
       `DROP INDEX image_tags_by_digest`,
       `CREATE INDEX image_tags_by_digest ON image_tags (registry_id, repository_name, image_digest, image_tag)`,
       `DROP INDEX image_references_by_target`,
       `CREATE INDEX image_references_by_target ON image_references (registry_id, repository_name, referenced_digest, image_digest)`,
       `DROP INDEX images_by_subject`,
       `CREATE INDEX images_by_subject ON images (registry_id, repository_name, subject_digest, image_digest)`,
-      `CREATE TABLE registry_policies (
-        registry_id TEXT NOT NULL PRIMARY KEY,
-        policy_text TEXT NOT NULL
-      )`,
     ],
   },
 ];
