@@ -38,14 +38,17 @@ export function isTagImmutable(repo: RepositoryRecord, tag: string): boolean {
   }
 }
 
-/** Whether `text` matches `pattern`, where `*` matches any run of characters. Linear: no regular expression to blow up. */
-export function wildcardMatch(pattern: string, text: string): boolean {
+/**
+ * Whether `text` matches `pattern`, where `*` matches any run of characters (and, with `anyOne`, `?` any one
+ * character, as in IAM). Linear: no regular expression to blow up.
+ */
+export function wildcardMatch(pattern: string, text: string, anyOne = false): boolean {
   let p = 0;
   let t = 0;
   let star = -1;
   let resume = 0;
   while (t < text.length) {
-    if (p < pattern.length && pattern[p] !== "*" && pattern[p] === text[t]) {
+    if (p < pattern.length && pattern[p] !== "*" && (pattern[p] === text[t] || (anyOne && pattern[p] === "?"))) {
       p++;
       t++;
     } else if (p < pattern.length && pattern[p] === "*") {

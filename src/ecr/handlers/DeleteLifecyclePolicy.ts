@@ -1,6 +1,7 @@
 // DeleteLifecyclePolicy: removes the repository's lifecycle rules and answers with them; no image expires any more.
 import type { DeleteLifecyclePolicyRequest, DeleteLifecyclePolicyResponse } from "../../../generated/types";
 import { lifecyclePolicyNotFound } from "../errors";
+import { lifecyclePolicyAnswer } from "../lifecycle/policy";
 import { registryOf, requireRepository } from "../repositories";
 import type { Context } from "./context";
 
@@ -10,10 +11,5 @@ export async function DeleteLifecyclePolicy(input: DeleteLifecyclePolicyRequest,
   await requireRepository(context, registryId, repositoryName);
   const policy = await context.store.deleteLifecyclePolicy(registryId, repositoryName);
   if (!policy) throw lifecyclePolicyNotFound(registryId, repositoryName);
-  return {
-    registryId,
-    repositoryName,
-    lifecyclePolicyText: policy.text,
-    ...(policy.lastEvaluatedAt === undefined ? {} : { lastEvaluatedAt: new Date(policy.lastEvaluatedAt) }),
-  };
+  return lifecyclePolicyAnswer(registryId, repositoryName, policy);
 }

@@ -1,6 +1,7 @@
 // GetLifecyclePolicy: the repository's lifecycle rules and when they were last evaluated.
 import type { GetLifecyclePolicyRequest, GetLifecyclePolicyResponse } from "../../../generated/types";
 import { lifecyclePolicyNotFound } from "../errors";
+import { lifecyclePolicyAnswer } from "../lifecycle/policy";
 import { registryOf, requireRepository } from "../repositories";
 import type { Context } from "./context";
 
@@ -10,10 +11,5 @@ export async function GetLifecyclePolicy(input: GetLifecyclePolicyRequest, conte
   await requireRepository(context, registryId, repositoryName);
   const policy = await context.store.getLifecyclePolicy(registryId, repositoryName);
   if (!policy) throw lifecyclePolicyNotFound(registryId, repositoryName);
-  return {
-    registryId,
-    repositoryName,
-    lifecyclePolicyText: policy.text,
-    ...(policy.lastEvaluatedAt === undefined ? {} : { lastEvaluatedAt: new Date(policy.lastEvaluatedAt) }),
-  };
+  return lifecyclePolicyAnswer(registryId, repositoryName, policy);
 }

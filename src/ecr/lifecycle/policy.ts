@@ -15,6 +15,14 @@ export interface LifecycleRule {
   } & ({ countType: "imageCountMoreThan"; countNumber: number } | { countType: "sinceImagePushed"; countUnit: "days"; countNumber: number });
 }
 
+/** How Get and DeleteLifecyclePolicy answer with a stored policy. */
+export const lifecyclePolicyAnswer = (registryId: string, repositoryName: string, policy: { text: string; lastEvaluatedAt?: number }) => ({
+  registryId,
+  repositoryName,
+  lifecyclePolicyText: policy.text,
+  ...(policy.lastEvaluatedAt === undefined ? {} : { lastEvaluatedAt: new Date(policy.lastEvaluatedAt) }),
+});
+
 const failure = (why: string) =>
   new InvalidParameterException({ message: `Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure: ${why}'` });
 

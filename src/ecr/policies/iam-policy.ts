@@ -1,5 +1,6 @@
 // IAM policy documents as ECR takes them (repository and registry policies): checked for IAM's grammar when stored,
 // and evaluated for a caller and an action as IAM does for a resource policy: an explicit Deny wins, then an Allow.
+import { wildcardMatch } from "../images";
 
 export type Effect = "Allow" | "Deny";
 
@@ -140,26 +141,5 @@ function principalMatch(p: string, caller: Caller, wholeAccount: boolean): boole
   return session !== null && role !== null && role[1] === session[1] && role[2] === session[2] && role[3] === session[3];
 }
 
-/** IAM's action matching: case-insensitive, `*` any run of characters, `?` any one. Linear, no regular expression. */
-export function iamMatch(pattern: string, text: string): boolean {
-  const p = pattern.toLowerCase();
-  const t = text.toLowerCase();
-  let i = 0;
-  let j = 0;
-  let star = -1;
-  let resume = 0;
-  while (j < t.length) {
-    if (i < p.length && (p[i] === "?" || (p[i] !== "*" && p[i] === t[j]))) {
-      i++;
-      j++;
-    } else if (i < p.length && p[i] === "*") {
-      star = i++;
-      resume = j;
-    } else if (star >= 0) {
-      i = star + 1;
-      j = ++resume;
-    } else return false;
-  }
-  while (i < p.length && p[i] === "*") i++;
-  return i === p.length;
-}
+/** IAM's action matching: case-insensitive, `*` any run of characters, `?` any one. */
+export const iamMatch = (pattern: string, text: string) => wildcardMatch(pattern.toLowerCase(), text.toLowerCase(), true);
