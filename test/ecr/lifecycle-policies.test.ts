@@ -17,7 +17,9 @@ import { expire, plan } from "../../src/ecr/lifecycle/evaluation";
 import { parseLifecyclePolicy } from "../../src/ecr/lifecycle/policy";
 import { KeyedLock } from "../../src/ecr/keyed-lock";
 import { EmbeddedStore } from "../../src/storage/embedded/store";
+import { LifecyclePreviews } from "../../src/ecr/lifecycle/previews";
 import { sha256 } from "../helpers/digests";
+import { ecrClient } from "../helpers/ecr-client";
 import { failure, REGISTRY, startEcr, tempDataDir, type TestEcr } from "../helpers/ecr-server";
 import { ociManifest, pushBlob } from "../helpers/push";
 
@@ -229,6 +231,11 @@ test("a second preview while one runs is LifecyclePolicyPreviewInProgressExcepti
     await slow.client.send(new StartLifecyclePolicyPreviewCommand({ repositoryName: "app", lifecyclePolicyText: text }));
     const err = await failure(slow.client.send(new StartLifecyclePolicyPreviewCommand({ repositoryName: "app", lifecyclePolicyText: text })));
     expect(err.name).toBe("LifecyclePolicyPreviewInProgressException");
+    // Two previews are worked out at once; a third repository's waits for one of them (a retryable throttle).
+    for (const r of ["two", "three"]) await slow.client.send(new CreateRepositoryCommand({ repositoryName: r }));
+    await slow.client.send(new StartLifecyclePolicyPreviewCommand({ repositoryName: "two", lifecyclePolicyText: text }));
+    const busy = await failure(ecrClient(slow.url, { maxAttempts: 1 }).send(new StartLifecyclePolicyPreviewCommand({ repositoryName: "three", lifecyclePolicyText: text })));
+    expect(busy.name).toBe("ThrottlingException");
     const during = await slow.client.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: "app" }));
     expect([during.status, during.previewResults, during.summary]).toEqual(["IN_PROGRESS", [], undefined]);
     release();
@@ -254,4 +261,15 @@ test("an image tagged between the plan and the run is not what the rules selecte
   await t.client.send(new PutImageCommand({ repositoryName: repo.name, imageManifest: manifest, imageTag: "prod" }));
   expect(await expire(t.ecr.store, new KeyedLock(), REGISTRY, repo.name, planned)).toBe(1);
   expect(await remaining(t.client, repo.name)).toEqual([old]);
+});
+
+test("finished previews are forgotten, oldest first, once together they hold more results than the bound", async () => {
+  const previews = new LifecyclePreviews(5, 2);
+  const results = (n: number) => async () => Array.from({ length: n }, (_, i) => ({ digest: `sha256:${i}`, pushedAt: 0, tags: [], rulePriority: 1 }));
+  const settle = () => new Promise((r) => setImmediate(r));
+  for (const [key, n] of [["a", 2], ["b", 2], ["c", 3]] as const) {
+    expect(previews.start(key, "text", 1, results(n), () => undefined)).toBe("started");
+    await settle();
+  }
+  expect(["a", "b", "c"].map((k) => previews.get(k, 1)?.results.length)).toEqual([undefined, 2, 3]);
 });

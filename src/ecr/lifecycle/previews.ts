@@ -13,12 +13,14 @@ export interface Preview {
 
 export class LifecyclePreviews {
   private readonly previews = new Map<string, Preview>();
+  private inProgress = 0;
+  private resultsKept = 0;
   /**
-   * At most `max` repositories' previews are kept (the oldest finished one goes first), and at most `running` are
-   * worked out at once: each reads a whole repository.
+   * Memory stays bounded whatever the data: finished previews are forgotten, oldest first, once together they hold more
+   * than `maxResults` results; at most `running` previews are worked out at once (each reads a whole repository).
    */
   constructor(
-    private readonly max = 1000,
+    private readonly maxResults = 1_000_000,
     private readonly running = 2,
   ) {}
 
@@ -29,27 +31,36 @@ export class LifecyclePreviews {
 
   /** Starts a preview unless one for the repository is in progress, or as many as may run at once are. */
   start(key: string, policyText: string, repositoryCreatedAt: number, compute: () => Promise<Expiry[]>, onError: (e: unknown) => void): "started" | "in-progress" | "busy" {
-    const current = this.get(key, repositoryCreatedAt);
+    const current = this.previews.get(key);
     if (current?.status === "IN_PROGRESS") return "in-progress";
-    if ([...this.previews.values()].filter((p) => p.status === "IN_PROGRESS").length >= this.running) return "busy";
+    if (this.inProgress >= this.running) return "busy";
+    this.forget(key);
     const preview: Preview = { policyText, status: "IN_PROGRESS", results: [], repositoryCreatedAt };
-    this.previews.delete(key);
-    if (this.previews.size >= this.max) {
-      for (const [k, p] of this.previews) {
-        if (p.status !== "IN_PROGRESS") {
-          this.previews.delete(k);
-          break;
-        }
-      }
-    }
     this.previews.set(key, preview);
-    compute().then(
-      (results) => Object.assign(preview, { status: "COMPLETE", results: [...results].sort((a, b) => (a.digest < b.digest ? -1 : 1)) }),
-      (e) => {
-        preview.status = "FAILED";
-        onError(e);
-      },
-    );
+    this.inProgress++;
+    compute()
+      .then(
+        (results) => {
+          Object.assign(preview, { status: "COMPLETE", results: [...results].sort((a, b) => (a.digest < b.digest ? -1 : 1)) });
+          this.resultsKept += results.length;
+          for (const [k, p] of this.previews) {
+            if (this.resultsKept <= this.maxResults) break;
+            if (p !== preview && p.status !== "IN_PROGRESS") this.forget(k);
+          }
+        },
+        (e) => {
+          preview.status = "FAILED";
+          onError(e);
+        },
+      )
+      .finally(() => this.inProgress--);
     return "started";
+  }
+
+  private forget(key: string): void {
+    const p = this.previews.get(key);
+    if (!p) return;
+    this.resultsKept -= p.results.length;
+    this.previews.delete(key);
   }
 }
