@@ -1,9 +1,34 @@
-// Shared by the upload handlers: running alone for one live upload of the named repository.
+// Layer uploads, whichever protocol drives them: the API's Initiate/UploadLayerPart/Complete and the registry
+// protocol's POST/PATCH/PUT are the same upload sessions with the same rules (quotas, part sizes, limits, expiry).
+import { randomUUID } from "node:crypto";
+import { LimitExceededException } from "../../generated/errors";
+import { throttled } from "../framework";
+import type { BlobStream } from "../framework/definition";
 import type { UploadRecord } from "../storage/types";
-import { uploadNotFound } from "./errors";
+import { emptyUpload, invalidLayer, invalidLayerPart, layerAlreadyExists, layerPartTooSmall, repositoryNotFound, uploadNotFound } from "./errors";
 import type { Context } from "./handlers/context";
 import { requireRepository } from "./repositories";
 import type { SessionHandle } from "./upload-sessions";
+
+export const SHA256_DIGEST = /^sha256:[0-9a-fA-F]{64}$/;
+
+/** A new, empty upload in an existing repository; the count and the new upload are one transaction. */
+export async function startUpload(ctx: Context, registryId: string, repositoryName: string): Promise<string> {
+  const now = ctx.now();
+  const uploadId = randomUUID();
+  const upload = { id: uploadId, repository: repositoryName, createdAt: now, touchedAt: now, length: 0, parts: 0 };
+  switch (await ctx.store.createUpload(registryId, upload, ctx.settings)) {
+    case "no-repository":
+      throw repositoryNotFound(registryId, repositoryName);
+    case "limit": {
+      // InitiateLayerUpload declares no LimitExceededException, and Go SDKs drop undeclared errors to a generic one;
+      // AWS's common throttling error is known and retried everywhere, and uploads finish or expire meanwhile.
+      const max = ctx.settings.maxUploadsPerRepository;
+      throw throttled(`Rate exceeded: the repository with name '${repositoryName}' already has the maximum of ${max} uploads in progress`);
+    }
+  }
+  return uploadId;
+}
 
 /**
  * Runs `fn` alone for the upload, once the repository exists and the upload belongs to it and has not expired
@@ -27,4 +52,120 @@ export async function withLiveUpload<T>(
   });
 }
 
-export const SHA256_DIGEST = /^sha256:[0-9a-fA-F]{64}$/;
+/** The committed length of a live upload (what the registry protocol reports as its Range). */
+export function uploadedLength(ctx: Context, registryId: string, repositoryName: string, uploadId: string): Promise<number> {
+  return withLiveUpload(ctx, registryId, repositoryName, uploadId, async (upload) => upload.length);
+}
+
+export interface Part {
+  first: number;
+  /** The part's last byte, when the client said (the API always does; a registry-protocol chunk may stream). */
+  last?: number;
+  /** Checked once the whole part arrived, before it commits (the API learns some members only after the blob). */
+  beforeCommit?: () => void;
+}
+
+/**
+ * Appends the next contiguous bytes to an upload. They are written and hashed as they arrive, and committed only once
+ * the whole part arrived and proved valid; anything else (a wrong length, a bad body, a dropped connection) truncates
+ * what was written and rolls the hash back. A resend of the last accepted part (same range, same bytes) is answered as
+ * before and appends nothing. Returns the upload's committed length.
+ */
+export async function appendPart(ctx: Context, registryId: string, repositoryName: string, uploadId: string, part: Part, blob: BlobStream): Promise<number> {
+  const { settings, store } = ctx;
+  const { first, last } = part;
+  return withLiveUpload(ctx, registryId, repositoryName, uploadId, async (upload, session) => {
+    const reject = (message: string) => invalidLayerPart(registryId, repositoryName, uploadId, upload.length, message);
+    if (last !== undefined && last < first) throw reject(`The part's last byte ${last} comes before its first byte ${first}`);
+    if (first !== upload.length) {
+      const previous = upload.lastPart;
+      if (last !== undefined && previous && previous.first === first && previous.last === last) {
+        if (await sameBytes(blob, await store.readUpload(registryId, uploadId, first, last + 1))) return upload.length;
+      }
+      throw reject(`The part must start at byte ${upload.length}, the next byte expected, not at byte ${first}`);
+    }
+    if (upload.parts + 1 > settings.maxPartsPerLayer) {
+      throw new LimitExceededException({ message: `The upload with id '${uploadId}' already has the maximum of ${settings.maxPartsPerLayer} parts` });
+    }
+    const size = last === undefined ? undefined : last - first + 1;
+    const tooLarge = () => new LimitExceededException({ message: `The layer would exceed the maximum size of ${settings.maxLayerBytes} bytes` });
+    if (size !== undefined && upload.length + size > settings.maxLayerBytes) throw tooLarge();
+
+    const hash = await session.hashOf(upload.length);
+    const before = hash.copy();
+    let received = 0;
+    async function* counted() {
+      for await (const chunk of blob as AsyncIterable<Buffer>) {
+        received += chunk.byteLength;
+        if (size !== undefined && received > size) throw reject(`The part's range ${first}-${last} covers ${size} bytes but its blob is longer`);
+        if (upload.length + received > settings.maxLayerBytes) throw tooLarge();
+        hash.update(chunk);
+        yield chunk;
+      }
+    }
+    const previousSize = upload.lastPart ? upload.lastPart.last - upload.lastPart.first + 1 : undefined;
+    try {
+      if ((await store.writePart(registryId, uploadId, counted())) === undefined) throw uploadNotFound(registryId, repositoryName, uploadId);
+      if (size !== undefined && received !== size) throw reject(`The part's range ${first}-${last} covers ${size} bytes but its blob has ${received} bytes`);
+      part.beforeCommit?.();
+      // An empty streamed chunk adds nothing and is no part.
+      if (received === 0) {
+        await store.abortPart(registryId, uploadId);
+        return upload.length;
+      }
+      const next: UploadRecord = {
+        ...upload,
+        touchedAt: ctx.now(),
+        length: upload.length + received,
+        parts: upload.parts + 1,
+        lastPart: { first, last: first + received - 1 },
+        ...(previousSize === undefined ? {} : { smallestEarlierPart: Math.min(upload.smallestEarlierPart ?? previousSize, previousSize) }),
+      };
+      if (!(await store.commitPart(registryId, uploadId, next))) throw uploadNotFound(registryId, repositoryName, uploadId);
+    } catch (e) {
+      session.replace(before, upload.length);
+      await store.abortPart(registryId, uploadId);
+      throw e;
+    }
+    session.replace(hash, upload.length + received);
+    return upload.length + received;
+  });
+}
+
+/**
+ * Checks the parts and the digest, then stores the bytes as a layer of the repository. The digest comes from the
+ * running hash: completing never re-reads the layer (after a restart, once).
+ */
+export async function completeLayer(ctx: Context, registryId: string, repositoryName: string, uploadId: string, digests: string[]): Promise<string> {
+  const { settings, store } = ctx;
+  return withLiveUpload(ctx, registryId, repositoryName, uploadId, async (upload, session) => {
+    if (upload.length === 0) throw emptyUpload(registryId, repositoryName, uploadId);
+    if (upload.smallestEarlierPart !== undefined && upload.smallestEarlierPart < settings.minPartSize) {
+      throw layerPartTooSmall(settings.minPartSize);
+    }
+    const digest = `sha256:${(await session.hashOf(upload.length)).copy().digest("hex")}`;
+    if (!digests.some((d) => d.toLowerCase() === digest)) throw invalidLayer();
+    if (await store.getLayer(registryId, repositoryName, digest)) throw layerAlreadyExists(registryId, repositoryName, digest);
+    if (!(await store.completeUpload(registryId, uploadId, { digest, size: upload.length }))) throw uploadNotFound(registryId, repositoryName, uploadId);
+    session.forget();
+    return digest;
+  });
+}
+
+/** Forgets a live upload and frees its bytes (the registry protocol's DELETE, or a completion whose layer exists). */
+export async function cancelUpload(ctx: Context, registryId: string, repositoryName: string, uploadId: string): Promise<void> {
+  await withLiveUpload(ctx, registryId, repositoryName, uploadId, async (_upload, session) => {
+    session.forget();
+    if (!(await ctx.store.cancelUpload(registryId, uploadId))) throw uploadNotFound(registryId, repositoryName, uploadId);
+  });
+}
+
+/** Whether the streamed blob is exactly `stored`; stops reading at the first difference. */
+async function sameBytes(blob: BlobStream, stored: Buffer): Promise<boolean> {
+  let at = 0;
+  for await (const chunk of blob as AsyncIterable<Buffer>) {
+    if (at + chunk.byteLength > stored.byteLength || !chunk.equals(stored.subarray(at, at + chunk.byteLength))) return false;
+    at += chunk.byteLength;
+  }
+  return at === stored.byteLength;
+}

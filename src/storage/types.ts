@@ -132,10 +132,17 @@ export interface RegistryStore {
    * A completion cut short (a failed disk step) is resumed by the next call for the same upload.
    */
   completeUpload(registryId: string, id: string, layer: LayerRecord): Promise<boolean>;
+  /** Forgets an upload and frees its bytes; false when it is gone or being completed. */
+  cancelUpload(registryId: string, id: string): Promise<boolean>;
   /** Forgets uploads idle since before `cutoff` (epoch ms) and frees their space; returns how many. */
   expireUploads(cutoff: number): Promise<number>;
 
   getLayer(registryId: string, repository: string, digest: string): Promise<LayerRecord | undefined>;
+  /**
+   * Makes a blob the registry already stores a layer of the repository (a cross-repository mount); false when the
+   * registry has no such blob or the repository is gone.
+   */
+  addLayer(registryId: string, repository: string, digest: string): Promise<boolean>;
   /** A stored layer's bytes, or undefined when the registry has no such layer. Missing or damaged bytes throw. */
   openBlob(registryId: string, digest: string): Promise<BlobReader | undefined>;
 
@@ -156,6 +163,8 @@ export interface RegistryStore {
   listImages(registryId: string, repository: string, page: { after?: string; limit: number; tagStatus: TagStatus }): Promise<ImageSummary[]>;
   /** Up to `limit` digests of images whose subject is `subject`, after `after`, by digest. */
   listReferrers(registryId: string, repository: string, subject: string, page: { after?: string; limit: number }): Promise<string[]>;
+  /** Up to `limit` of the repository's tags that sort after `after`, sorted. */
+  listTags(registryId: string, repository: string, page: { after?: string; limit: number }): Promise<string[]>;
   /** An image's tags, sorted. */
   listImageTags(registryId: string, repository: string, digest: string): Promise<string[]>;
   /** Records a pull at `at` unless one was recorded less than `resolutionMs` before (the caller skips the call then). */

@@ -477,6 +477,19 @@ export class EmbeddedStore implements RegistryStore {
     await this.reclaim();
   }
 
+  cancelUpload(registryId: string, id: string): Promise<boolean> {
+    return this.lock.run(async () => {
+      // An upload being completed is no longer the client's to cancel.
+      if (!this.isOpen(registryId, id)) return false;
+      this.commit(() => {
+        this.sql("deleteUpload").run(registryId, id);
+        this.sql("insertReclaimable").run(this.uploadPath(registryId, id));
+      });
+      await this.reclaim();
+      return true;
+    });
+  }
+
   expireUploads(cutoff: number): Promise<number> {
     return this.lock.run(async () => {
       // The sweep also retries what failed before: completions cut short and files not yet removed.
@@ -504,6 +517,15 @@ export class EmbeddedStore implements RegistryStore {
   async getLayer(registryId: string, repository: string, digest: string): Promise<LayerRecord | undefined> {
     const row = this.sql("getLayer").get(registryId, repository, digest) as Row | undefined;
     return row && { digest, size: Number(row.size), mediaType: row.media_type ?? undefined };
+  }
+
+  async addLayer(registryId: string, repository: string, digest: string): Promise<boolean> {
+    // A blob row exists exactly while its file is kept: the row and the file's reclaim go in one transaction.
+    return this.commit(() => {
+      if (!this.sql("getBlob").get(registryId, digest) || !this.sql("getRepository").get(registryId, repository)) return false;
+      this.sql("insertLayer").run(registryId, repository, digest);
+      return true;
+    });
   }
 
   async openBlob(registryId: string, digest: string): Promise<BlobReader | undefined> {
@@ -566,6 +588,10 @@ export class EmbeddedStore implements RegistryStore {
 
   async listReferrers(registryId: string, repository: string, subject: string, page: { after?: string; limit: number }): Promise<string[]> {
     return this.sql("listReferrers").pluck().all(registryId, repository, subject, page.after ?? "", page.limit) as string[];
+  }
+
+  async listTags(registryId: string, repository: string, page: { after?: string; limit: number }): Promise<string[]> {
+    return this.sql("listTags").pluck().all(registryId, repository, page.after ?? "", page.limit) as string[];
   }
 
   async listImageTags(registryId: string, repository: string, digest: string): Promise<string[]> {

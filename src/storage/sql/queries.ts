@@ -83,6 +83,7 @@ export const SQL = {
   /** A page of the manifests whose subject is a digest, by digest. */
   listReferrers: `SELECT image_digest FROM images
     WHERE registry_id = ? AND repository_name = ? AND subject_digest = ? AND image_digest > ? ORDER BY image_digest LIMIT ?`,
+  listTags: `SELECT image_tag FROM image_tags WHERE registry_id = ? AND repository_name = ? AND image_tag > ? ORDER BY image_tag LIMIT ?`,
   listImageTags: `SELECT image_tag FROM image_tags WHERE registry_id = ? AND repository_name = ? AND image_digest = ? ORDER BY image_tag`,
   /** Pulls move the time forward only, and at most once per resolution: a pull is not a write every time. */
   recordPull: `UPDATE images SET last_recorded_pull_time = ?

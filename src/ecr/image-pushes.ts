@@ -1,0 +1,91 @@
+// Putting an image, whichever protocol asks: the API's PutImage and the registry protocol's manifest PUT. The manifest's
+// blobs (or, for a list or index, manifests) must be in the repository; a tag moves only in a mutable repository.
+import {
+  ImageDigestDoesNotMatchException,
+  ImageTagAlreadyExistsException,
+  InvalidParameterException,
+  LayersNotFoundException,
+  LimitExceededException,
+  ReferencedImagesNotFoundException,
+} from "../../generated/errors";
+import { imageAlreadyExists, repositoryNotFound } from "./errors";
+import type { Context } from "./handlers/context";
+import { isTagImmutable, storedSize, TAG } from "./images";
+import { DIGEST, imageSize, manifestDigest, parseManifest } from "./manifests";
+import { requireRepository } from "./repositories";
+
+export interface PutImageOptions {
+  tag?: string;
+  /** The media type the client declared (else the manifest's own). */
+  mediaType?: string;
+  /** The digest the client expects the manifest to have. */
+  digest?: string;
+}
+
+/** Stores the manifest as an image of the repository (and points the tag at it); its digest and media type. */
+export async function putImage(context: Context, registryId: string, name: string, manifest: string, options: PutImageOptions): Promise<{ digest: string; mediaType: string }> {
+  const { tag } = options;
+  const { store } = context;
+  const where = `the repository with name '${name}' in the registry with id '${registryId}'`;
+  await requireRepository(context, registryId, name);
+
+  const parsed = parseManifest(manifest, options.mediaType);
+  const digest = manifestDigest(manifest);
+  if (options.digest !== undefined) {
+    if (!DIGEST.test(options.digest)) throw new InvalidParameterException({ message: `Invalid parameter at 'imageDigest': '${options.digest}' is not a sha256 digest` });
+    if (options.digest !== digest) {
+      throw new ImageDigestDoesNotMatchException({ message: `The specified digest '${options.digest}' does not match the digest '${digest}' of the manifest` });
+    }
+  }
+  if (tag !== undefined && !TAG.test(tag)) throw new InvalidParameterException({ message: `Invalid parameter at 'imageTag': '${tag}' is not a valid image tag` });
+
+  return context.repositoryLocks.run(`${registryId}/${name}`, async () => {
+    const repo = await requireRepository(context, registryId, name);
+    if (parsed.kind === "image") {
+      const missing = [];
+      for (const d of parsed.blobs) if (!(await store.getLayer(registryId, name, d.digest))) missing.push(d.digest);
+      if (missing.length) {
+        // The digests ride along for the registry protocol, which names them in its own words.
+        const digests = [...new Set(missing)];
+        throw Object.assign(new LayersNotFoundException({ message: `Layers with digests [${digests.join(", ")}] required for pushing image into ${where} do not exist` }), { digests });
+      }
+    } else {
+      const missing = [];
+      for (const d of parsed.manifests) if (!(await store.getImage(registryId, name, d.digest))) missing.push(d.digest);
+      if (missing.length) {
+        const digests = [...new Set(missing)];
+        throw Object.assign(new ReferencedImagesNotFoundException({ message: `Manifests with digests [${digests.join(", ")}] referenced by the manifest list do not exist in ${where}` }), { digests });
+      }
+    }
+    const existing = await store.getImage(registryId, name, digest);
+    if (tag !== undefined) {
+      const current = await store.resolveTag(registryId, name, tag);
+      if (current === digest) {
+        throw imageAlreadyExists(registryId, name, digest, tag);
+      }
+      if (current !== undefined && isTagImmutable(repo, tag)) {
+        throw new ImageTagAlreadyExistsException({ message: `The image tag '${tag}' already exists in the '${name}' repository and cannot be overwritten because the tag is immutable` });
+      }
+    } else if (existing) {
+      throw imageAlreadyExists(registryId, name, digest);
+    }
+    const image = existing ?? {
+      digest,
+      manifest,
+      mediaType: parsed.mediaType,
+      pushedAt: context.now(),
+      references: [...new Set([...parsed.blobs, ...parsed.manifests].map((d) => d.digest))],
+      sizeInBytes: await imageSize(parsed, (d, kind) => storedSize(context, registryId, name, d, kind)),
+      ...(parsed.artifactMediaType ? { artifactMediaType: parsed.artifactMediaType } : {}),
+      ...(parsed.subject ? { subjectDigest: parsed.subject.digest } : {}),
+    };
+    const mediaTypes = Object.fromEntries(parsed.blobs.filter((d) => d.mediaType).map((d) => [d.digest, d.mediaType!]));
+    switch (await store.putImage(registryId, name, image, tag, mediaTypes, context.settings)) {
+      case "no-repository":
+        throw repositoryNotFound(registryId, name);
+      case "limit":
+        throw new LimitExceededException({ message: `The repository with name '${name}' already has the maximum of ${context.settings.maxImagesPerRepository} images` });
+    }
+    return { digest, mediaType: parsed.mediaType };
+  });
+}
