@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the real tools some tests and the benchmark drive, when they are missing: Debian's aws CLI and boto3
-# (client contract tests), docker-registry and wrk (the benchmark's baselines). Runs before `npm test` and
+# (client contract tests), podman, skopeo and umoci (registry protocol clients), docker-registry and wrk (the
+# benchmark's baselines). Runs before `npm test` and
 # `npm run bench`; a no-op when they are there.
 set -euo pipefail
-PACKAGES="awscli python3-boto3 docker-registry wrk"
-if [ -x /usr/bin/aws ] && /usr/bin/python3 -c "import boto3" 2>/dev/null && [ -x /usr/bin/docker-registry ] && [ -x /usr/bin/wrk ]; then
+PACKAGES="awscli python3-boto3 podman skopeo umoci docker-registry wrk"
+if [ -x /usr/bin/aws ] && /usr/bin/python3 -c "import boto3" 2>/dev/null && [ -x /usr/bin/docker-registry ] && [ -x /usr/bin/wrk ] \
+  && [ -x /usr/bin/podman ] && [ -x /usr/bin/skopeo ] && [ -x /usr/bin/umoci ]; then
   exit 0
 fi
 if [ "$(id -u)" != 0 ]; then

@@ -14,11 +14,11 @@ const USAGE = `usage: npm start -- [--host H] [--port P] [--data-dir D] [--regis
                     [--headers-timeout SECONDS] [--request-timeout SECONDS] [--body-idle-timeout SECONDS]
                     [--shutdown-grace SECONDS]
                     [--part-size BYTES] [--download-url-ttl SECONDS] [--registry-host HOST[:PORT]]
-                    [--lifecycle-interval SECONDS]
+                    [--lifecycle-interval SECONDS] [--blob-mounting]
 Flags may also come from the environment: ECR_HOST, ECR_PORT, ECR_DATA_DIR, ECR_REGISTRY_ID, ECR_REGION,
 ECR_REPOSITORIES (comma-separated), ECR_UPLOAD_TTL, ECR_FSYNC=false, ECR_AUTH, ECR_CREDENTIALS, ECR_HEADERS_TIMEOUT,
 ECR_REQUEST_TIMEOUT, ECR_BODY_IDLE_TIMEOUT, ECR_SHUTDOWN_GRACE, ECR_PART_SIZE, ECR_DOWNLOAD_URL_TTL, ECR_REGISTRY_HOST,
-ECR_LIFECYCLE_INTERVAL (how often lifecycle policies are evaluated; default 3600).
+ECR_LIFECYCLE_INTERVAL (how often lifecycle policies are evaluated; default 3600), ECR_BLOB_MOUNTING=true.
        npm run fsck -- [--data-dir D]   re-hashes every layer and checks every record against the bytes (server stopped)
 --credentials names a JSON file: {"<access key id>": {"secretAccessKey": "...", "accountId": "123456789012",
 "sessionToken": "..." (optional)}}.`;
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
       "download-url-ttl": { type: "string", default: env.ECR_DOWNLOAD_URL_TTL ?? "3600" },
       "lifecycle-interval": { type: "string", default: env.ECR_LIFECYCLE_INTERVAL ?? "3600" },
       "registry-host": { type: "string", default: env.ECR_REGISTRY_HOST },
+      "blob-mounting": { type: "boolean", default: env.ECR_BLOB_MOUNTING === "true" },
       help: { type: "boolean", default: false },
     },
   });
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
       partSize: Math.round(seconds(values["part-size"]!, "--part-size")),
       downloadUrlTtlMs: seconds(values["download-url-ttl"]!, "--download-url-ttl") * 1000,
       lifecycleIntervalMs: seconds(values["lifecycle-interval"]!, "--lifecycle-interval") * 1000,
+      blobMounting: values["blob-mounting"]!,
       ...(values["registry-host"] ? { registryHost: hostPort(values["registry-host"]) } : {}),
     },
     repositories: values.repository,
@@ -92,7 +94,7 @@ async function main(): Promise<void> {
     requestTimeoutMs: seconds(values["request-timeout"]!, "--request-timeout") * 1000,
   });
   const grace = seconds(values["shutdown-grace"]!, "--shutdown-grace");
-  console.log(`ECR API listening on ${server.url}`);
+  console.log(`ECR API listening on ${server.url} (registry protocol at ${server.url}/v2/)`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -21,6 +21,8 @@ export async function pullImage(
   repository: string,
   imageId: ImageIdentifier,
   accepted: readonly string[] | undefined,
+  /** Whether this is a pull (else a look, like the registry protocol's HEAD, which AWS does not record). */
+  record = true,
 ): Promise<{ pulled: PulledManifest } | { failure: ImageFailure }> {
   const found = await resolveImageId(ctx, registryId, repository, imageId);
   if ("failure" in found) return found;
@@ -35,7 +37,7 @@ export async function pullImage(
   }
   // Most pulls change nothing: the write happens only once the recorded pull is older than the resolution.
   const now = ctx.now();
-  if (image.lastRecordedPullTime === undefined || image.lastRecordedPullTime <= now - ctx.settings.pullTimeResolutionMs) {
+  if (record && (image.lastRecordedPullTime === undefined || image.lastRecordedPullTime <= now - ctx.settings.pullTimeResolutionMs)) {
     await ctx.store.recordPull(registryId, repository, image.digest, now, ctx.settings.pullTimeResolutionMs);
   }
   return { pulled };

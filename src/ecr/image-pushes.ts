@@ -26,7 +26,9 @@ export interface PutImageOptions {
 export async function putImage(context: Context, registryId: string, name: string, manifest: string, options: PutImageOptions): Promise<{ digest: string; mediaType: string }> {
   const { tag } = options;
   const { store } = context;
-  const where = `the repository with name '${name}' in the registry with id '${registryId}'`;
+  // ECR's words on both paths: oras-project/oras-py#54 (layers), int128/docker-manifest-create-action#63 (images).
+  const required = (what: string, digests: string[]) =>
+    `${what} with digests '[${digests.join(", ")}]' required for pushing image into repository with name '${name}' in the registry with id '${registryId}' do not exist`;
   await requireRepository(context, registryId, name);
 
   const parsed = parseManifest(manifest, options.mediaType);
@@ -47,14 +49,14 @@ export async function putImage(context: Context, registryId: string, name: strin
       if (missing.length) {
         // The digests ride along for the registry protocol, which names them in its own words.
         const digests = [...new Set(missing)];
-        throw Object.assign(new LayersNotFoundException({ message: `Layers with digests [${digests.join(", ")}] required for pushing image into ${where} do not exist` }), { digests });
+        throw Object.assign(new LayersNotFoundException({ message: required("Layers", digests) }), { digests });
       }
     } else {
       const missing = [];
       for (const d of parsed.manifests) if (!(await store.getImage(registryId, name, d.digest))) missing.push(d.digest);
       if (missing.length) {
         const digests = [...new Set(missing)];
-        throw Object.assign(new ReferencedImagesNotFoundException({ message: `Manifests with digests [${digests.join(", ")}] referenced by the manifest list do not exist in ${where}` }), { digests });
+        throw Object.assign(new ReferencedImagesNotFoundException({ message: required("Images", digests) }), { digests });
       }
     }
     const existing = await store.getImage(registryId, name, digest);

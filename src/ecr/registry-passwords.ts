@@ -4,6 +4,8 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 
 export interface RegistryPassword {
   accountId: string;
+  /** Who asked for it (an IAM ARN): the registry protocol's caller, as repository policies see it. */
+  principal: string;
   /** Epoch milliseconds. */
   expiresAt: number;
 }
@@ -16,14 +18,14 @@ export class RegistryPasswords {
     this.key = createHmac("sha256", secret).update("registry-password").digest();
   }
 
-  issue(accountId: string, ttlMs: number): { password: string; expiresAt: number } {
+  issue(accountId: string, principal: string, ttlMs: number): { password: string; expiresAt: number } {
     const expiresAt = this.now() + ttlMs;
-    const claims = Buffer.from(JSON.stringify({ a: accountId, e: expiresAt })).toString("base64url");
+    const claims = Buffer.from(JSON.stringify({ a: accountId, p: principal, e: expiresAt })).toString("base64url");
     return { password: `${claims}.${this.mac(claims)}`, expiresAt };
   }
 
-  /** The account a password was issued to, while it is valid. */
-  verify(password: string): RegistryPassword | undefined {
+  /** The account a password was issued to; "expired" once it no longer is valid, undefined when it is not ours. */
+  verify(password: string): RegistryPassword | "expired" | undefined {
     const [claims, mac, extra] = password.split(".");
     if (!claims || !mac || extra !== undefined) return undefined;
     // Compared as text, not as decoded bytes: base64url's last character has spare bits, and a password must have
@@ -31,9 +33,10 @@ export class RegistryPasswords {
     const given = Buffer.from(mac);
     const want = Buffer.from(this.mac(claims));
     if (given.byteLength !== want.byteLength || !timingSafeEqual(given, want)) return undefined;
-    const { a, e } = JSON.parse(Buffer.from(claims, "base64url").toString("utf8"));
-    if (typeof a !== "string" || typeof e !== "number" || this.now() >= e) return undefined;
-    return { accountId: a, expiresAt: e };
+    const { a, p, e } = JSON.parse(Buffer.from(claims, "base64url").toString("utf8"));
+    if (typeof a !== "string" || typeof p !== "string" || typeof e !== "number") return undefined;
+    if (this.now() >= e) return "expired";
+    return { accountId: a, principal: p, expiresAt: e };
   }
 
   private mac(claims: string): string {

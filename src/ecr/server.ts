@@ -21,6 +21,7 @@ import { UploadSessions } from "./upload-sessions";
 import { LifecycleEvaluator, timerSchedule, type Schedule } from "./lifecycle/scheduler";
 import { LifecyclePreviews } from "./lifecycle/previews";
 import { authorize, PolicyCache } from "./policies/access";
+import { createRegistryListener, type SharedContext } from "../registry/listener";
 
 export interface EcrOptions {
   /** The registry (account) id requests belong to. */
@@ -51,7 +52,7 @@ export interface EcrOptions {
 export interface EcrService {
   /** The API alone (POST /). */
   handler: ServiceHandler;
-  /** The API and the layer download endpoint, for node:http. */
+  /** The API, the registry protocol (/v2/) and the layer download endpoint, for node:http. */
   listener: RequestListener;
   store: RegistryStore;
   settings: EcrSettings;
@@ -79,7 +80,7 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
   const registryPasswords = new RegistryPasswords(secret, now);
   const lifecyclePreviews = new LifecyclePreviews();
   const policies = new PolicyCache();
-  const shared = { store, sessions, repositoryLocks, downloads, registryPasswords, settings, now, lifecyclePreviews, policies };
+  const shared: SharedContext = { store, sessions, repositoryLocks, downloads, registryPasswords, settings, now, lifecyclePreviews, policies };
   const serviceOptions = {
     accountId: options.registryId,
     region: options.region,
@@ -104,7 +105,23 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
   });
   const api = createRequestListener(handler);
   const download = createDownloadListener(store, downloads, log);
-  const listener: RequestListener = (req, res) => (req.url?.startsWith("/layers/") ? download(req, res) : api(req, res));
+  const registry = createRegistryListener({
+    shared,
+    accountId: options.registryId ?? DEFAULT_ACCOUNT_ID,
+    region: options.region ?? DEFAULT_REGION,
+    requireLogin: options.auth?.mode === "sigv4",
+    logger: log,
+    maxBodiesInFlight: options.maxBodiesInFlight,
+    maxBodiesPerCaller: options.maxBodiesPerCaller,
+    bodyIdleTimeoutMs: options.bodyIdleTimeoutMs,
+  });
+  // One port: the API at POST /, the registry protocol under /v2/, layer downloads under /layers/.
+  const listener: RequestListener = (req, res) => {
+    const url = req.url ?? "/";
+    if (url.startsWith("/v2/") || url === "/v2") registry(req, res);
+    else if (url.startsWith("/layers/")) download(req, res);
+    else api(req, res);
+  };
 
   // Idle uploads are swept at start-up and then regularly, so their space comes back.
   const sweep = () =>

@@ -23,6 +23,11 @@ export interface EcrSettings extends Quotas {
   lifecycleIntervalMs: number;
   /** How long a GetAuthorizationToken credential is valid. */
   authorizationTokenTtlMs: number;
+  /**
+   * Whether the registry protocol mounts a layer from another repository of the registry (`?mount=&from=`) instead of
+   * taking its bytes again. AWS's BLOB_MOUNTING account setting, off until an account enables it.
+   */
+  blobMounting: boolean;
   /** The host repository URIs name (`host[:port]`); AWS's `<registry>.dkr.ecr.<region>.amazonaws.com` when unset. */
   registryHost?: string;
 }
@@ -40,6 +45,7 @@ export const DEFAULT_SETTINGS: EcrSettings = {
   pullTimeResolutionMs: 60 * 1000,
   authorizationTokenTtlMs: 12 * 60 * 60 * 1000,
   lifecycleIntervalMs: 60 * 60 * 1000,
+  blobMounting: false,
   // AWS's default service quotas ("Registered repositories" and "Images per repository", both adjustable there).
   maxRepositoriesPerRegistry: 100_000,
   maxImagesPerRepository: 100_000,

@@ -3,7 +3,6 @@
 import { randomUUID } from "node:crypto";
 import { LimitExceededException } from "../../generated/errors";
 import { throttled } from "../framework";
-import type { BlobStream } from "../framework/definition";
 import type { UploadRecord } from "../storage/types";
 import { emptyUpload, invalidLayer, invalidLayerPart, layerAlreadyExists, layerPartTooSmall, repositoryNotFound, uploadNotFound } from "./errors";
 import type { Context } from "./handlers/context";
@@ -58,7 +57,8 @@ export function uploadedLength(ctx: Context, registryId: string, repositoryName:
 }
 
 export interface Part {
-  first: number;
+  /** Where the part starts; undefined for "at the end" (a registry-protocol chunk without a Content-Range). */
+  first?: number;
   /** The part's last byte, when the client said (the API always does; a registry-protocol chunk may stream). */
   last?: number;
   /** Checked once the whole part arrived, before it commits (the API learns some members only after the blob). */
@@ -71,10 +71,18 @@ export interface Part {
  * what was written and rolls the hash back. A resend of the last accepted part (same range, same bytes) is answered as
  * before and appends nothing. Returns the upload's committed length.
  */
-export async function appendPart(ctx: Context, registryId: string, repositoryName: string, uploadId: string, part: Part, blob: BlobStream): Promise<number> {
+export async function appendPart(
+  ctx: Context,
+  registryId: string,
+  repositoryName: string,
+  uploadId: string,
+  part: Part,
+  blob: AsyncIterable<Uint8Array>,
+): Promise<number> {
   const { settings, store } = ctx;
-  const { first, last } = part;
+  const { last } = part;
   return withLiveUpload(ctx, registryId, repositoryName, uploadId, async (upload, session) => {
+    const first = part.first ?? upload.length;
     const reject = (message: string) => invalidLayerPart(registryId, repositoryName, uploadId, upload.length, message);
     if (last !== undefined && last < first) throw reject(`The part's last byte ${last} comes before its first byte ${first}`);
     if (first !== upload.length) {
@@ -82,7 +90,8 @@ export async function appendPart(ctx: Context, registryId: string, repositoryNam
       if (last !== undefined && previous && previous.first === first && previous.last === last) {
         if (await sameBytes(blob, await store.readUpload(registryId, uploadId, first, last + 1))) return upload.length;
       }
-      throw reject(`The part must start at byte ${upload.length}, the next byte expected, not at byte ${first}`);
+      // ECR's words (GoogleContainerTools/kaniko#607).
+      throw reject(`First byte of the layer part is ${first} instead of ${upload.length}`);
     }
     if (upload.parts + 1 > settings.maxPartsPerLayer) {
       throw new LimitExceededException({ message: `The upload with id '${uploadId}' already has the maximum of ${settings.maxPartsPerLayer} parts` });
@@ -95,7 +104,7 @@ export async function appendPart(ctx: Context, registryId: string, repositoryNam
     const before = hash.copy();
     let received = 0;
     async function* counted() {
-      for await (const chunk of blob as AsyncIterable<Buffer>) {
+      for await (const chunk of blob) {
         received += chunk.byteLength;
         if (size !== undefined && received > size) throw reject(`The part's range ${first}-${last} covers ${size} bytes but its blob is longer`);
         if (upload.length + received > settings.maxLayerBytes) throw tooLarge();
@@ -161,10 +170,10 @@ export async function cancelUpload(ctx: Context, registryId: string, repositoryN
 }
 
 /** Whether the streamed blob is exactly `stored`; stops reading at the first difference. */
-async function sameBytes(blob: BlobStream, stored: Buffer): Promise<boolean> {
+async function sameBytes(blob: AsyncIterable<Uint8Array>, stored: Buffer): Promise<boolean> {
   let at = 0;
-  for await (const chunk of blob as AsyncIterable<Buffer>) {
-    if (at + chunk.byteLength > stored.byteLength || !chunk.equals(stored.subarray(at, at + chunk.byteLength))) return false;
+  for await (const chunk of blob) {
+    if (at + chunk.byteLength > stored.byteLength || !Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).equals(stored.subarray(at, at + chunk.byteLength))) return false;
     at += chunk.byteLength;
   }
   return at === stored.byteLength;

@@ -153,7 +153,7 @@ test("an OCI index pointing at two manifests; a missing one is ReferencedImagesN
   const missing = await failure(client.send(new PutImageCommand({ repositoryName: "app", imageManifest: index([a.manifest, b.manifest]), imageTag: "multi" })));
   expect(missing).toBeInstanceOf(ReferencedImagesNotFoundException);
   expect(missing.message).toBe(
-    `Manifests with digests [${sha256(b.manifest)}] referenced by the manifest list do not exist in the repository with name 'app' in the registry with id '${REGISTRY}'`,
+    `Images with digests '[${sha256(b.manifest)}]' required for pushing image into repository with name 'app' in the registry with id '${REGISTRY}' do not exist`,
   );
 
   await client.send(new PutImageCommand({ repositoryName: "app", imageManifest: b.manifest }));
@@ -223,7 +223,7 @@ describe("PutImage errors", () => {
     });
     const err = await failure(client.send(new PutImageCommand({ repositoryName: "app", imageManifest: manifest })));
     expect(err).toBeInstanceOf(LayersNotFoundException);
-    expect(err.message).toBe(`Layers with digests [${l1}, ${l2}] required for pushing image into the repository with name 'app' in the registry with id '${REGISTRY}' do not exist`);
+    expect(err.message).toBe(`Layers with digests '[${l1}, ${l2}]' required for pushing image into repository with name 'app' in the registry with id '${REGISTRY}' do not exist`);
   });
 
   test("tags: the same manifest and tag again, moving in a mutable repository, refused in an immutable one", async () => {

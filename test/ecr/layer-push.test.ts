@@ -97,7 +97,7 @@ describe("part ranges", () => {
       uploadId,
       lastValidByteReceived: 99,
     });
-    expect(err.message).toBe("The part must start at byte 100, the next byte expected, not at byte 150");
+    expect(err.message).toBe("First byte of the layer part is 150 instead of 100");
   });
 
   test("the first part must start at 0", async () => {
@@ -106,7 +106,7 @@ describe("part ranges", () => {
     const err = await failure(part(client, uploadId, 1, randomBytes(5)));
     expect(err).toBeInstanceOf(InvalidLayerPartException);
     expect(err.lastValidByteReceived).toBe(-1);
-    expect(err.message).toBe("The part must start at byte 0, the next byte expected, not at byte 1");
+    expect(err.message).toBe("First byte of the layer part is 1 instead of 0");
   });
 
   test("a blob whose length differs from the range is refused and adds nothing", async () => {

@@ -21,6 +21,11 @@ export const awsTools: Requirement = {
   why: "/usr/bin/aws or boto3 for /usr/bin/python3 is missing: apt-get install awscli python3-boto3",
 };
 
+export const registryTools: Requirement = {
+  met: ["/usr/bin/podman", "/usr/bin/skopeo", "/usr/bin/umoci"].every(existsSync),
+  why: "the registry protocol's real clients are missing: apt-get install podman skopeo umoci",
+};
+
 export const benchTools: Requirement = {
   met: existsSync("/usr/bin/docker-registry") && existsSync("/usr/bin/wrk"),
   why: "the benchmark's baselines are missing: apt-get install docker-registry wrk",

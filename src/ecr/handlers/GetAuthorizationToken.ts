@@ -9,7 +9,7 @@ export async function GetAuthorizationToken(input: GetAuthorizationTokenRequest,
   const registries = input.registryIds?.length ? [...new Set(input.registryIds.map((registryId) => registryOf({ registryId }, context)))] : [context.accountId];
   const host = context.settings.registryHost ?? context.headers.host ?? "127.0.0.1";
   const authorizationData: AuthorizationData[] = registries.map((registryId) => {
-    const { password, expiresAt } = context.registryPasswords.issue(registryId, context.settings.authorizationTokenTtlMs);
+    const { password, expiresAt } = context.registryPasswords.issue(registryId, context.principal, context.settings.authorizationTokenTtlMs);
     return {
       authorizationToken: Buffer.from(`AWS:${password}`).toString("base64"),
       expiresAt: new Date(expiresAt),
