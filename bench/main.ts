@@ -65,6 +65,7 @@ async function main() {
   const relaxed = await measure(() => startEcr({ fsync: false }), withWarmup(pushRaw), SIZES.layer, SIZES.runs);
   const sdk = await measure(() => startEcr({ fsync: true }), withWarmup(pushSdk), SIZES.layer, 1);
   const registry = await measure(startRegistry, withWarmup(pushRegistry), SIZES.layer, SIZES.runs);
+  const v2 = await measure(() => startEcr({ fsync: true }), withWarmup(pushRegistry), SIZES.layer, SIZES.runs);
   const discard = await measure(startDiscard, withWarmup(pushDiscard), SIZES.layer, SIZES.runs);
 
   const ecrMBps = median(ecr!.speeds);
@@ -75,6 +76,11 @@ async function main() {
     rows.push({ measure: "docker-registry, raw 20 MiB PATCHes (MB/s)", value: spread(registry.speeds, "MB/s") });
     rows.push({ measure: "ECR / docker-registry throughput", value: "", ratio: `${(ecrMBps / r).toFixed(2)}×`, target: "≥ 1.0×", ok: ecrMBps >= r });
     rows.push({ measure: "docker-registry peak RSS above idle", value: spread(registry.peaks, "MiB") });
+    const v2MBps = median(v2!.speeds);
+    rows.push({ measure: "ECR registry protocol, raw 20 MiB PATCHes, fsync (MB/s)", value: spread(v2!.speeds, "MB/s") });
+    rows.push({ measure: "ECR /v2 / docker-registry throughput", value: "", ratio: `${(v2MBps / r).toFixed(2)}×`, target: "≥ 1.2×", ok: v2MBps >= 1.2 * r });
+    const v2Peak = median(v2!.peaks);
+    rows.push({ measure: "ECR /v2 peak RSS above idle, one upload", value: spread(v2!.peaks, "MiB"), target: "≤ 64 MiB", ok: v2Peak <= 64 });
   } else {
     rows.push({ measure: "docker-registry", value: "not installed (apt-get install docker-registry)" });
   }

@@ -1,5 +1,5 @@
 // Clients that push the same layer to each server: prepared UploadLayerPart bodies on one keep-alive connection,
-// the AWS SDK, and chunked PATCHes to a Docker registry.
+// the AWS SDK, and chunked PATCHes to a registry (Debian's docker-registry, or this server's registry protocol).
 import { createHash, randomBytes } from "node:crypto";
 import { Agent, request } from "node:http";
 import { CompleteLayerUploadCommand, ECRClient, InitiateLayerUploadCommand, UploadLayerPartCommand } from "@aws-sdk/client-ecr";
@@ -115,7 +115,7 @@ export async function pushDiscard(url: string, layer: Layer): Promise<PushTimes>
   }
 }
 
-/** The raw bytes to a Docker registry: POST an upload, PATCH each chunk, PUT with the digest. */
+/** The raw bytes to a registry (docker-registry, or this server's /v2/): POST an upload, PATCH each chunk, PUT with the digest. */
 export async function pushRegistry(url: string, layer: Layer, name = "bench"): Promise<PushTimes> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   try {
@@ -125,7 +125,8 @@ export async function pushRegistry(url: string, layer: Layer, name = "bench"): P
     let location = new URL(String(open.headers.location), url).toString();
     for (const [first, last] of layer.parts()) {
       const r = await send(location, agent, { "content-type": "application/octet-stream", "content-range": `${first}-${last}` }, [layer.part(first, last)], "PATCH");
-      if (r.status !== 202) throw new Error(`registry PATCH: ${r.status} ${r.body}`);
+      // The spec's 202, or ECR's 201.
+      if (r.status !== 202 && r.status !== 201) throw new Error(`registry PATCH: ${r.status} ${r.body}`);
       location = new URL(String(r.headers.location), url).toString();
     }
     const c0 = performance.now();

@@ -26,6 +26,7 @@ describeWith(benchTools, "the benchmark", () => {
       "UploadLayerPart, prepared bodies, fsync (decoded MB/s)",
       "UploadLayerPart, @aws-sdk/client-ecr (decoded MB/s)",
       "docker-registry, raw 20 MiB PATCHes (MB/s)",
+      "ECR registry protocol, raw 20 MiB PATCHes, fsync (MB/s)",
       "loopback limit: a server discarding the same bodies (MB/s)",
       "UploadLayerPart, --no-fsync (decoded MB/s)",
       "8 uploads at once: aggregate MB/s",
@@ -35,6 +36,8 @@ describeWith(benchTools, "the benchmark", () => {
       expect(number(m)).toBeLessThan(20_000);
     }
     expect(number("ECR peak RSS above idle, one upload")).toBeLessThan(1024);
+    expect(number("ECR /v2 peak RSS above idle, one upload")).toBeLessThan(1024);
+    expect(number("ECR /v2 / docker-registry throughput", "ratio")).toBeGreaterThan(0);
     expect(number("BatchCheckLayerAvailability, 50 connections")).toBeGreaterThan(100);
     expect(number("small requests: ECR / bare", "ratio")).toBeGreaterThan(0);
     expect(number("BatchCheckLayerAvailability median latency, 1000 stored layers")).toBeGreaterThan(0);
