@@ -3,7 +3,10 @@
 import type { ImageReferrer } from "../../generated/types";
 import type { Context } from "./handlers/context";
 
-/** Up to `limit` referrers after `after` (by digest), and whether more follow. */
+// A page's annotations stop growing it past this many bytes (annotations are the client's, and may be large).
+const MAX_PAGE_BYTES = 4 * 1024 * 1024;
+
+/** Up to `limit` referrers after `after` (by digest), and whether more follow; a page ends early past 4 MiB. */
 export async function listReferrers(
   ctx: Context,
   registryId: string,
@@ -13,6 +16,8 @@ export async function listReferrers(
 ): Promise<{ referrers: ImageReferrer[]; more: boolean }> {
   const { limit, artifactTypes } = page;
   const found: ImageReferrer[] = [];
+  let bytes = 0;
+  let full = false;
   let after = page.after;
   // Filtered after the query: read on until the page is full or the referrers end.
   for (;;) {
@@ -29,10 +34,16 @@ export async function listReferrers(
         ...(annotations ? { annotations } : {}),
         artifactStatus: "ACTIVE",
       });
-      if (found.length > limit) break;
+      bytes += annotations ? JSON.stringify(annotations).length : 0;
+      if (found.length > limit || (bytes > MAX_PAGE_BYTES && found.length > 1)) {
+        full = true;
+        break;
+      }
     }
-    if (found.length > limit || digests.length <= limit) break;
+    if (full || digests.length <= limit) break;
     after = digests[digests.length - 1];
   }
-  return { referrers: found.slice(0, limit), more: found.length > limit };
+  // The entry that went over a bound opens the next page.
+  const referrers = full ? found.slice(0, found.length - 1) : found;
+  return { referrers, more: full };
 }

@@ -43,10 +43,10 @@ export async function withLiveUpload<T>(
   await requireRepository(ctx, registryId, repositoryName);
   return ctx.sessions.exclusive(registryId, uploadId, async (session) => {
     const upload = await ctx.store.getUpload(registryId, uploadId);
-    if (!upload || upload.repository !== repositoryName || upload.touchedAt + ctx.settings.uploadTtlMs <= ctx.now()) {
-      session.forget();
-      throw uploadNotFound(registryId, repositoryName, uploadId);
-    }
+    const live = upload !== undefined && upload.touchedAt + ctx.settings.uploadTtlMs > ctx.now();
+    // Another repository's upload is not this caller's to disturb: its running hash stays.
+    if (!live) session.forget();
+    if (!live || upload.repository !== repositoryName) throw uploadNotFound(registryId, repositoryName, uploadId);
     return fn(upload, session);
   });
 }
@@ -88,7 +88,7 @@ export async function appendPart(
     if (first !== upload.length) {
       const previous = upload.lastPart;
       if (last !== undefined && previous && previous.first === first && previous.last === last) {
-        if (await sameBytes(blob, await store.readUpload(registryId, uploadId, first, last + 1))) return upload.length;
+        if (await sameBytes(blob, (start, end) => store.readUpload(registryId, uploadId, first + start, first + end), last - first + 1)) return upload.length;
       }
       // ECR's words (GoogleContainerTools/kaniko#607).
       throw reject(`First byte of the layer part is ${first} instead of ${upload.length}`);
@@ -169,12 +169,17 @@ export async function cancelUpload(ctx: Context, registryId: string, repositoryN
   });
 }
 
-/** Whether the streamed blob is exactly `stored`; stops reading at the first difference. */
-async function sameBytes(blob: AsyncIterable<Uint8Array>, stored: Buffer): Promise<boolean> {
+/**
+ * Whether the streamed blob is exactly the `length` stored bytes; stops at the first difference. The stored bytes are
+ * read a chunk at a time beside the blob's, never whole: a resent part may be gigabytes.
+ */
+async function sameBytes(blob: AsyncIterable<Uint8Array>, stored: (start: number, end: number) => Promise<Buffer>, length: number): Promise<boolean> {
   let at = 0;
   for await (const chunk of blob) {
-    if (at + chunk.byteLength > stored.byteLength || !Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).equals(stored.subarray(at, at + chunk.byteLength))) return false;
+    if (at + chunk.byteLength > length) return false;
+    const expected = await stored(at, at + chunk.byteLength);
+    if (!Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).equals(expected)) return false;
     at += chunk.byteLength;
   }
-  return at === stored.byteLength;
+  return at === length;
 }

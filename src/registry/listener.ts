@@ -13,11 +13,11 @@ import { rootOf } from "../framework/auth/sigv4";
 import { completeBlobUpload, cancelBlobUpload, startBlobUpload, uploadChunk, uploadStatus } from "./blob-uploads";
 import { deleteBlob, getBlob, headBlob } from "./blobs";
 import { RegistryError, toRegistryError, tooManyRequests } from "./errors";
-import { json, type RegistryRequest, type RegistryResponse } from "./exchange";
+import { hasBody, json, type RegistryRequest, type RegistryResponse } from "./exchange";
 import { listCatalog, listReferrersOf, listTags } from "./listings";
 import { deleteManifest, getManifest, putManifest } from "./manifests";
 import { RequestBytes } from "./request-bytes";
-import { actionOf, matchRoute, type RouteKind } from "./routes";
+import { actionOf, furtherActionsOf, matchRoute, type RouteKind } from "./routes";
 
 /** What every ECR handler's context holds beyond the request's own fields. */
 export type SharedContext = Omit<Context, keyof RequestContext | "grantedRegistryId">;
@@ -95,19 +95,24 @@ export function createRegistryListener(options: RegistryOptions): (req: Incoming
     const base: RequestContext = { requestId, operation: action ?? "Registry", accountId: caller.accountId, principal: caller.principal, region, headers };
     const context = Object.assign(base, shared) as Context;
     const registryId = REGISTRY_HOST.exec(host)?.[1] ?? caller.accountId;
+    const query = new URLSearchParams(q < 0 ? "" : target.slice(q + 1));
     if (action) {
       const input = "name" in route ? { registryId, repositoryName: route.name } : { registryId };
-      await authorize(input, context, { name: action } as OperationDescription);
-      registryOf(input, context);
+      for (const name of [action, ...furtherActionsOf(route, method, query, hasBody(headers))]) {
+        context.operation = name;
+        await authorize(input, context, { name } as OperationDescription);
+        registryOf(input, context);
+      }
+      context.operation = action;
     }
     if (CARRIES_BODY.has(method)) {
+      // Without login every request is the same caller, as on the API: then only the total is bounded.
       const key = caller.principal;
-      if (inFlight >= maxInFlight || (inFlightByCaller.get(key) ?? 0) >= maxPerCaller) throw tooManyRequests();
+      if (inFlight >= maxInFlight || (options.requireLogin && (inFlightByCaller.get(key) ?? 0) >= maxPerCaller)) throw tooManyRequests();
       inFlight++;
       inFlightByCaller.set(key, (inFlightByCaller.get(key) ?? 0) + 1);
       state.caller = key;
     }
-    const query = new URLSearchParams(q < 0 ? "" : target.slice(q + 1));
     const body = new RequestBytes(req, idleMs);
     state.body = body;
     return handler({ method, route, query, headers, body, origin: `http://${host}`, registryId, context } as RegistryRequest<never>);

@@ -44,14 +44,15 @@ export class RequestBytes implements AsyncIterable<Buffer> {
       signal();
     });
     req.pipe(ahead);
+    // A client that left while this request waited (for an upload's lock) is not waited for.
+    if (!req.complete && (req.destroyed || req.socket?.destroyed)) cutOff();
     // The timer runs only while waiting for bytes, not while the reader (a disk write) holds the body.
     const ms = this.idleTimeoutMs;
     let waiting = false;
     const timer = setTimeout(function onIdle() {
       if (!waiting) return void timer.refresh();
-      const stalled = new RegistryError(408, "BLOB_UPLOAD_INVALID", `The body stopped arriving: no byte for ${ms} ms`, { connection: "close" });
-      fail(stalled);
-      req.destroy(stalled);
+      // Answered (408, and the connection closed after it) rather than cut off, so that the client learns why.
+      fail(new RegistryError(408, "BLOB_UPLOAD_INVALID", `The body stopped arriving: no byte for ${ms} ms`, { connection: "close" }));
     }, ms);
     try {
       for (;;) {

@@ -65,4 +65,14 @@ export function actionOf(route: Route, method: string): string | undefined {
   }
 }
 
+/**
+ * Further actions a request needs beyond its route's: a one-request upload or a mount makes a layer (as UploadLayerPart
+ * and CompleteLayerUpload do), and a completion that carries the last chunk uploads it.
+ */
+export function furtherActionsOf(route: Route, method: string, query: URLSearchParams, carriesBody: boolean): string[] {
+  if (route.kind === "uploads" && (query.has("digest") || query.has("mount"))) return ["UploadLayerPart", "CompleteLayerUpload"];
+  if (route.kind === "upload" && method === "PUT" && carriesBody) return ["UploadLayerPart"];
+  return [];
+}
+
 export const isDigest = (s: string) => DIGEST.test(s);

@@ -76,6 +76,24 @@ test("another account's registry, addressed by its host: refused in IAM's words 
   expect([push.status, push.errors?.[0].message]).toEqual([403, deny("InitiateLayerUpload")]);
 });
 
+test("a one-request upload needs the upload actions too: an explicit Deny of UploadLayerPart refuses it", async () => {
+  const policyText = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Principal: { AWS: "arn:aws:iam::210987654321:root" }, Action: ["ecr:InitiateLayerUpload"] },
+      { Effect: "Deny", Principal: { AWS: "arn:aws:iam::210987654321:root" }, Action: ["ecr:UploadLayerPart"] },
+    ],
+  });
+  await owner.send(new SetRepositoryPolicyCommand({ repositoryName: "app", policyText }));
+  const bytes = randomBytes(100);
+  const res = await v2AtHost(t.url, OWNER_HOST, `/v2/app/blobs/uploads/?digest=${sha256(bytes)}`, { method: "POST", body: bytes }, otherPassword);
+  expect([res.status, res.errors?.[0].message]).toEqual([
+    403,
+    "User: arn:aws:iam::210987654321:root is not authorized to perform: ecr:UploadLayerPart on resource: arn:aws:ecr:us-east-1:123456789012:repository/app with an explicit deny in a resource-based policy",
+  ]);
+  expect((await v2(t.url, `/v2/app/blobs/${sha256(bytes)}`, { method: "HEAD" }, ownerPassword)).status).toBe(404);
+});
+
 test("an expired password: 403 DENIED in ECR's words, no challenge", async () => {
   clock += 12 * 3600 * 1000;
   try {

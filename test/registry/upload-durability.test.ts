@@ -18,8 +18,8 @@ async function begin(): Promise<string> {
   return new URL((await v2(t.url, "/v2/app/blobs/uploads/", { method: "POST" })).headers.location).pathname;
 }
 
-/** Sends a PATCH's headers and the first `sent` of `declared` bytes, then either cuts the connection or stalls. */
-function partialPatch(path: string, declared: number, sent: number, then: "cut" | "stall"): Promise<void> {
+/** Sends a PATCH's headers and the first `sent` of `declared` bytes, then either cuts the connection or stalls; what came back. */
+function partialPatch(path: string, declared: number, sent: number, then: "cut" | "stall"): Promise<string> {
   const { hostname, port } = new URL(t.url);
   return new Promise((resolve) => {
     const socket = connect(Number(port), hostname, () => {
@@ -28,9 +28,10 @@ function partialPatch(path: string, declared: number, sent: number, then: "cut" 
         if (then === "cut") setTimeout(() => socket.destroy(), 50);
       });
     });
-    socket.on("data", () => undefined);
+    let answer = "";
+    socket.on("data", (d) => (answer += d));
     socket.on("error", () => undefined);
-    socket.on("close", () => resolve());
+    socket.on("close", () => resolve(answer));
   });
 }
 
@@ -52,7 +53,9 @@ test.each([["cut off by the client", "cut"], ["stalled", "stall"]] as const)("a 
   const path = await begin();
   await v2(t.url, path, { method: "PATCH", body: bytes.subarray(0, 6 * MiB) });
   // A stalled body is cut off by the server after the idle timeout (300 ms here); a cut one by the client.
-  await partialPatch(path, 4 * MiB, 2 * MiB, how);
+  const answer = await partialPatch(path, 4 * MiB, 2 * MiB, how);
+  // A stalled client is told why before its connection closes.
+  if (how === "stall") expect(answer).toMatch(/^HTTP\/1\.1 408 [\s\S]*connection: close[\s\S]*"code":"BLOB_UPLOAD_INVALID"/i);
   expect((await v2(t.url, path)).headers.range).toBe(`0-${6 * MiB - 1}`);
   await v2(t.url, path, { method: "PATCH", body: bytes.subarray(6 * MiB) });
   const done = await v2(t.url, `${path}?digest=${sha256(bytes)}`, { method: "PUT" });
