@@ -22,8 +22,8 @@ export interface PutImageOptions {
   digest?: string;
 }
 
-/** Stores the manifest as an image of the repository (and points the tag at it); its digest and media type. */
-export async function putImage(context: Context, registryId: string, name: string, manifest: string, options: PutImageOptions): Promise<{ digest: string; mediaType: string }> {
+/** Stores the manifest as an image of the repository (and points the tag at it); its digest, media type and subject. */
+export async function putImage(context: Context, registryId: string, name: string, manifest: string, options: PutImageOptions): Promise<{ digest: string; mediaType: string; subject?: string }> {
   const { tag } = options;
   const { store } = context;
   // ECR's words on both paths: oras-project/oras-py#54 (layers), int128/docker-manifest-create-action#63 (images).
@@ -88,6 +88,6 @@ export async function putImage(context: Context, registryId: string, name: strin
       case "limit":
         throw new LimitExceededException({ message: `The repository with name '${name}' already has the maximum of ${context.settings.maxImagesPerRepository} images` });
     }
-    return { digest, mediaType: parsed.mediaType };
+    return { digest, mediaType: parsed.mediaType, subject: parsed.subject?.digest };
   });
 }

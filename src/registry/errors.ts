@@ -53,7 +53,6 @@ export function toRegistryError(e: unknown): RegistryError | undefined {
     case "InvalidLayerPartException":
       return rangeInvalid(m, (e as unknown as { lastValidByteReceived: number }).lastValidByteReceived + 1);
     case "InvalidLayerException":
-      return new RegistryError(400, "BLOB_UPLOAD_INVALID", m);
     case "EmptyUploadException":
     case "LayerPartTooSmallException":
       return new RegistryError(400, "BLOB_UPLOAD_INVALID", m);

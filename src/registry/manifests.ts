@@ -59,8 +59,9 @@ export async function putManifest(req: Manifest): Promise<RegistryResponse> {
   const mediaType = declared && declared !== "application/json" && declared !== "application/octet-stream" ? declared : undefined;
   const id = imageIdOf(reference);
   let digest: string;
+  let subject: string | undefined;
   try {
-    ({ digest } = await putImage(ctx, registryId, name, manifest, { tag: id.imageTag, digest: id.imageDigest, mediaType }));
+    ({ digest, subject } = await putImage(ctx, registryId, name, manifest, { tag: id.imageTag, digest: id.imageDigest, mediaType }));
   } catch (e) {
     if (!(ServiceException.isInstance(e) && e.name === "ImageAlreadyExistsException")) throw e;
     // Pushing the same image again succeeds, except onto an immutable tag (moby/buildkit#3776).
@@ -69,13 +70,13 @@ export async function putManifest(req: Manifest): Promise<RegistryResponse> {
       throw new RegistryError(400, "TAG_INVALID", `The image tag '${id.imageTag}' already exists in the '${name}' repository and cannot be overwritten because the tag is immutable`);
     }
     digest = manifestDigest(manifest);
+    subject = parseManifest(manifest, mediaType).subject?.digest;
   }
-  const subject = parseManifest(manifest, mediaType).subject;
   return empty(201, {
     location: `${req.origin}/v2/${name}/manifests/${digest}`,
     "docker-content-digest": digest,
     "content-length": "0",
-    ...(subject ? { "oci-subject": subject.digest } : {}),
+    ...(subject ? { "oci-subject": subject } : {}),
   });
 }
 

@@ -310,6 +310,30 @@ describe("listings", () => {
     const filtered = await v2(t.url, `/v2/app/referrers/${sha256(manifest)}?artifactType=application/vnd.example.sbom`);
     expect([JSON.parse(filtered.text).manifests, filtered.headers["oci-filters-applied"]]).toEqual([[entry(sbom, "application/vnd.example.sbom")], "artifactType"]);
   });
+
+  test("a referrers page ends past 4 MiB of annotations, with a Link to the rest", async () => {
+    const { manifest } = await blobsV2("app", [90, 91]);
+    await putManifest("app", "annotated", manifest);
+    const empty = Buffer.from("{}");
+    await pushBlobV2(t.url, "app", empty, sha256(empty));
+    const big = (n: number) =>
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        artifactType: "application/vnd.example.big",
+        config: { mediaType: "application/vnd.oci.empty.v1+json", size: 2, digest: sha256(empty) },
+        layers: [],
+        subject: { mediaType: OCI_MANIFEST, size: manifest.length, digest: sha256(manifest) },
+        annotations: { n: String(n), filler: "x".repeat(3 * MiB) },
+      });
+    const referrers = [big(1), big(2)].sort((a, b) => sha256(a).localeCompare(sha256(b)));
+    for (const r of referrers) expect((await putManifest("app", sha256(r), r)).status).toBe(201);
+    const first = await v2(t.url, `/v2/app/referrers/${sha256(manifest)}`);
+    expect(JSON.parse(first.text).manifests.map((m: { digest: string }) => m.digest)).toEqual([sha256(referrers[0])]);
+    expect(first.headers.link).toBe(`<${t.url}/v2/app/referrers/${sha256(manifest)}?last=${sha256(referrers[0]).replace(":", "%3A")}>; rel="next"`);
+    const rest = await v2(t.url, `/v2/app/referrers/${sha256(manifest)}?last=${sha256(referrers[0])}`);
+    expect([JSON.parse(rest.text).manifests.map((m: { digest: string }) => m.digest), rest.headers.link]).toEqual([[sha256(referrers[1])], undefined]);
+  });
 });
 
 describe("blob mounting", () => {
