@@ -8,6 +8,8 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   // Transpile only: `npm run typecheck` does the type checking.
   transform: { "^.+\\.ts$": "ts-jest" },
+  // Generated code imports relative modules with their compiled `.js` names (as ESM requires); here they are `.ts`.
+  moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
   testTimeout: 60000,
   reporters: ["default", "<rootDir>/test/helpers/summary-reporter.js"],
 };

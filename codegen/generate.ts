@@ -10,13 +10,20 @@ import { emitStubs } from "./emit/stubs";
 import { emitTypes } from "./emit/types";
 import { emitValidators } from "./emit/validators";
 
-export const FRAMEWORK_DIR = resolve(__dirname, "../src/framework");
+/** This package's name: generated code imports the framework as `<name>/framework` unless told otherwise. */
+export const PACKAGE_NAME = "ecr-layer-server";
+export const FRAMEWORK_PACKAGE = `${PACKAGE_NAME}/framework`;
 
 export interface GenerateOptions {
   modelPath: string;
   outDir: string;
   handlersDir?: string;
   serviceId?: string;
+  /**
+   * How generated code imports the framework: a package specifier (default `ecr-layer-server/framework`), or a path to
+   * the framework's folder starting with `.` or `/` (this repository generates against its own source this way).
+   */
+  framework?: string;
 }
 
 export interface Generated {
@@ -36,16 +43,14 @@ export function generate(opts: GenerateOptions): Generated {
     model,
     serviceId,
     shapes,
-    frameworkImport: importPath(outDir, FRAMEWORK_DIR),
+    frameworkImport: frameworkImport(outDir, opts.framework),
     modelPath: relative(process.cwd(), resolve(opts.modelPath)).split(sep).join("/"),
   };
-  const validators = emitValidators(ctx);
   const files: Record<string, string> = {
     "types.ts": emitTypes(ctx),
     "errors.ts": emitErrors(ctx),
     "shapes.ts": emitShapes(ctx),
-    "validators.js": validators.js,
-    "validators.d.ts": validators.dts,
+    "validators.ts": emitValidators(ctx),
     "operations.ts": emitOperations(ctx),
     "service.ts": emitService(ctx),
   };
@@ -53,10 +58,16 @@ export function generate(opts: GenerateOptions): Generated {
   const stubs: Record<string, string> = {};
   if (opts.handlersDir) {
     const dir = resolve(opts.handlersDir);
-    const paths = { generated: importPath(dir, outDir), framework: importPath(dir, FRAMEWORK_DIR) };
+    const paths = { generated: importPath(dir, outDir), framework: frameworkImport(dir, opts.framework) };
     for (const [f, text] of Object.entries(emitStubs(ctx, paths))) stubs[resolve(dir, f)] = text;
   }
   return { generated, stubs };
+}
+
+/** The framework's import specifier from a folder: the package's, or a relative path to its index module. */
+function frameworkImport(fromDir: string, framework = FRAMEWORK_PACKAGE): string {
+  if (!framework.startsWith(".") && !framework.startsWith("/")) return framework;
+  return `${importPath(fromDir, resolve(framework))}/index.js`;
 }
 
 /** A relative import specifier from one folder to another, always starting with a dot. */

@@ -1,4 +1,4 @@
-// The codegen command: `tsx codegen/main.ts [model.json] [--out DIR] [--handlers DIR] [--service ID] [--check]`.
+// The codegen command: `ecr-layer-codegen [model.json] [--out DIR] [--handlers DIR] [--service ID] [--framework F] [--check]`.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -12,12 +12,19 @@ function main(argv: string[]): number {
       out: { type: "string", default: "generated" },
       handlers: { type: "string" },
       service: { type: "string" },
+      framework: { type: "string" },
       check: { type: "boolean", default: false },
     },
   });
   const modelPath = positionals[0] ?? "model/ecr.json";
   const outDir = resolve(values.out!);
-  const { generated, stubs } = generate({ modelPath, outDir, handlersDir: values.handlers, serviceId: values.service });
+  const { generated, stubs } = generate({
+    modelPath,
+    outDir,
+    handlersDir: values.handlers,
+    serviceId: values.service,
+    framework: values.framework,
+  });
   const show = (p: string) => relative(process.cwd(), p);
 
   // Only files the codegen wrote (they start with its header) are ever removed from the output folder.

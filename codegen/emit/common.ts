@@ -6,7 +6,7 @@ export interface EmitContext {
   serviceId: string;
   /** Closure shape ids, sorted. */
   shapes: string[];
-  /** Import specifier of src/framework as seen from the generated folder. */
+  /** Import specifier of the framework as seen from the generated folder: the package name, or a relative path. */
   frameworkImport: string;
   /** The model path as given to the codegen, for headers. */
   modelPath: string;

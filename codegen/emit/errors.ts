@@ -9,8 +9,8 @@ export function emitErrors(ctx: EmitContext): string {
   const typeImports = [...referenced].sort();
   return (
     header(ctx.modelPath) +
-    `import { ServiceException as __ServiceException } from "@smithy/smithy-client";\n` +
-    (typeImports.length ? `import type { ${typeImports.join(", ")} } from "./types";\n` : "") +
+    `import { ServiceException as __ServiceException } from ${quote(ctx.frameworkImport)};\n` +
+    (typeImports.length ? `import type { ${typeImports.join(", ")} } from "./types.js";\n` : "") +
     `\n${classes.join("\n")}\n` +
     `/** Every error class of the service, by shape name. */\n` +
     `export const errorClasses = {\n${errors.map((id) => `  ${quote(shapeName(id))}: ${tsName(id)},\n`).join("")}};\n`

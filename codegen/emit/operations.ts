@@ -25,8 +25,8 @@ export function emitOperations(ctx: EmitContext): string {
   });
   return (
     header(ctx.modelPath) +
-    `import type { OperationDescription } from ${quote(`${ctx.frameworkImport}/definition`)};\n` +
-    `import * as validators from "./validators";\n\n` +
+    `import type { OperationDescription } from ${quote(ctx.frameworkImport)};\n` +
+    `import * as validators from "./validators.js";\n\n` +
     `export const operations = {\n${entries.join("")}} satisfies Record<string, OperationDescription>;\n`
   );
 }

@@ -22,12 +22,11 @@ export function emitService(ctx: EmitContext): string {
   const fw = ctx.frameworkImport;
   return (
     header(ctx.modelPath) +
-    `import type { RequestContext, ServiceDefinition${ops.some((o) => streamingBlob(model, o)) ? ", StreamingInput" : ""} } from ${quote(`${fw}/definition`)};\n` +
-    `import { buildService, type ServiceHandler, type ServiceOptions } from ${quote(`${fw}/service`)};\n` +
-    `import { errorClasses } from "./errors";\n` +
-    `import { operations } from "./operations";\n` +
-    `import { shapes } from "./shapes";\n` +
-    `import type * as T from "./types";\n\n` +
+    `import { buildService, type RequestContext, type ServiceDefinition, type ServiceHandler, type ServiceOptions${ops.some((o) => streamingBlob(model, o)) ? ", type StreamingInput" : ""} } from ${quote(fw)};\n` +
+    `import { errorClasses } from "./errors.js";\n` +
+    `import { operations } from "./operations.js";\n` +
+    `import { shapes } from "./shapes.js";\n` +
+    `import type * as T from "./types.js";\n\n` +
     `export const definition: ServiceDefinition = {\n` +
     `  id: ${quote(serviceId)},\n` +
     `  name: ${quote(shapeName(serviceId))},\n` +

@@ -10,7 +10,7 @@ export function emitShapes(ctx: EmitContext): string {
     .map((key) => `  ${JSON.stringify(key)}: ${JSON.stringify(table[key])},\n`);
   return (
     header(ctx.modelPath) +
-    `import type { ShapeTable } from ${JSON.stringify(`${ctx.frameworkImport}/definition`)};\n\n` +
+    `import type { ShapeTable } from ${JSON.stringify(ctx.frameworkImport)};\n\n` +
     `export const shapes: ShapeTable = {\n${lines.join("")}};\n`
   );
 }

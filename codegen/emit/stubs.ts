@@ -6,7 +6,7 @@ import { EmitContext, handlerInputType, operationIo, quote, streamingBlob, tsRef
 export interface StubPaths {
   /** Import specifier of the generated folder as seen from the handlers folder. */
   generated: string;
-  /** Import specifier of src/framework as seen from the handlers folder. */
+  /** Import specifier of the framework as seen from the handlers folder. */
   framework: string;
 }
 
@@ -21,23 +21,22 @@ export function emitStubs(ctx: EmitContext, paths: StubPaths): Record<string, st
     const types = [input, output].filter((id) => !id.startsWith("smithy.api#")).map((id) => tsRef(model, id));
     files[`${name}.ts`] =
       `// The ${name} handler. ${note}\n` +
-      `import { NotImplementedError } from ${quote(`${paths.framework}/errors`)};\n` +
-      (streamingBlob(model, opId) ? `import type { StreamingInput } from ${quote(`${paths.framework}/definition`)};\n` : "") +
-      (types.length ? `import type { ${[...new Set(types)].join(", ")} } from ${quote(`${paths.generated}/types`)};\n` : "") +
-      `import type { Context } from "./context";\n\n` +
+      `import { NotImplementedError${streamingBlob(model, opId) ? ", type StreamingInput" : ""} } from ${quote(paths.framework)};\n` +
+      (types.length ? `import type { ${[...new Set(types)].join(", ")} } from ${quote(`${paths.generated}/types.js`)};\n` : "") +
+      `import type { Context } from "./context.js";\n\n` +
       `export async function ${name}(input: ${handlerInputType(model, opId, "")}, context: Context): Promise<${tsRef(model, output)}> {\n` +
       `  throw new NotImplementedError(${quote(name)});\n}\n`;
   }
   files["context.ts"] =
     `// What every handler receives besides its input. ${note}\n` +
-    `import type { RequestContext } from ${quote(`${paths.framework}/definition`)};\n\n` +
+    `import type { RequestContext } from ${quote(paths.framework)};\n\n` +
     `export type Context = RequestContext;\n`;
   files["index.ts"] =
     `// The service implementation: one handler per operation. ${note}\n` +
     `// When the model gains an operation, the type check fails here until its handler is added.\n` +
-    `import type { Service } from ${quote(`${paths.generated}/service`)};\n` +
-    `import type { Context } from "./context";\n` +
-    ops.map(([, name]) => `import { ${name} } from "./${name}";\n`).join("") +
+    `import type { Service } from ${quote(`${paths.generated}/service.js`)};\n` +
+    `import type { Context } from "./context.js";\n` +
+    ops.map(([, name]) => `import { ${name} } from "./${name}.js";\n`).join("") +
     `\nexport const handlers: Service<Context> = {\n${ops.map(([, n]) => `  ${n},\n`).join("")}};\n`;
   return files;
 }

@@ -1,21 +1,19 @@
-// Emits generated/validators.js (+ .d.ts): ajv validators for each operation's input, compiled ahead of time.
+// Emits generated/validators.ts: ajv validators for each operation's input, compiled ahead of time.
 // They run on deserialized input (types already checked), so the schemas carry only the constraint traits.
 import Ajv, { _, KeywordCxt } from "ajv";
 import standaloneCode from "ajv/dist/standalone";
 import { linearPattern } from "../../src/framework/patterns";
 import { CodegenError, effectiveTraits, MemberRef, Model, shapeName, trait, Traits } from "../model";
-import { EmitContext, header, operationIo } from "./common";
+import { EmitContext, header, operationIo, quote } from "./common";
 
 type Schema = Record<string, unknown>;
 
 /**
- * ajv configured as the runtime expects; the codegen and tests share it. Generated validators load the pattern engine
- * from `frameworkImport` (the framework as the generated code imports it).
+ * ajv configured as the runtime expects; the codegen and tests share it. Generated validators call the pattern engine
+ * by the name `__linearPattern`, which the generated file imports from the framework.
  */
-export function createAjv(frameworkImport = "../src/framework"): Ajv {
-  const regExp = Object.assign((pattern: string) => linearPattern(pattern), {
-    code: `require(${JSON.stringify(`${frameworkImport}/patterns`)}).linearPattern`,
-  });
+export function createAjv(): Ajv {
+  const regExp = Object.assign((pattern: string) => linearPattern(pattern), { code: "__linearPattern" });
   const ajv = new Ajv({
     // The first violation ends validation: its cost never grows with how much of the input is wrong (a list over its
     // maximum is refused before its items are looked at), and ECR's answer names only the first one anyway.
@@ -25,7 +23,7 @@ export function createAjv(frameworkImport = "../src/framework"): Ajv {
     strictTypes: false,
     // Smithy patterns are ECMA-262 without the u flag (AWS's use escapes like `\-` outside classes).
     unicodeRegExp: false,
-    code: { source: true, esm: false, lines: true, regExp },
+    code: { source: true, esm: true, lines: true, regExp },
   });
   // Blob lengths count decoded bytes; blobs arrive as Uint8Array.
   for (const [keyword, op] of [["minBytes", "<"], ["maxBytes", ">"]] as const) {
@@ -41,13 +39,18 @@ export function createAjv(frameworkImport = "../src/framework"): Ajv {
   return ajv;
 }
 
-export function emitValidators(ctx: EmitContext): { js: string; dts: string } {
+// ajv's generated code requires its runtime helpers; the generated file gets them from the framework instead, so a
+// user's project needs no ajv of its own.
+const AJV_RUNTIME = /require\("ajv\/dist\/runtime\/(\w+)"\)\.default/g;
+const FRAMEWORK_AJV_RUNTIME = new Set(["ucs2length", "equal"]);
+
+export function emitValidators(ctx: EmitContext): string {
   const { model } = ctx;
   const defs: Record<string, Schema> = {};
   for (const id of ctx.shapes) {
     if (model.shape(id).type !== "operation") defs[shapeName(id)] = shapeSchema(model, id);
   }
-  const ajv = createAjv(ctx.frameworkImport);
+  const ajv = createAjv();
   ajv.addSchema({ $id: "shapes", $defs: defs });
   const exports: Record<string, string> = {};
   for (const opId of ctx.shapes.filter((id) => model.shape(id).type === "operation")) {
@@ -57,13 +60,23 @@ export function emitValidators(ctx: EmitContext): { js: string; dts: string } {
     ajv.addSchema({ $id: `op-${name}`, $ref: `shapes#/$defs/${shapeName(input)}` });
     exports[name] = `op-${name}`;
   }
-  const js = `${header(ctx.modelPath)}/* eslint-disable */\n${standaloneCode(ajv, exports)}\n`;
-  const names = Object.keys(exports).sort();
-  const dts =
+  const code = standaloneCode(ajv, exports)
+    .replace(/^"use strict";\n/, "")
+    .replace(AJV_RUNTIME, (_match, helper: string) => {
+      if (!FRAMEWORK_AJV_RUNTIME.has(helper)) throw new CodegenError(ctx.serviceId, `validators need ajv's ${helper}, which the framework does not provide`);
+      return `__ajvRuntime.${helper}`;
+    })
+    // Typed exports, so that the declarations say what each validator is.
+    .replace(/^export const (\w+) = (\w+);$/gm, "export const $1: InputValidator = $2;");
+  if (/\brequire\(/.test(code)) throw new CodegenError(ctx.serviceId, "the validators' code requires a module the framework does not provide");
+  return (
     header(ctx.modelPath) +
-    `import type { InputValidator } from ${JSON.stringify(`${ctx.frameworkImport}/definition`)};\n\n` +
-    names.map((n) => `export declare const ${n}: InputValidator;\n`).join("");
-  return { js, dts };
+    // ajv's code is plain JavaScript: the compiler checks the exports' types, not the functions' bodies.
+    `// @ts-nocheck\n/* eslint-disable */\n` +
+    `import { ajvRuntime as __ajvRuntime, linearPattern as __linearPattern, type InputValidator } from ${quote(ctx.frameworkImport)};\n\n` +
+    code +
+    "\n"
+  );
 }
 
 /** The JSON schema of one shape: its constraint traits (its own unless given) and, for aggregates, its members'. */

@@ -1,7 +1,10 @@
-// The framework's public surface: serve any Smithy awsJson service the codegen has described.
-export type { RequestContext, ServiceDefinition } from "./definition";
+// The framework's public surface (`ecr-layer-server/framework`): serve any Smithy awsJson service the codegen has
+// described. Generated code imports only this module.
+export type { BlobStream, InputValidator, OperationDescription, RequestContext, ServiceDefinition, ShapeTable, StreamingInput } from "./definition";
 export { NotImplementedError, ProtocolError, throttled } from "./errors";
 export type { ConstraintViolation } from "./validation-message";
 export { buildService, type ServiceHandler, type ServiceOptions } from "./service";
-export { createRequestListener, listen, type RunningServer } from "./node";
+export { createRequestListener, listen, type ListenOptions, type RunningServer } from "./node";
 export { DEFAULT_MAX_BODY_BYTES } from "./json-body";
+export { sigv4Authenticator, type Credential } from "./auth/sigv4";
+export { ajvRuntime, linearPattern, ServiceException } from "./generated-runtime";

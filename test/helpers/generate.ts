@@ -7,7 +7,13 @@ export function generateInto(modelPath: string, name: string, opts: { handlers?:
   const dir = resolve(__dirname, "../.generated", name);
   rmSync(dir, { recursive: true, force: true });
   const out = resolve(dir, "generated");
-  const { generated, stubs } = generate({ modelPath, outDir: out, handlersDir: opts.handlers ? resolve(dir, "handlers") : undefined });
+  const { generated, stubs } = generate({
+    modelPath,
+    outDir: out,
+    handlersDir: opts.handlers ? resolve(dir, "handlers") : undefined,
+    // The framework's source, as this repository's own generated code imports it (users import the package).
+    framework: resolve(__dirname, "../../src/framework"),
+  });
   for (const [p, text] of Object.entries({ ...generated, ...stubs })) {
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, text);
