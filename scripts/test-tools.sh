@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Installs the real tools some tests and the benchmark drive, when they are missing: Debian's aws CLI and boto3
-# (client contract tests), podman, skopeo and umoci (registry protocol clients), docker-registry and wrk (the
+# Installs the real tools some tests and the benchmark drive, when they are missing: Debian's aws CLI, boto3 and
+# pytest (client contract tests, the Python fixture example), podman, skopeo and umoci (registry protocol clients), docker-registry and wrk (the
 # benchmark's baselines). Runs before `npm test` and
 # `npm run bench`; a no-op when they are there.
 set -euo pipefail
-PACKAGES="awscli python3-boto3 podman skopeo umoci docker-registry wrk"
-if [ -x /usr/bin/aws ] && /usr/bin/python3 -c "import boto3" 2>/dev/null && [ -x /usr/bin/docker-registry ] && [ -x /usr/bin/wrk ] \
+PACKAGES="awscli python3-boto3 python3-pytest podman skopeo umoci docker-registry wrk"
+if [ -x /usr/bin/aws ] && /usr/bin/python3 -c "import boto3, pytest" 2>/dev/null && [ -x /usr/bin/docker-registry ] && [ -x /usr/bin/wrk ] \
   && [ -x /usr/bin/podman ] && [ -x /usr/bin/skopeo ] && [ -x /usr/bin/umoci ]; then
   exit 0
 fi

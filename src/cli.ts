@@ -1,15 +1,16 @@
-// `npm start`: serves the ECR API on 127.0.0.1 until SIGINT or SIGTERM. `npm run fsck`: checks a data dir offline.
+#!/usr/bin/env node
+// `ecr-layer-server` (`npm start` in a clone): serves ECR on 127.0.0.1 until SIGINT or SIGTERM. `ecr-layer-server fsck`
+// checks a data dir offline.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
 import SonicBoom from "sonic-boom";
-import { createEcrService } from "./ecr/server";
-import { listen } from "./framework";
+import { startEcrServer } from "./ecr/start";
 import { fsck } from "./storage/embedded/fsck";
 import { EmbeddedStore } from "./storage/embedded/store";
 
-const USAGE = `usage: npm start -- [--host H] [--port P] [--data-dir D] [--registry-id ID] [--region R]
+const USAGE = `usage: ecr-layer-server [--host H] [--port P] [--data-dir D] [--registry-id ID] [--region R]
                     [--repository NAME]... [--upload-ttl SECONDS] [--no-fsync] [--auth none|sigv4 --credentials FILE]
                     [--headers-timeout SECONDS] [--request-timeout SECONDS] [--body-idle-timeout SECONDS]
                     [--shutdown-grace SECONDS]
@@ -19,7 +20,7 @@ Flags may also come from the environment: ECR_HOST, ECR_PORT, ECR_DATA_DIR, ECR_
 ECR_REPOSITORIES (comma-separated), ECR_UPLOAD_TTL, ECR_FSYNC=false, ECR_AUTH, ECR_CREDENTIALS, ECR_HEADERS_TIMEOUT,
 ECR_REQUEST_TIMEOUT, ECR_BODY_IDLE_TIMEOUT, ECR_SHUTDOWN_GRACE, ECR_PART_SIZE, ECR_DOWNLOAD_URL_TTL, ECR_REGISTRY_HOST,
 ECR_LIFECYCLE_INTERVAL (how often lifecycle policies are evaluated; default 3600), ECR_BLOB_MOUNTING=true.
-       npm run fsck -- [--data-dir D]   re-hashes every layer and checks every record against the bytes (server stopped)
+       ecr-layer-server fsck [--data-dir D]   re-hashes every layer and checks every record against the bytes (server stopped)
 --credentials names a JSON file: {"<access key id>": {"secretAccessKey": "...", "accountId": "123456789012",
 "sessionToken": "..." (optional)}}.`;
 
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
 
   const logs = logDestination();
   const logger = pino({ level: env.LOG_LEVEL ?? "info" }, logs);
-  const ecr = await createEcrService({
+  const running = await startEcrServer({
     registryId: values["registry-id"],
     region: values.region,
     dataDir: resolve(values["data-dir"]!),
@@ -86,15 +87,15 @@ async function main(): Promise<void> {
     bodyIdleTimeoutMs: seconds(values["body-idle-timeout"]!, "--body-idle-timeout") * 1000,
     auth,
     logger,
-  });
-  const server = await listen(ecr.listener, {
-    host: values.host,
-    port,
-    headersTimeoutMs: seconds(values["headers-timeout"]!, "--headers-timeout") * 1000,
-    requestTimeoutMs: seconds(values["request-timeout"]!, "--request-timeout") * 1000,
+    listen: {
+      host: values.host,
+      port,
+      headersTimeoutMs: seconds(values["headers-timeout"]!, "--headers-timeout") * 1000,
+      requestTimeoutMs: seconds(values["request-timeout"]!, "--request-timeout") * 1000,
+    },
   });
   const grace = seconds(values["shutdown-grace"]!, "--shutdown-grace");
-  console.log(`ECR API listening on ${server.url} (registry protocol at ${server.url}/v2/)`);
+  console.log(`ECR API listening on ${running.url} (registry protocol at ${running.url}/v2/)`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -104,10 +105,8 @@ async function main(): Promise<void> {
     // Whatever holds the stop up (a handler that never returns, storage that does not close), the process ends.
     setTimeout(() => process.exit(1), grace * 1000 + 5000).unref();
     // Requests in flight may finish within the grace period; then their connections are cut, and their parts roll back.
-    server
+    running
       .close(grace * 1000)
-      .then(() => ecr.handler.idle())
-      .then(() => ecr.close())
       .then(() => flushLogs(logs, 500))
       .then(
         () => process.exit(0),

@@ -1,10 +1,9 @@
 // The command line: flags and environment, the printed URL, one structured log line per request, a clean stop.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, InitiateLayerUploadCommand } from "@aws-sdk/client-ecr";
 import { ecrClient } from "./helpers/ecr-client";
-import { run } from "./helpers/run";
 import { startServerProcess, type ServerProcess } from "./helpers/server-process";
 
 let proc: ServerProcess | undefined;
@@ -50,22 +49,5 @@ test("--part-size, --repository and --registry-host reach the service", async ()
     await proc?.stop("SIGKILL");
     proc = undefined;
     rmSync(dataDir, { recursive: true, force: true });
-  }
-});
-
-test("the README's embedding example runs as written", async () => {
-  const root = resolve(__dirname, "..");
-  const readme = readFileSync(resolve(root, "README.md"), "utf8");
-  const block = /<!-- embed-example -->\n```ts\n([\s\S]*?)```\n<!-- \/embed-example -->/.exec(readme)?.[1];
-  expect(block).toBeDefined();
-  const file = resolve(root, ".embed-example.ts");
-  writeFileSync(file, block!);
-  try {
-    const r = await run(process.execPath, ["--import", "tsx", file], { cwd: root, env: process.env });
-    expect(r.stderr).toBe("");
-    expect(r.stdout).toMatch(/^ECR API on http:\/\/127\.0\.0\.1:\d+\n$/);
-    expect(r.status).toBe(0);
-  } finally {
-    rmSync(file, { force: true });
   }
 });

@@ -35,8 +35,9 @@ export function emitErrorClass(model: Model, id: string, referenced = new Set<st
   };
   const required = (ref: { traits?: Record<string, unknown> }) => trait(ref.traits, "required") !== undefined;
   const optionsType = [
-    `message?: string`,
-    ...fields.map(([m, ref]) => `${propKey(m)}${required(ref) ? "" : "?"}: ${typeOf(ref.target)}`),
+    // `| undefined` spelled out, so that the code compiles under exactOptionalPropertyTypes too.
+    `message?: string | undefined`,
+    ...fields.map(([m, ref]) => `${propKey(m)}${required(ref) ? "" : "?"}: ${typeOf(ref.target)}${required(ref) ? "" : " | undefined"}`),
   ].join("; ");
   const anyRequired = fields.some(([, ref]) => required(ref));
   return (
@@ -45,9 +46,9 @@ export function emitErrorClass(model: Model, id: string, referenced = new Set<st
     `  static override readonly shapeId = ${quote(id)};\n` +
     `  override readonly name = ${quote(shapeName(id))};\n` +
     `  override readonly $fault = ${quote(fault)};\n` +
-    fields.map(([m, ref]) => `${docComment(ref.traits, "  ")}  ${propKey(m)}${required(ref) ? "!" : "?"}: ${typeOf(ref.target)};\n`).join("") +
+    fields.map(([m, ref]) => `${docComment(ref.traits, "  ")}  ${propKey(m)}${required(ref) ? "!" : "?"}: ${typeOf(ref.target)}${required(ref) ? "" : " | undefined"};\n`).join("") +
     `  constructor(options: { ${optionsType} }${anyRequired ? "" : " = {}"}) {\n` +
-    `    super({ name: ${quote(shapeName(id))}, $fault: ${quote(fault)}, $metadata: {}, message: options.message });\n` +
+    `    super({ name: ${quote(shapeName(id))}, $fault: ${quote(fault)}, $metadata: {}, message: options.message ?? "" });\n` +
     `    Object.setPrototypeOf(this, ${name}.prototype);\n` +
     fields.map(([m]) => `    this${accessor(m)} = options${accessor(m)};\n`).join("") +
     `  }\n}\n`

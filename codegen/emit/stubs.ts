@@ -15,7 +15,7 @@ export function emitStubs(ctx: EmitContext, paths: StubPaths): Record<string, st
   const { model } = ctx;
   const ops = model.operations(ctx.serviceId).map((id) => [id, shapeName(id)] as const);
   const files: Record<string, string> = {};
-  const note = "Written once by codegen/main.ts; the codegen never overwrites it.";
+  const note = "Written once by ecr-layer-codegen, which never overwrites it.";
   for (const [opId, name] of ops) {
     const { input, output } = operationIo(model, opId);
     const types = [input, output].filter((id) => !id.startsWith("smithy.api#")).map((id) => tsRef(model, id));

@@ -51,8 +51,9 @@ export function structureMembers(model: Model, id: string, skip: (member: string
   return Object.entries(shape.members ?? {})
     .filter(([m]) => !skip(m))
     .map(([m, ref]) => {
-      const optional = trait(ref.traits, "required") === undefined ? "?" : "";
-      return `${docComment(ref.traits, "  ")}  ${propKey(m)}${optional}: ${tsRef(model, ref.target)};\n`;
+      // `?: T | undefined` as the AWS SDKs declare it: their values fit under exactOptionalPropertyTypes too.
+      const optional = trait(ref.traits, "required") === undefined;
+      return `${docComment(ref.traits, "  ")}  ${propKey(m)}${optional ? "?" : ""}: ${tsRef(model, ref.target)}${optional ? " | undefined" : ""};\n`;
     })
     .join("");
 }

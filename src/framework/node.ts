@@ -4,8 +4,26 @@ import type { AddressInfo } from "node:net";
 import { HttpRequest } from "@smithy/protocol-http";
 import type { ServiceHandler } from "./service";
 
+/**
+ * Whether something ahead of the listener (a web framework's body parser) already read the request body: it cannot be
+ * read again, and serving the request without it would answer a misleading error.
+ */
+export function bodyReadElsewhere(req: IncomingMessage): boolean {
+  return req.readableEnded || (req.complete && !req.readable);
+}
+
+export const BODY_READ_ELSEWHERE =
+  "The request body was read before this server got the request, most likely by a body parser mounted ahead of it: " +
+  "route these requests to the listener before any body parser (for fastify, a content-type parser that leaves the body unread)";
+
 export function createRequestListener(handler: ServiceHandler): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
+    if (bodyReadElsewhere(req)) {
+      // The embedding's mistake, not the client's: a server error, with what to change.
+      res.writeHead(500, { "content-type": "application/x-amz-json-1.1" });
+      res.end(JSON.stringify({ __type: "InternalFailure", message: BODY_READ_ELSEWHERE }));
+      return;
+    }
     // Split by hand: new URL() costs more than the rest of a small request's routing.
     const target = req.url ?? "/";
     const q = target.indexOf("?");

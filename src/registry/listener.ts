@@ -10,6 +10,7 @@ import { registryOf } from "../ecr/repositories";
 import type { RequestContext } from "../framework";
 import type { OperationDescription } from "../framework/definition";
 import { rootOf } from "../framework/auth/sigv4";
+import { BODY_READ_ELSEWHERE, bodyReadElsewhere } from "../framework/node";
 import { completeBlobUpload, cancelBlobUpload, startBlobUpload, uploadChunk, uploadStatus } from "./blob-uploads";
 import { deleteBlob, getBlob, headBlob } from "./blobs";
 import { RegistryError, toRegistryError, tooManyRequests } from "./errors";
@@ -83,6 +84,7 @@ export function createRegistryListener(options: RegistryOptions): (req: Incoming
     const route = matchRoute(q < 0 ? target : target.slice(0, q));
     // Unknown paths are answered as ECR answers them: in plain text.
     if (!route) return { status: 404, headers: { "content-type": "text/plain; charset=utf-8" }, body: "404 page not found\n" };
+    if (bodyReadElsewhere(req)) throw new RegistryError(500, "UNKNOWN", BODY_READ_ELSEWHERE);
     const handler = HANDLERS[route.kind][method];
     if (!handler) {
       throw new RegistryError(405, "UNSUPPORTED", `The method ${method} is not supported here`, { allow: Object.keys(HANDLERS[route.kind]).join(", ") });

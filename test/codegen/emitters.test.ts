@@ -24,7 +24,7 @@ describe("types", () => {
         },
         Id: { type: "string" },
       },
-      "/** A thing. */\nexport interface Thing {\n  id: Id;\n  size?: number;\n  at?: Date;\n  raw?: Uint8Array;\n}\n",
+      "/** A thing. */\nexport interface Thing {\n  id: Id;\n  size?: number | undefined;\n  at?: Date | undefined;\n  raw?: Uint8Array | undefined;\n}\n",
     ],
     ["a string alias", { Id: { type: "string" } }, "export type Id = string;\n"],
     ["a long alias", { Size: { type: "long" } }, "export type Size = number;\n"],
@@ -56,7 +56,7 @@ describe("types", () => {
   test("a shape named like a global the generated code uses is renamed in TypeScript only", () => {
     const m = model({ Date: { type: "string" }, When: { type: "structure", members: { d: t("Date"), at: t("smithy.api#Timestamp") } } });
     expect(emitType(m, `${NS}Date`)).toBe("export type Date_ = string;\n");
-    expect(emitType(m, `${NS}When`)).toBe("export interface When {\n  d?: Date_;\n  at?: Date;\n}\n");
+    expect(emitType(m, `${NS}When`)).toBe("export interface When {\n  d?: Date_ | undefined;\n  at?: Date | undefined;\n}\n");
   });
 
   test("an unsupported shape type is refused, naming the shape", () => {
@@ -81,9 +81,9 @@ describe("errors", () => {
         '  override readonly name = "Gone";\n' +
         '  override readonly $fault = "server";\n' +
         "  resource!: Id;\n" +
-        "  retry?: number;\n" +
-        "  constructor(options: { message?: string; resource: Id; retry?: number }) {\n" +
-        '    super({ name: "Gone", $fault: "server", $metadata: {}, message: options.message });\n' +
+        "  retry?: number | undefined;\n" +
+        "  constructor(options: { message?: string | undefined; resource: Id; retry?: number | undefined }) {\n" +
+        '    super({ name: "Gone", $fault: "server", $metadata: {}, message: options.message ?? "" });\n' +
         "    Object.setPrototypeOf(this, Gone.prototype);\n" +
         "    this.resource = options.resource;\n" +
         "    this.retry = options.retry;\n" +

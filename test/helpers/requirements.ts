@@ -21,6 +21,11 @@ export const awsTools: Requirement = {
   why: "/usr/bin/aws or boto3 for /usr/bin/python3 is missing: apt-get install awscli python3-boto3",
 };
 
+export const pythonTests: Requirement = {
+  met: spawnSync("/usr/bin/python3", ["-c", "import boto3, pytest"]).status === 0,
+  why: "boto3 or pytest for /usr/bin/python3 is missing: apt-get install python3-boto3 python3-pytest",
+};
+
 export const registryTools: Requirement = {
   met: ["/usr/bin/podman", "/usr/bin/skopeo", "/usr/bin/umoci"].every(existsSync),
   why: "the registry protocol's real clients are missing: apt-get install podman skopeo umoci",

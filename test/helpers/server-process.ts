@@ -14,9 +14,14 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-export async function startServerProcess(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "src/cli.ts"), ...args], {
-    cwd: ROOT,
+/** `command` is the server from source by default; anything that prints `listening on <url>` will do. */
+export async function startServerProcess(
+  args: string[],
+  env: Record<string, string> = {},
+  { command = [process.execPath, "--import", "tsx", resolve(ROOT, "src/cli.ts")], cwd = ROOT }: { command?: string[]; cwd?: string } = {},
+): Promise<ServerProcess> {
+  const child = spawn(command[0]!, [...command.slice(1), ...args], {
+    cwd,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

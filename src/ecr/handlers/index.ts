@@ -1,4 +1,4 @@
-// The service implementation: one handler per operation. Written once by codegen/main.ts; the codegen never overwrites it.
+// The service implementation: one handler per operation. Written once by ecr-layer-codegen, which never overwrites it.
 // When the model gains an operation, the type check fails here until its handler is added.
 import type { Service } from "../../../generated/service";
 import type { Context } from "./context";
