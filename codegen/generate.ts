@@ -1,7 +1,7 @@
 // Turns a model into the generated files and the handler stubs, in memory.
 import { relative, resolve, sep } from "node:path";
 import { assertUniqueNames, Model } from "./model";
-import { EmitContext } from "./emit/common";
+import { EmitContext, unsupportedReason } from "./emit/common";
 import { emitErrors } from "./emit/errors";
 import { emitOperations } from "./emit/operations";
 import { emitService } from "./emit/service";
@@ -31,6 +31,8 @@ export interface Generated {
   generated: Record<string, string>;
   /** Handler stubs by absolute path; written only when missing. */
   stubs: Record<string, string>;
+  /** What the generated code leaves out, one line each (e.g. a pattern no linear-time engine can run). */
+  warnings: string[];
 }
 
 export function generate(opts: GenerateOptions): Generated {
@@ -39,13 +41,19 @@ export function generate(opts: GenerateOptions): Generated {
   const shapes = model.closure(serviceId);
   assertUniqueNames(shapes);
   const outDir = resolve(opts.outDir);
+  const warnings = new Set<string>();
   const ctx: EmitContext = {
     model,
     serviceId,
     shapes,
     frameworkImport: frameworkImport(outDir, opts.framework),
     modelPath: relative(process.cwd(), resolve(opts.modelPath)).split(sep).join("/"),
+    warn: (message) => warnings.add(message),
   };
+  for (const opId of model.operations(serviceId)) {
+    const why = unsupportedReason(model, opId);
+    if (why) ctx.warn(`${opId}: ${why}, which the framework cannot serve: it is generated to answer 501 NotImplemented, and needs no handler`);
+  }
   const files: Record<string, string> = {
     "types.ts": emitTypes(ctx),
     "errors.ts": emitErrors(ctx),
@@ -61,7 +69,7 @@ export function generate(opts: GenerateOptions): Generated {
     const paths = { generated: importPath(dir, outDir), framework: frameworkImport(dir, opts.framework) };
     for (const [f, text] of Object.entries(emitStubs(ctx, paths))) stubs[resolve(dir, f)] = text;
   }
-  return { generated, stubs };
+  return { generated, stubs, warnings: [...warnings] };
 }
 
 /** The framework's import specifier from a folder: the package's, or a relative path to its index module. */

@@ -20,7 +20,7 @@ function main(argv: string[]): number {
   });
   const modelPath = positionals[0] ?? "model/ecr.json";
   const outDir = resolve(values.out!);
-  const { generated, stubs } = generate({
+  const { generated, stubs, warnings } = generate({
     modelPath,
     outDir,
     handlersDir: values.handlers,
@@ -28,6 +28,7 @@ function main(argv: string[]): number {
     framework: values.framework,
   });
   const show = (p: string) => relative(process.cwd(), p);
+  for (const w of warnings) console.error(`warning: ${w}`);
 
   // Only files the codegen wrote (they start with its header) are ever removed from the output folder.
   const existing = existsSync(outDir) ? readdirSync(outDir).map((f) => resolve(outDir, f)) : [];

@@ -10,6 +10,8 @@ export interface EmitContext {
   frameworkImport: string;
   /** The model path as given to the codegen, for headers. */
   modelPath: string;
+  /** Records something left out of the generated code (the output says what; the codegen goes on). */
+  warn(message: string): void;
 }
 
 /** How every generated file starts; the codegen removes only files that start so. */
@@ -47,13 +49,21 @@ export const SIMPLE_TS: Record<string, string> = {
   document: "unknown",
 };
 
-// Globals the generated code refers to; a shape of the same name gets a trailing underscore in TypeScript.
-const USED_GLOBALS = new Set(["Date", "Uint8Array", "Record", "Array", "Promise", "ServiceException", "__ServiceException"]);
+// Names a shape cannot have in TypeScript: the globals the generated code refers to, TypeScript's own type names and
+// JavaScript's reserved words. Such a shape gets a trailing underscore in TypeScript; its wire name stays.
+const RESERVED_NAMES = new Set([
+  "Date", "Uint8Array", "Record", "Array", "Promise", "ServiceException", "__ServiceException",
+  "any", "bigint", "boolean", "never", "number", "object", "string", "symbol", "undefined", "unknown", "void",
+  "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum",
+  "export", "extends", "false", "finally", "for", "function", "if", "import", "in", "instanceof", "new", "null",
+  "return", "super", "switch", "this", "throw", "true", "try", "typeof", "var", "while", "with",
+  "implements", "interface", "let", "package", "private", "protected", "public", "static", "yield", "await",
+]);
 
 /** The TypeScript identifier of a shape (its wire name is always shapeName). */
 export function tsName(id: string): string {
   const name = shapeName(id);
-  return USED_GLOBALS.has(name) ? `${name}_` : name;
+  return RESERVED_NAMES.has(name) ? `${name}_` : name;
 }
 
 /** The TypeScript type expression for a member target. */
@@ -119,6 +129,21 @@ export function streamingBlob(model: Model, opId: string): StreamingBlob | undef
     ...(length?.max !== undefined ? { maxBytes: length.max } : {}),
     requiredBefore: others.filter(([, r]) => trait(r.traits, "required") !== undefined).map(([m]) => m),
   };
+}
+
+/**
+ * Why the framework cannot serve an operation, or nothing: an input or output member targeting a @streaming union is an
+ * event stream, which needs a protocol framing awsJson does not have here.
+ */
+export function unsupportedReason(model: Model, opId: string): string | undefined {
+  const { input, output } = operationIo(model, opId);
+  for (const [io, id] of [["input", input], ["output", output]] as const) {
+    for (const [member, ref] of Object.entries(model.shape(id).members ?? {})) {
+      const target = model.shape(ref.target);
+      if (target.type === "union" && trait(target.traits, "streaming") !== undefined) return `its ${io} member ${member} is an event stream`;
+    }
+  }
+  return undefined;
 }
 
 /** The handler's input type: the input structure, with a streamed blob member as a BlobStream. */

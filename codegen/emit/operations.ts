@@ -1,6 +1,6 @@
 // Emits generated/operations.ts: per-operation metadata (name, X-Amz-Target, input/output shapes, errors, validator).
 import { shapeName } from "../model";
-import { EmitContext, header, operationIo, quote, streamingBlob, tableKey } from "./common";
+import { EmitContext, header, operationIo, quote, streamingBlob, tableKey, unsupportedReason } from "./common";
 
 export function emitOperations(ctx: EmitContext): string {
   const { model } = ctx;
@@ -11,6 +11,7 @@ export function emitOperations(ctx: EmitContext): string {
     const { input, output } = operationIo(model, opId);
     const errors = model.operationErrors(ctx.serviceId, opId).map((e) => quote(shapeName(e)));
     const streaming = streamingBlob(model, opId);
+    const unsupported = unsupportedReason(model, opId);
     return (
       `  ${name}: {\n` +
       `    name: ${quote(name)},\n` +
@@ -20,6 +21,7 @@ export function emitOperations(ctx: EmitContext): string {
       `    errors: [${errors.join(", ")}],\n` +
       (input.startsWith("smithy.api#") ? "" : `    validate: validators.${name},\n`) +
       (streaming ? `    streaming: ${JSON.stringify(streaming)},\n` : "") +
+      (unsupported ? `    unsupported: ${quote(unsupported)},\n` : "") +
       `  },\n`
     );
   });

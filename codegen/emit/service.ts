@@ -1,6 +1,6 @@
 // Emits generated/service.ts: the service definition, the typed service interface and its handler factory.
 import { CodegenError, shapeName, trait } from "../model";
-import { docComment, EmitContext, handlerInputType, header, operationIo, quote, streamingBlob, tsRef } from "./common";
+import { docComment, EmitContext, handlerInputType, header, operationIo, quote, streamingBlob, tsRef, unsupportedReason } from "./common";
 
 export function emitService(ctx: EmitContext): string {
   const { model, serviceId } = ctx;
@@ -10,7 +10,8 @@ export function emitService(ctx: EmitContext): string {
     throw new CodegenError(serviceId, "the runtime serves the awsJson1_0 and awsJson1_1 protocols only; the service has neither trait");
   }
   const signingName = trait<{ name: string }>(service.traits, "aws.auth#sigv4")?.name;
-  const ops = model.operations(serviceId);
+  // Operations the framework cannot serve answer 501 by themselves: they have no method to implement.
+  const ops = model.operations(serviceId).filter((opId) => !unsupportedReason(model, opId));
   const methods = ops.map((opId) => {
     const { output } = operationIo(model, opId);
     const type = (id: string) => (id.startsWith("smithy.api#") ? tsRef(model, id) : `T.${tsRef(model, id)}`);

@@ -1,7 +1,7 @@
 // Handler stubs: one file per operation in the handlers folder, plus the folder's context type and index.
 // They are written only when missing; the codegen never overwrites hand-written code.
 import { shapeName } from "../model";
-import { EmitContext, handlerInputType, operationIo, quote, streamingBlob, tsRef } from "./common";
+import { EmitContext, handlerInputType, operationIo, quote, streamingBlob, tsRef, unsupportedReason } from "./common";
 
 export interface StubPaths {
   /** Import specifier of the generated folder as seen from the handlers folder. */
@@ -13,7 +13,7 @@ export interface StubPaths {
 /** File name (relative to the handlers folder) to content. */
 export function emitStubs(ctx: EmitContext, paths: StubPaths): Record<string, string> {
   const { model } = ctx;
-  const ops = model.operations(ctx.serviceId).map((id) => [id, shapeName(id)] as const);
+  const ops = model.operations(ctx.serviceId).filter((id) => !unsupportedReason(model, id)).map((id) => [id, shapeName(id)] as const);
   const files: Record<string, string> = {};
   const note = "Written once by ecr-layer-codegen, which never overwrites it.";
   for (const [opId, name] of ops) {

@@ -3,10 +3,15 @@ import { CodegenError, Model, trait } from "../model";
 import { docComment, EmitContext, header, isError, propKey, quote, SIMPLE_TS, tsName, tsRef } from "./common";
 
 export function emitTypes(ctx: EmitContext): string {
-  const parts = ctx.shapes
-    .filter((id) => !isError(ctx.model, id) && ctx.model.shape(id).type !== "operation")
-    .map((id) => emitType(ctx.model, id));
-  return `${header(ctx.modelPath)}/* eslint-disable */\n\n${parts.join("\n")}`;
+  const { model } = ctx;
+  const types = ctx.shapes.filter((id) => !isError(model, id) && model.shape(id).type !== "operation");
+  // Errors are classes in errors.ts; an event stream's union names them as members.
+  const errors = new Set<string>();
+  for (const id of types) {
+    for (const ref of Object.values(model.shape(id).members ?? {})) if (isError(model, ref.target)) errors.add(tsName(ref.target));
+  }
+  const imports = errors.size ? `import type { ${[...errors].sort().join(", ")} } from "./errors.js";\n\n` : "";
+  return `${header(ctx.modelPath)}/* eslint-disable */\n${imports}\n${types.map((id) => emitType(model, id)).join("\n")}`;
 }
 
 export function emitType(model: Model, id: string): string {

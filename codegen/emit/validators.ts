@@ -48,7 +48,7 @@ export function emitValidators(ctx: EmitContext): string {
   const { model } = ctx;
   const defs: Record<string, Schema> = {};
   for (const id of ctx.shapes) {
-    if (model.shape(id).type !== "operation") defs[shapeName(id)] = shapeSchema(model, id);
+    if (model.shape(id).type !== "operation") defs[shapeName(id)] = shapeSchema(model, id, ctx.warn);
   }
   const ajv = createAjv();
   ajv.addSchema({ $id: "shapes", $defs: defs });
@@ -80,7 +80,10 @@ export function emitValidators(ctx: EmitContext): string {
 }
 
 /** The JSON schema of one shape: its constraint traits (its own unless given) and, for aggregates, its members'. */
-export function shapeSchema(model: Model, id: string, traits = model.shape(id).traits): Schema {
+/** Reports what the codegen leaves out instead of failing the whole model (a pattern the engine cannot run). */
+export type Warn = (message: string) => void;
+
+export function shapeSchema(model: Model, id: string, warn: Warn, traits = model.shape(id).traits): Schema {
   const shape = model.shape(id);
   switch (shape.type) {
     case "structure":
@@ -88,22 +91,22 @@ export function shapeSchema(model: Model, id: string, traits = model.shape(id).t
       const members = Object.entries(shape.members ?? {});
       const required = members.filter(([, ref]) => trait(ref.traits, "required") !== undefined).map(([m]) => m);
       const schema: Schema = {
-        properties: Object.fromEntries(members.map(([m, ref]) => [m, memberSchema(model, ref)])),
+        properties: Object.fromEntries(members.map(([m, ref]) => [m, memberSchema(model, ref, warn)])),
       };
       if (shape.type === "structure" && required.length) schema.required = required;
       return schema;
     }
     case "list":
     case "set":
-      return { items: memberSchema(model, shape.member!), ...constraints(id, "list", traits) };
+      return { items: memberSchema(model, shape.member!, warn), ...constraints(id, "list", traits, warn) };
     case "map":
       return {
-        propertyNames: memberSchema(model, shape.key!),
-        additionalProperties: memberSchema(model, shape.value!),
-        ...constraints(id, "map", traits),
+        propertyNames: memberSchema(model, shape.key!, warn),
+        additionalProperties: memberSchema(model, shape.value!, warn),
+        ...constraints(id, "map", traits, warn),
       };
     default:
-      return { ...enumSchema(model, id), ...constraints(id, shape.type, traits) };
+      return { ...enumSchema(model, id), ...constraints(id, shape.type, traits, warn) };
   }
 }
 
@@ -119,7 +122,7 @@ function enumSchema(model: Model, id: string): Schema {
 // bigInteger and bigDecimal are not JS numbers at run time, so ajv cannot range-check them.
 const NUMERIC = new Set(["byte", "short", "integer", "long", "float", "double"]);
 
-function constraints(id: string, type: string, traits: Traits | undefined): Schema {
+function constraints(id: string, type: string, traits: Traits | undefined, warn: Warn): Schema {
   const out: Schema = {};
   const length = trait<{ min?: number; max?: number }>(traits, "length");
   if (length) {
@@ -137,17 +140,13 @@ function constraints(id: string, type: string, traits: Traits | undefined): Sche
   if (pattern !== undefined) {
     if (type !== "string" && type !== "enum") throw new CodegenError(id, `@pattern does not apply to a ${type}`);
     try {
-      new RegExp(pattern);
-    } catch (e) {
-      throw new CodegenError(id, `@pattern is not an ECMA-262 regular expression: ${(e as Error).message}`);
-    }
-    try {
+      // Only linear-time matching is safe against any input. RE2 refuses lookarounds and backreferences, and repeat
+      // counts over 1000; such a pattern is left unchecked for this shape, with a warning, and the rest still generates.
       linearPattern(pattern);
+      out.pattern = pattern;
     } catch (e) {
-      // Only linear-time matching is safe against any input; RE2 refuses e.g. lookarounds and backreferences.
-      throw new CodegenError(id, `@pattern cannot run on RE2, the linear-time engine model patterns use: ${(e as Error).message}`);
+      warn(`${id}: @pattern ${JSON.stringify(pattern)} is not enforced: RE2, the linear-time engine patterns run on, cannot run it (${(e as Error).message})`);
     }
-    out.pattern = pattern;
   }
   const range = trait<{ min?: number; max?: number }>(traits, "range");
   if (range && (type === "bigInteger" || type === "bigDecimal")) {
@@ -167,8 +166,8 @@ const CONSTRAINT_TRAITS = ["length", "pattern", "range", "uniqueItems"].map((t) 
  * A reference to the target's schema; when the member has constraint traits of its own, which replace the target's
  * (Smithy's rule), the target's schema is built inline with the member's traits instead.
  */
-function memberSchema(model: Model, ref: MemberRef): Schema {
+function memberSchema(model: Model, ref: MemberRef, warn: Warn): Schema {
   const own = Object.keys(ref.traits ?? {}).some((t) => CONSTRAINT_TRAITS.includes(t));
   if (!own && !ref.target.startsWith("smithy.api#")) return { $ref: `#/$defs/${shapeName(ref.target)}` };
-  return shapeSchema(model, ref.target, effectiveTraits(model, ref));
+  return shapeSchema(model, ref.target, warn, effectiveTraits(model, ref));
 }

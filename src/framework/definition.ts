@@ -65,6 +65,8 @@ export interface OperationDescription {
   errors: readonly string[];
   validate?: InputValidator;
   streaming?: StreamingBlobDescription;
+  /** Why the framework cannot serve the operation (an event stream); it is answered 501 and needs no handler. */
+  unsupported?: string;
 }
 
 export type ErrorClass = new (fields?: any) => ServiceException;

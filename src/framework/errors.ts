@@ -34,6 +34,10 @@ export class NotImplementedError extends ProtocolError {
   }
 }
 
+/** An operation the model has but the framework cannot serve (an event stream); 501, which SDKs do not retry. */
+export const unsupportedOperation = (operation: string, why: string) =>
+  new ProtocolError("NotImplemented", 501, `The operation ${operation} is not supported by this server: ${why}`);
+
 /** Answered before the rest of the body is read; the connection is closed after it. */
 export const bodyTooLarge = (limit: number) =>
   new ProtocolError("RequestEntityTooLargeException", 413, `The request body exceeds the limit of ${limit} bytes`, {

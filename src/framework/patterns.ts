@@ -18,21 +18,46 @@ export function linearPattern(pattern: string): LinearPattern {
 /** ECMA-262's white space and line terminators, which its `\s` matches (RE2's is ASCII only). */
 const ECMA_SPACE = "\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}";
 
+/** Java's POSIX-style classes, which AWS's models use as if they were ECMA-262's; RE2 has each as `[:name:]`. */
+const JAVA_CLASSES: Record<string, string> = {
+  Alnum: "alnum", Alpha: "alpha", ASCII: "ascii", Blank: "blank", Cntrl: "cntrl", Digit: "digit", Graph: "graph",
+  Lower: "lower", Print: "print", Punct: "punct", Space: "space", Upper: "upper", XDigit: "xdigit",
+};
+
+const hex4 = (s: string) => (/^[0-9A-Fa-f]{4}$/.test(s) ? parseInt(s, 16) : undefined);
+
 /**
- * ECMA-262 to RE2: `\uXXXX` becomes `\x{XXXX}` (RE2 has no `\u`), `\s` and `\S` get ECMA's set, `.` outside a
- * class stops at ECMA's line terminators (RE2's stops only at `\n`), and `[]` and `[^]` keep ECMA's meaning.
+ * ECMA-262 to RE2: `\uXXXX` becomes `\x{XXXX}` (RE2 has no `\u`; a surrogate pair becomes its code point, as with
+ * ECMA's u flag), `\u{...}` becomes `\x{...}`, `\s` and `\S` get ECMA's set, `.` outside a class stops at ECMA's line
+ * terminators (RE2's stops only at `\n`), and `[]` and `[^]` keep ECMA's meaning. Java-only syntax that AWS's models
+ * carry is read as Java reads it: POSIX classes such as `\p{Alnum}`, and possessive quantifiers (`{2}+`), which for
+ * a linear-time engine that never backtracks mean the same as greedy ones. `(?i)` and `(?s)` RE2 reads itself.
  */
 export function toRe2(pattern: string): string {
   let out = "";
   let inClass = false;
+  let quantified = false;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
     if (c === "\\") {
       const next = pattern[i + 1];
-      const hex = /^[0-9A-Fa-f]{4}$/.test(pattern.slice(i + 2, i + 6)) ? pattern.slice(i + 2, i + 6) : undefined;
-      if (next === "u" && hex) {
-        out += `\\x{${hex}}`;
+      const unit = hex4(pattern.slice(i + 2, i + 6));
+      const low = pattern.startsWith("\\u", i + 6) ? hex4(pattern.slice(i + 8, i + 12)) : undefined;
+      const braced = next === "u" ? /^\{([0-9A-Fa-f]{1,6})\}/.exec(pattern.slice(i + 2)) : null;
+      const javaClass = next === "p" ? /^\{([A-Za-z]+)\}/.exec(pattern.slice(i + 2)) : null;
+      if (next === "u" && unit !== undefined && unit >= 0xd800 && unit <= 0xdbff && low !== undefined && low >= 0xdc00 && low <= 0xdfff) {
+        out += `\\x{${(0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00)).toString(16).toUpperCase()}}`;
+        i += 11;
+      } else if (next === "u" && unit !== undefined) {
+        out += `\\x{${pattern.slice(i + 2, i + 6)}}`;
         i += 5;
+      } else if (braced) {
+        out += `\\x{${braced[1]}}`;
+        i += 1 + braced[0].length;
+      } else if (javaClass && JAVA_CLASSES[javaClass[1]!]) {
+        const posix = `[:${JAVA_CLASSES[javaClass[1]!]}:]`;
+        out += inClass ? posix : `[${posix}]`;
+        i += 1 + javaClass[0].length;
       } else if (next === "s") {
         out += inClass ? ECMA_SPACE : `[${ECMA_SPACE}]`;
         i++;
@@ -59,7 +84,14 @@ export function toRe2(pattern: string): string {
       inClass = false;
       out += c;
     } else if (c === "." && !inClass) out += "[^\\n\\r\\x{2028}\\x{2029}]";
-    else out += c;
+    else if (c === "+" && quantified) {
+      // A possessive quantifier: the same as greedy here.
+      quantified = false;
+      continue;
+    } else out += c;
+    // Whether the output ends in a quantifier that a `+` would make possessive (a `?` after one makes it lazy).
+    quantified = !inClass && !quantified && (c === "*" || c === "+" || c === "?" || (c === "}" && /\{\d+(,\d*)?\}$/.test(out)));
+    continue;
   }
   return out;
 }

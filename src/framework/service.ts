@@ -7,7 +7,7 @@ import { Readable } from "node:stream";
 import { rootOf, type Authentication, type Authenticator } from "./auth/sigv4";
 import type { OperationDescription, RequestContext, ServiceDefinition } from "./definition";
 import { deserialize } from "./deserialize";
-import { bodyTooLarge, ConstraintViolationError, INTERNAL_FAILURE, ProtocolError, validationError } from "./errors";
+import { bodyTooLarge, ConstraintViolationError, INTERNAL_FAILURE, ProtocolError, unsupportedOperation, validationError } from "./errors";
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody, type BodyReader, type RequestBody } from "./json-body";
 import { awsJsonProtocol } from "./protocols/awsJson";
 import { serialize } from "./serialize";
@@ -72,14 +72,17 @@ type Operation = (input: unknown, context: RequestContext) => Promise<unknown>;
 export const DEFAULT_ACCOUNT_ID = "000000000000";
 export const DEFAULT_REGION = "us-east-1";
 
-/** Binds handlers to a service definition. Fails when an operation has no handler, or a handler no operation. */
+/**
+ * Binds handlers to a service definition. Fails when an operation has no handler (except one the framework cannot
+ * serve), or a handler no operation.
+ */
 export function buildService<Context extends RequestContext>(
   definition: ServiceDefinition,
   impl: Impl,
   options: ServiceOptions<Context> = {},
 ): ServiceHandler {
   const handlers = impl as Record<string, unknown>;
-  const missing = Object.keys(definition.operations).filter((op) => typeof handlers[op] !== "function");
+  const missing = Object.values(definition.operations).filter((op) => !op.unsupported && typeof handlers[op.name] !== "function").map((op) => op.name);
   if (missing.length) throw new Error(`${definition.name}: no handler for ${missing.join(", ")}`);
   const extra = Object.keys(handlers).filter((k) => typeof handlers[k] === "function" && !Object.hasOwn(definition.operations, k));
   if (extra.length) throw new Error(`${definition.name}: handlers for operations not in the model: ${extra.join(", ")}`);
@@ -171,6 +174,7 @@ export function buildService<Context extends RequestContext>(
       // Who is asking comes first: nothing about the service is answered to a caller who is refused.
       auth = options.authenticator?.begin({ method: request.method, path: request.path, query: request.query as Record<string, string>, headers });
       op = protocol.route(request.method, request.path, headers);
+      if (op.unsupported) throw unsupportedOperation(op.name, op.unsupported);
       // A refused signature (unknown key, malformed) was answered above: it never takes a slot.
       if (inFlight >= maxInFlight || (auth && (inFlightByCaller.get(auth.caller) ?? 0) >= maxPerCaller)) {
         throw new ProtocolError("ThrottlingException", 400, "Rate exceeded: too many requests are being received at once", { connection: "close" });

@@ -100,7 +100,7 @@ describe("error classes", () => {
       Op: { type: "operation", errors: [{ target: `${NS}ServiceException` }] },
       ServiceException: { type: "structure", members: {}, traits: { "smithy.api#error": "server" } },
     });
-    const out = emitErrors({ model: m, serviceId: `${NS}Svc`, shapes: m.closure(`${NS}Svc`), frameworkImport: "../fw", modelPath: "m.json" });
+    const out = emitErrors({ model: m, serviceId: `${NS}Svc`, shapes: m.closure(`${NS}Svc`), frameworkImport: "../fw", modelPath: "m.json", warn: () => undefined });
     expect(out).toContain('export class ServiceException_ extends __ServiceException {');
     expect(out).toContain('  "ServiceException": ServiceException_,\n');
   });
@@ -109,7 +109,7 @@ describe("error classes", () => {
 describe("services", () => {
   test("a service of another protocol is refused, naming it", () => {
     const m = model({ Svc: { type: "service", version: "1", operations: [], traits: { "aws.protocols#restJson1": {} } } });
-    expect(() => emitService({ model: m, serviceId: `${NS}Svc`, shapes: [], frameworkImport: "../fw", modelPath: "m.json" })).toThrow(
+    expect(() => emitService({ model: m, serviceId: `${NS}Svc`, shapes: [], frameworkImport: "../fw", modelPath: "m.json", warn: () => undefined })).toThrow(
       "test.ns#Svc: the runtime serves the awsJson1_0 and awsJson1_1 protocols only; the service has neither trait",
     );
   });
@@ -178,15 +178,41 @@ describe("validator schemas", () => {
     ["@range on a bigInteger is valid Smithy, not checked", { Big: { type: "bigInteger", traits: { "smithy.api#range": { min: 1 } } } }, {}],
   ];
   test.each(cases)("%s", (_name, shapes, want) => {
-    expect(shapeSchema(model(shapes), NS + Object.keys(shapes)[0])).toEqual(want);
+    const warnings: string[] = [];
+    expect(shapeSchema(model(shapes), NS + Object.keys(shapes)[0], (w) => warnings.push(w))).toEqual(want);
+    expect(warnings).toEqual([]);
   });
 
   test.each([
     ["@length on a boolean", { type: "boolean", traits: { "smithy.api#length": { max: 1 } } }, "test.ns#X: @length does not apply to a boolean"],
     ["@range on a string", { type: "string", traits: { "smithy.api#range": { max: 1 } } }, "test.ns#X: @range does not apply to a string"],
-    ["a pattern that is not ECMA-262", { type: "string", traits: { "smithy.api#pattern": "(" } }, "test.ns#X: @pattern is not an ECMA-262 regular expression"],
   ] as [string, Shape, string][])("refuses %s, naming the shape", (_name, shape, message) => {
-    expect(() => shapeSchema(model({ X: shape }), `${NS}X`)).toThrow(message);
+    expect(() => shapeSchema(model({ X: shape }), `${NS}X`, () => undefined)).toThrow(message);
+  });
+
+  test.each([
+    ["needs ECMA's u flag", "^[\\p{L}\\p{N}]+$"],
+    ["names astral code points by surrogate pairs", "^[\\u0020-\\uD7FF\\uD800\\uDC00-\\uDBFF\\uDFFF]*$"],
+    ["uses Java's (?i)", "^(?i)all|[0-9]{12}$"],
+    ["uses Java's POSIX classes", "^[\\p{Alnum}\\p{Punct}]+$"],
+    ["uses Java's possessive quantifiers", "^[0-9A-Z]{2}+$"],
+  ])("keeps a pattern that %s", (_name, pattern) => {
+    const warnings: string[] = [];
+    expect(shapeSchema(model({ X: { type: "string", traits: { "smithy.api#pattern": pattern } } }), `${NS}X`, (w) => warnings.push(w))).toEqual({ pattern });
+    expect(warnings).toEqual([]);
+  });
+
+  test.each([
+    ["a lookahead", "^(?!aws:).+$", "invalid or unsupported Perl syntax: `(?!`"],
+    ["a repeat count over 1000", "^.{1,2048}$", "invalid repeat count: `{1,2048}`"],
+    ["an unbalanced group", "^(a$", "missing closing ): `^(a$`"],
+  ])("leaves out %s with a warning naming the shape, and keeps the shape's other constraints", (_name, pattern, why) => {
+    const warnings: string[] = [];
+    const shape: Shape = { type: "string", traits: { "smithy.api#pattern": pattern, "smithy.api#length": { max: 9 } } };
+    expect(shapeSchema(model({ X: shape }), `${NS}X`, (w) => warnings.push(w))).toEqual({ maxLength: 9 });
+    expect(warnings).toEqual([
+      `test.ns#X: @pattern ${JSON.stringify(pattern)} is not enforced: RE2, the linear-time engine patterns run on, cannot run it (error parsing regexp: ${why})`,
+    ]);
   });
 });
 

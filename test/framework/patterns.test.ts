@@ -21,6 +21,37 @@ test.each(cases)("%s means what ECMA-262 says", (pattern, inputs) => {
   expect(inputs.map((s) => [s, re2.test(s)])).toEqual(inputs.map((s) => [s, ecma.test(s)]));
 });
 
+// Patterns AWS's models write for ECMA-262's u flag: the oracle is RegExp with that flag.
+const unicodeCases: [string, string[]][] = [
+  ["^[\\p{L}\\p{N}]+$", ["abc", "été", "日本", "a-b", "١٢٣"]],
+  ["^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\r\\n\\t]*$", ["abc", "😀", "a\u0001", "\uFFFE", "\u{10FFFF}"]],
+  ["^\\u{1F600}$", ["😀", "x"]],
+];
+
+test.each(unicodeCases)("%s means what ECMA-262 says with the u flag", (pattern, inputs) => {
+  const ecma = new RegExp(pattern, "u");
+  const re2 = linearPattern(pattern);
+  expect(inputs.map((s) => [s, re2.test(s)])).toEqual(inputs.map((s) => [s, ecma.test(s)]));
+});
+
+// Java-only syntax in AWS's models, read as Java reads it: the oracle is the same pattern in ECMA-262's words.
+const javaCases: [string, string, string[]][] = [
+  ["^(?i)all|[0-9]{12}$", "^(?:[aA][lL][lL])|[0-9]{12}$", ["all", "ALL", "123456789012", "alx"]],
+  ["^\\p{Alnum}+$", "^[A-Za-z0-9]+$", ["abc09", "a-b", "é"]],
+  ["^[\\p{Print}\\t]*$", "^[\\x20-\\x7E\\t]*$", ["a b~", "a\tb", "a\u0001", "é"]],
+  ["^\\p{ASCII}{0,5}$", "^[\\x00-\\x7F]{0,5}$", ["abc", "abcdef", "é"]],
+  ["^[0-9A-Z]{2}+$", "^[0-9A-Z]{2}$", ["0A", "0a", "0AB"]],
+  ["^a++b?+$", "^a+b?$", ["a", "aab", "b"]],
+  ["^a+?$", "^a+?$", ["a", "aa", ""]],
+  ["^\\++$", "^\\++$", ["+", "++", ""]],
+];
+
+test.each(javaCases)("%s means what Java says", (pattern, ecmaEquivalent, inputs) => {
+  const ecma = new RegExp(ecmaEquivalent);
+  const re2 = linearPattern(pattern);
+  expect(inputs.map((s) => [s, re2.test(s)])).toEqual(inputs.map((s) => [s, ecma.test(s)]));
+});
+
 test("a lookahead is refused (RE2 cannot run it)", () => {
   expect(() => linearPattern("^(?=a)a$")).toThrow();
 });
