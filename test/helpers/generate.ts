@@ -1,4 +1,5 @@
 // Runs the codegen on a model into test/.generated/<name>/ (inside the project, so imports resolve) and returns the folder.
+import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { generate } from "../../codegen/generate";
@@ -19,4 +20,15 @@ export function generateInto(modelPath: string, name: string, opts: { handlers?:
     writeFileSync(p, text);
   }
   return dir;
+}
+
+/** Type-checks a generated folder's code and stubs under the project's strict settings; the compiler's output. */
+export function typeCheck(dir: string): string {
+  const root = resolve(__dirname, "../..");
+  writeFileSync(
+    resolve(dir, "tsconfig.json"),
+    JSON.stringify({ extends: resolve(root, "tsconfig.json"), compilerOptions: { noEmit: true, types: ["node"] }, include: ["generated/**/*", "handlers/**/*"] }),
+  );
+  const r = spawnSync(process.execPath, [resolve(root, "node_modules/typescript/bin/tsc"), "-p", dir], { encoding: "utf8" });
+  return r.stdout + r.stderr + (r.status === 0 ? "" : `(exit ${r.status})`);
 }
