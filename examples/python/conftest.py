@@ -4,13 +4,14 @@ Copy this file beside your tests. The server is the package's command, started o
 temporary data dir; ECR_LAYER_SERVER overrides the command (default: `npx --no-install ecr-layer-server`).
 """
 import os
+import queue
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
-import time
 
 import boto3
 import pytest
@@ -29,36 +30,48 @@ class EcrServer:
 
     def start(self):
         self.data_dir = tempfile.mkdtemp(prefix="ecr-test-")
+        # Its own process group: npx runs the server as a grandchild, and stop() must reach it too.
         self._process = subprocess.Popen(
             [*self.command, "--port", "0", "--data-dir", self.data_dir, "--no-fsync", *self.args],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            start_new_session=True,
         )
-        deadline = time.monotonic() + self.start_timeout
+        # A thread reads its output for as long as it runs (a full pipe would block the server); the first lines are
+        # handed over here until the URL shows, so that a server that never prints cannot hang the session.
+        lines = queue.Queue()
+        threading.Thread(target=self._pump, args=(lines,), daemon=True).start()
         seen = []
-        for line in self._process.stdout:
+        while self.url is None:
+            try:
+                line = lines.get(timeout=self.start_timeout)
+            except queue.Empty:
+                break
+            if line is None:
+                break
             seen.append(line)
             match = LISTENING.search(line)
             if match:
                 self.url = match.group(1)
-                break
-            if time.monotonic() > deadline:
-                break
         if self.url is None:
             self.stop()
             raise RuntimeError("ecr-layer-server did not start:\n" + "".join(seen))
-        # Keep reading its log lines, so that a full pipe never blocks the server.
-        threading.Thread(target=self._process.stdout.read, daemon=True).start()
         return self
+
+    def _pump(self, lines):
+        for line in self._process.stdout:
+            if self.url is None:
+                lines.put(line)
+        lines.put(None)
 
     def stop(self):
         if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
+            os.killpg(self._process.pid, signal.SIGTERM)
             try:
                 self._process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                self._process.kill()
+                os.killpg(self._process.pid, signal.SIGKILL)
                 self._process.wait()
         if self.data_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)

@@ -30,13 +30,15 @@ const hex4 = (s: string) => (/^[0-9A-Fa-f]{4}$/.test(s) ? parseInt(s, 16) : unde
  * ECMA-262 to RE2: `\uXXXX` becomes `\x{XXXX}` (RE2 has no `\u`; a surrogate pair becomes its code point, as with
  * ECMA's u flag), `\u{...}` becomes `\x{...}`, `\s` and `\S` get ECMA's set, `.` outside a class stops at ECMA's line
  * terminators (RE2's stops only at `\n`), and `[]` and `[^]` keep ECMA's meaning. Java-only syntax that AWS's models
- * carry is read as Java reads it: POSIX classes such as `\p{Alnum}`, and possessive quantifiers (`{2}+`), which for
- * a linear-time engine that never backtracks mean the same as greedy ones. `(?i)` and `(?s)` RE2 reads itself.
+ * carry is read as Java reads it: POSIX classes such as `\p{Alnum}` and `\P{Alnum}` (ASCII, as in Java), `(?s)` (a
+ * `.` after it matches line terminators), and possessive quantifiers (`{2}+`), which for a linear-time engine that
+ * never backtracks mean the same as greedy ones. `(?i)` RE2 reads itself.
  */
 export function toRe2(pattern: string): string {
   let out = "";
   let inClass = false;
   let quantified = false;
+  let dotAll = false;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
     if (c === "\\") {
@@ -44,7 +46,7 @@ export function toRe2(pattern: string): string {
       const unit = hex4(pattern.slice(i + 2, i + 6));
       const low = pattern.startsWith("\\u", i + 6) ? hex4(pattern.slice(i + 8, i + 12)) : undefined;
       const braced = next === "u" ? /^\{([0-9A-Fa-f]{1,6})\}/.exec(pattern.slice(i + 2)) : null;
-      const javaClass = next === "p" ? /^\{([A-Za-z]+)\}/.exec(pattern.slice(i + 2)) : null;
+      const javaClass = next === "p" || next === "P" ? /^\{([A-Za-z]+)\}/.exec(pattern.slice(i + 2)) : null;
       if (next === "u" && unit !== undefined && unit >= 0xd800 && unit <= 0xdbff && low !== undefined && low >= 0xdc00 && low <= 0xdfff) {
         out += `\\x{${(0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00)).toString(16).toUpperCase()}}`;
         i += 11;
@@ -55,7 +57,7 @@ export function toRe2(pattern: string): string {
         out += `\\x{${braced[1]}}`;
         i += 1 + braced[0].length;
       } else if (javaClass && JAVA_CLASSES[javaClass[1]!]) {
-        const posix = `[:${JAVA_CLASSES[javaClass[1]!]}:]`;
+        const posix = `[:${next === "P" ? "^" : ""}${JAVA_CLASSES[javaClass[1]!]}:]`;
         out += inClass ? posix : `[${posix}]`;
         i += 1 + javaClass[0].length;
       } else if (next === "s") {
@@ -83,7 +85,12 @@ export function toRe2(pattern: string): string {
     } else if (c === "]" && inClass) {
       inClass = false;
       out += c;
-    } else if (c === "." && !inClass) out += "[^\\n\\r\\x{2028}\\x{2029}]";
+    } else if (c === "." && !inClass) out += dotAll ? "[\\x{0}-\\x{10FFFF}]" : "[^\\n\\r\\x{2028}\\x{2029}]";
+    else if (c === "(" && !inClass && /^\(\?[a-zA-Z]*s[a-zA-Z]*\)/.test(pattern.slice(i))) {
+      // Java's (?s): from here on `.` matches line terminators too.
+      dotAll = true;
+      out += c;
+    }
     else if (c === "+" && quantified) {
       // A possessive quantifier: the same as greedy here.
       quantified = false;

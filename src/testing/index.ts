@@ -7,7 +7,7 @@ import type { EcrServerOptions, RunningEcrServer } from "../ecr/start";
 import { startEcrServer } from "../ecr/start";
 
 export interface TestEcrOptions extends Partial<EcrServerOptions> {
-  /** Keep the data dir after close() (for a failed test's post-mortem); removed by default. */
+  /** Keep the temporary data dir after close() (for a failed test's post-mortem). A `dataDir` given is always kept. */
   keepData?: boolean;
 }
 
@@ -25,7 +25,7 @@ export interface TestEcr extends RunningEcrServer {
   region: string;
   dataDir: string;
   clientConfig: EcrClientConfig;
-  /** Stops the server (requests in flight are cut off after `graceMs`, 0 by default) and removes the data dir. */
+  /** Stops the server (requests in flight are cut off after `graceMs`, 0 by default) and removes its temporary data dir. */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -36,13 +36,15 @@ export interface TestEcr extends RunningEcrServer {
 export async function startTestEcr(options: TestEcrOptions = {}): Promise<TestEcr> {
   const { keepData = false, ...rest } = options;
   const dataDir = rest.dataDir ?? mkdtempSync(join(tmpdir(), "ecr-test-"));
+  // Only the folder made here is ever removed.
+  const removeData = !keepData && rest.dataDir === undefined;
   const registryId = rest.registryId ?? DEFAULT_ACCOUNT_ID;
   const region = rest.region ?? DEFAULT_REGION;
   let running: RunningEcrServer;
   try {
     running = await startEcrServer({ fsync: false, ...rest, registryId, region, dataDir, listen: { host: "127.0.0.1", port: 0, ...rest.listen } });
   } catch (e) {
-    if (!keepData && !rest.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (removeData) rmSync(dataDir, { recursive: true, force: true });
     throw e;
   }
   const signing = rest.auth?.mode === "sigv4" ? Object.entries(rest.auth.credentials)[0] : undefined;
@@ -59,7 +61,7 @@ export async function startTestEcr(options: TestEcrOptions = {}): Promise<TestEc
     clientConfig: { endpoint: running.url, region, credentials },
     async close(graceMs = 0) {
       await running.close(graceMs);
-      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (removeData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -44,6 +44,10 @@ const javaCases: [string, string, string[]][] = [
   ["^a++b?+$", "^a+b?$", ["a", "aab", "b"]],
   ["^a+?$", "^a+?$", ["a", "aa", ""]],
   ["^\\++$", "^\\++$", ["+", "++", ""]],
+  ["^(?s).*$", "^[^]*$", ["a\nb", "a\u2028b", ""]],
+  ["^a.(?s).$", "^a[^\\n\\r\\u2028\\u2029][^]$", ["ab\n", "a\nb", "abc"]],
+  ["^\\P{Alnum}+$", "^[^A-Za-z0-9]+$", ["-_", "a-", "é"]],
+  ["^[\\P{Digit}x]+$", "^[^0-9]+$", ["ab", "a1"]],
 ];
 
 test.each(javaCases)("%s means what Java says", (pattern, ecmaEquivalent, inputs) => {

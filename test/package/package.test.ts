@@ -237,5 +237,8 @@ describeWith(pythonTests, "the Python fixture shipped in examples/python", () =>
     const r = await run("/usr/bin/python3", ["-m", "pytest", "-q", "-p", "no:cacheprovider", dir], { cwd: APP });
     expect(r.stdout).toMatch(/\b2 passed\b/);
     expect(r.status).toBe(0);
+    // The fixture stopped the server it started, though npx ran it as a grandchild.
+    const left = await run("pgrep", ["-f", `${BIN}/ecr-layer-server --port 0`]);
+    expect(left.stdout).toBe("");
   }, 120_000);
 });
