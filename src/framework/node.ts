@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { HttpRequest } from "@smithy/protocol-http";
+import { awsJsonProtocol } from "./protocols/awsJson";
 import type { ServiceHandler } from "./service";
 
 /**
@@ -17,10 +18,11 @@ export const BODY_READ_ELSEWHERE =
   "route these requests to the listener before any body parser (for fastify, a content-type parser that leaves the body unread)";
 
 export function createRequestListener(handler: ServiceHandler): RequestListener {
+  const { contentType } = awsJsonProtocol(handler.definition);
   return (req: IncomingMessage, res: ServerResponse) => {
     if (bodyReadElsewhere(req)) {
       // The embedding's mistake, not the client's: a server error, with what to change.
-      res.writeHead(500, { "content-type": "application/x-amz-json-1.1" });
+      res.writeHead(500, { "content-type": contentType });
       res.end(JSON.stringify({ __type: "InternalFailure", message: BODY_READ_ELSEWHERE }));
       return;
     }

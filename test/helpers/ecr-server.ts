@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ECRClient } from "@aws-sdk/client-ecr";
-import { createEcrService, type EcrOptions, type EcrService } from "../../src/ecr/server";
-import { listen, type RunningServer } from "../../src/framework";
+import type { EcrOptions, EcrService } from "../../src/ecr/server";
+import { startEcrServer } from "../../src/ecr/start";
 import type { ListenOptions } from "../../src/framework/node";
 import { ecrClient } from "./ecr-client";
 
@@ -27,24 +27,15 @@ export function tempDataDir(): string {
 
 export async function startEcr(options: Partial<EcrOptions> & { listen?: ListenOptions } = {}): Promise<TestEcr> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const { listen: listenOptions, ...ecrOptions } = options;
-  const ecr = await createEcrService({ registryId: REGISTRY, region: "us-east-1", fsync: false, ...ecrOptions, dataDir });
-  const server: RunningServer = await listen(ecr.listener, listenOptions);
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await server.close();
-    await ecr.close();
-  };
+  const running = await startEcrServer({ registryId: REGISTRY, region: "us-east-1", fsync: false, ...options, dataDir });
   return {
-    url: server.url,
-    client: ecrClient(server.url),
-    ecr,
+    url: running.url,
+    client: ecrClient(running.url),
+    ecr: running.service,
     dataDir,
-    stop,
+    stop: () => running.close(),
     async close() {
-      await stop();
+      await running.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
