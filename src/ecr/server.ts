@@ -22,6 +22,10 @@ import { LifecycleEvaluator, timerSchedule, type Schedule } from "./lifecycle/sc
 import { LifecyclePreviews } from "./lifecycle/previews";
 import { authorize, PolicyCache } from "./policies/access";
 import { createRegistryListener, type SharedContext } from "../registry/listener";
+import { ContractKit } from "../contract/kit";
+import { CONTROL_PREFIX, createControlListener } from "../contract/control-route";
+import { definition } from "../../generated/service";
+import { ecrErrorFields } from "./contract-fields";
 
 export interface EcrOptions {
   /** The registry (account) id requests belong to. */
@@ -47,6 +51,18 @@ export interface EcrOptions {
   store?: RegistryStore;
   /** How the lifecycle evaluation is scheduled; timers by default. A test passes one that it runs by hand. */
   schedule?: Schedule;
+  /**
+   * The contract-testing kit: fault rules and a request journal (`service.contract`). `control` also serves it over
+   * HTTP under /__contract/ (never without it).
+   */
+  contract?: boolean | ContractOptions;
+}
+
+export interface ContractOptions {
+  /** Journal entries kept; default 10,000. */
+  journalSize?: number;
+  /** Serve the kit over HTTP under /__contract/ (for servers driven from other languages). */
+  control?: boolean;
 }
 
 export interface EcrService {
@@ -56,6 +72,8 @@ export interface EcrService {
   listener: RequestListener;
   store: RegistryStore;
   settings: EcrSettings;
+  /** The contract-testing kit, when the service was created with `contract`. */
+  contract?: ContractKit;
   /** Evaluates the lifecycle policies that are due now (the schedule does this on its own); how many images expired. */
   runLifecycle(): Promise<number>;
   /** Stops the sweeper and closes storage (after the HTTP server stopped). */
@@ -66,12 +84,15 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
   const settings = { ...DEFAULT_SETTINGS, ...options.settings };
   const now = options.now ?? Date.now;
   const log = options.logger;
+  const contractOptions = options.contract === true ? {} : options.contract || undefined;
+  const contract = contractOptions ? new ContractKit({ definition, journalSize: contractOptions.journalSize, errorFields: ecrErrorFields }) : undefined;
   const store =
     options.store ??
     (await EmbeddedStore.open({
       dataDir: options.dataDir,
       fsync: options.fsync ?? true,
       log: (msg, fields) => log?.warn(fields ?? {}, msg),
+      ...(contract ? { io: contract.disk.io } : {}),
     }));
   const sessions = new UploadSessions(store);
   const repositoryLocks = new KeyedLock();
@@ -96,6 +117,7 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
     // Object.assign onto the per-request object: on Node 20 a spread followed by more properties costs microseconds.
     context: (base: RequestContext) => Object.assign(base, shared),
     authorize,
+    ...(contract ? { hooks: contract.apiHooks } : {}),
   };
   const handler = createServiceHandler<Context>(handlers, {
     ...serviceOptions,
@@ -114,12 +136,15 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
     maxBodiesInFlight: options.maxBodiesInFlight,
     maxBodiesPerCaller: options.maxBodiesPerCaller,
     bodyIdleTimeoutMs: options.bodyIdleTimeoutMs,
+    ...(contract ? { hooks: contract.registryHooks } : {}),
   });
+  const control = contract && contractOptions?.control ? createControlListener(contract) : undefined;
   // One port: the API at POST /, the registry protocol under /v2/, layer downloads under /layers/.
   const listener: RequestListener = (req, res) => {
     const url = req.url ?? "/";
     if (url.startsWith("/v2/") || url === "/v2") registry(req, res);
     else if (url.startsWith("/layers/")) download(req, res);
+    else if (control && url.startsWith(CONTROL_PREFIX)) control(req, res);
     else api(req, res);
   };
 
@@ -151,14 +176,15 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
     // account's. The server's own requests need no signature.
     const accounts = options.auth?.mode === "sigv4" ? [...new Set(Object.values(options.auth.credentials).map((c) => c.accountId))] : [options.registryId ?? DEFAULT_ACCOUNT_ID];
     for (const accountId of options.repositories?.length ? accounts : []) {
-      const internal = createServiceHandler<Context>(handlers, { ...serviceOptions, accountId });
+      // The server's own requests are no client's: not journaled, never faulted.
+      const internal = createServiceHandler<Context>(handlers, { ...serviceOptions, hooks: undefined, accountId });
       for (const name of options.repositories!) await createRepositoryIfMissing(internal, name);
     }
   } catch (e) {
     await close();
     throw e;
   }
-  return { handler, listener, store, settings, runLifecycle, close };
+  return { handler, listener, store, settings, runLifecycle, close, ...(contract ? { contract } : {}) };
 }
 
 /** Through the service itself, so the name is validated like any request's. */

@@ -88,7 +88,10 @@ export async function appendPart(
     if (first !== upload.length) {
       const previous = upload.lastPart;
       if (last !== undefined && previous && previous.first === first && previous.last === last) {
-        if (await sameBytes(blob, (start, end) => store.readUpload(registryId, uploadId, first + start, first + end), last - first + 1)) return upload.length;
+        if (await sameBytes(blob, (start, end) => store.readUpload(registryId, uploadId, first + start, first + end), last - first + 1)) {
+          ctx.recordEffect?.({ bytesAppended: 0, resend: true, uploadLength: upload.length });
+          return upload.length;
+        }
       }
       // ECR's words (GoogleContainerTools/kaniko#607).
       throw reject(`First byte of the layer part is ${first} instead of ${upload.length}`);
@@ -120,6 +123,7 @@ export async function appendPart(
       // An empty streamed chunk adds nothing and is no part.
       if (received === 0) {
         await store.abortPart(registryId, uploadId);
+        ctx.recordEffect?.({ bytesAppended: 0, uploadLength: upload.length });
         return upload.length;
       }
       const next: UploadRecord = {
@@ -137,6 +141,7 @@ export async function appendPart(
       throw e;
     }
     session.replace(hash, upload.length + received);
+    ctx.recordEffect?.({ bytesAppended: received, uploadLength: upload.length + received });
     return upload.length + received;
   });
 }

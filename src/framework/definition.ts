@@ -93,4 +93,6 @@ export interface RequestContext {
   region: string;
   /** Request headers, names lower-cased. */
   headers: Readonly<Record<string, string>>;
+  /** Reports what the request committed (bytes appended, say) to the hooks' journal; absent without hooks. */
+  recordEffect?: (fields: Record<string, unknown>) => void;
 }

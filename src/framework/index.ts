@@ -3,6 +3,7 @@
 export type { BlobStream, InputValidator, OperationDescription, RequestContext, ServiceDefinition, ShapeTable, StreamingInput } from "./definition";
 export { NotImplementedError, ProtocolError, throttled } from "./errors";
 export type { ConstraintViolation } from "./validation-message";
+export type { Exchange, ServiceHooks, Transport } from "./hooks";
 export { buildService, type ServiceHandler, type ServiceOptions } from "./service";
 export { createRequestListener, listen, type ListenOptions, type RunningServer } from "./node";
 export { DEFAULT_MAX_BODY_BYTES } from "./json-body";

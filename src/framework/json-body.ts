@@ -57,6 +57,8 @@ export interface BodyOptions {
    * after the blob reach the handler here. Throws to refuse the body.
    */
   complete?: (members: Record<string, unknown>) => void;
+  /** Hash a streamed blob's decoded bytes as they arrive (for a request journal); off by default, as it costs CPU. */
+  hashBlob?: boolean;
 }
 
 export interface BodyReader {
@@ -84,6 +86,14 @@ export interface BodyReader {
    * a broken pipe, and the connection stays usable. `done` still settles on the whole body.
    */
   drain(): void;
+  /** A streamed blob's decoded length so far and, once it ended and `hashBlob` was set, its SHA-256 (hex). */
+  blobSummary(): { length: number; sha256?: string } | undefined;
+  /**
+   * Reads no further than `bytes` of the body, then calls `cut` (which closes the connection): a client cut off
+   * mid-body, on purpose. At once when that many have arrived already. False when the whole body had arrived: the
+   * connection is closed, but the body read is whole.
+   */
+  cutAt(bytes: number, cut: () => void): boolean;
 }
 
 type Source = NodeJS.ReadableStream & { pause(): unknown; resume(): unknown };
@@ -157,6 +167,10 @@ class JsonBodyReader implements BodyReader {
   private bytesIn = 0;
   private discard = false;
   private readonly rawHash: Hash | undefined;
+  private readonly blobHash: Hash | undefined;
+  private blobSha256: string | undefined;
+  private cutAfter = Infinity;
+  private onCut: (() => void) | undefined;
   private resolveDone!: () => void;
   private rejectDone!: (e: Error) => void;
   readonly done = new Promise<void>((res, rej) => {
@@ -187,6 +201,7 @@ class JsonBodyReader implements BodyReader {
   ) {
     this.spec = options.streaming;
     this.rawHash = options.finalize ? createHash("sha256") : undefined;
+    this.blobHash = options.hashBlob && options.streaming ? createHash("sha256") : undefined;
     this.done.catch(() => undefined);
     this.ready.catch(() => undefined);
     this.verified.catch(() => undefined);
@@ -214,6 +229,24 @@ class JsonBodyReader implements BodyReader {
   drain(): void {
     this.discard = true;
     this.resume();
+  }
+  blobSummary(): { length: number; sha256?: string } | undefined {
+    if (!this.blob) return undefined;
+    return this.blobSha256 === undefined ? { length: this.blob.bytes } : { length: this.blob.bytes, sha256: this.blobSha256 };
+  }
+  cutAt(bytes: number, cut: () => void): boolean {
+    if (this.sourceEnded) {
+      cut();
+      return false;
+    }
+    if (this.bytesIn >= bytes) {
+      this.onAbort();
+      cut();
+      return true;
+    }
+    this.cutAfter = bytes;
+    this.onCut = cut;
+    return true;
   }
 
   // The idle timer runs only while the server waits for bytes: not while a slow handler holds the source paused.
@@ -506,6 +539,7 @@ class JsonBodyReader implements BodyReader {
   private emit(bytes: Buffer) {
     if (bytes.byteLength === 0) return;
     this.blob!.bytes += bytes.byteLength;
+    this.blobHash?.update(bytes);
     if (this.spec!.maxBytes !== undefined && this.blob!.bytes > this.spec!.maxBytes) throw this.tooLong([this.spec!.member], this.spec!.maxBytes, undefined);
     if (this.discard) return;
     if (this.streaming) {
@@ -719,6 +753,7 @@ class JsonBodyReader implements BodyReader {
 
   private onData = (chunk: Buffer) => {
     this.idleTimer?.refresh();
+    if (this.bytesIn + chunk.byteLength >= this.cutAfter) return this.cutOff(chunk);
     this.bytesIn += chunk.byteLength;
     if (this.bytesIn > this.options.maxBodyBytes) {
       this.fail(bodyTooLarge(this.options.maxBodyBytes));
@@ -732,6 +767,16 @@ class JsonBodyReader implements BodyReader {
       this.fail(e as Error);
     }
   };
+  private cutOff(chunk: Buffer) {
+    const cut = this.onCut!;
+    const keep = this.cutAfter - this.bytesIn;
+    this.cutAfter = Infinity;
+    this.onCut = undefined;
+    this.onData(chunk.subarray(0, keep));
+    // As when the client goes away: the handler sees the body fail, so nothing of it commits.
+    this.onAbort();
+    cut();
+  }
   private onEnd = () => {
     this.sourceEnded = true;
     this.detach();
@@ -755,6 +800,8 @@ class JsonBodyReader implements BodyReader {
       this.finished = true;
       if (this.blob && !this.streaming && !this.discard) for (const b of this.buffered) this.blob.push(b);
       this.blob?.push(null);
+      // Only a body read to its end and found valid has a blob digest worth reporting.
+      if (this.blobHash) this.blobSha256 = this.blobHash.digest("hex");
       this.resolveDone();
       this.start();
     };

@@ -38,10 +38,12 @@ export function createRequestListener(handler: ServiceHandler): RequestListener 
       headers: req.headers as Record<string, string>,
       body: req,
     });
-    handler.handle(request).then(
+    handler.handle(request, { destroy: () => req.socket.destroy() }).then(
       (response) => {
         const flat: string[] = [];
         for (const name in response.headers) flat.push(name, response.headers[name]);
+        // A hook closed the connection (a fault kit dropping the answer): nothing is left to write to.
+        if (res.destroyed) return;
         res.writeHead(response.statusCode, flat);
         res.end(response.body);
       },

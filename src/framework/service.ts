@@ -7,6 +7,7 @@ import { Readable } from "node:stream";
 import { rootOf, type Authentication, type Authenticator } from "./auth/sigv4";
 import type { OperationDescription, RequestContext, ServiceDefinition } from "./definition";
 import { deserialize } from "./deserialize";
+import type { Exchange, ServiceHooks, Transport } from "./hooks";
 import { bodyTooLarge, ConstraintViolationError, INTERNAL_FAILURE, ProtocolError, unsupportedOperation, validationError } from "./errors";
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody, type BodyReader, type RequestBody } from "./json-body";
 import { awsJsonProtocol } from "./protocols/awsJson";
@@ -57,11 +58,14 @@ export interface ServiceOptions<Context extends RequestContext = RequestContext>
    * (say, another account's resource that a resource policy shares) and throws the error to answer when not.
    */
   authorize?: (input: Record<string, unknown>, context: Context, operation: OperationDescription) => void | Promise<void>;
+  /** Watch or bend requests between the stages (a journal, injected faults); see ServiceHooks. */
+  hooks?: ServiceHooks;
 }
 
 export interface ServiceHandler {
   readonly definition: ServiceDefinition;
-  handle(request: HttpRequest): Promise<HttpResponse>;
+  /** `transport`: what the connection allows (hooks that close it need one). */
+  handle(request: HttpRequest, transport?: Transport): Promise<HttpResponse>;
   /** Resolves once no request is being handled (for a clean stop: rollbacks have finished). */
   idle(): Promise<void>;
 }
@@ -147,10 +151,10 @@ export function buildService<Context extends RequestContext>(
   let active = 0;
   let idleWaiters: (() => void)[] = [];
   const idle = () => (active === 0 ? Promise.resolve() : new Promise<void>((r) => idleWaiters.push(r)));
-  const handle = async (request: HttpRequest): Promise<HttpResponse> => {
+  const handle = async (request: HttpRequest, transport?: Transport): Promise<HttpResponse> => {
     active++;
     try {
-      return await handleOne(request);
+      return await handleOne(request, transport);
     } finally {
       if (--active === 0) {
         for (const r of idleWaiters) r();
@@ -159,10 +163,12 @@ export function buildService<Context extends RequestContext>(
     }
   };
 
-  const handleOne = async (request: HttpRequest): Promise<HttpResponse> => {
+  const hooks = options.hooks;
+  const handleOne = async (request: HttpRequest, transport: Transport | undefined): Promise<HttpResponse> => {
     const started = process.hrtime.bigint();
     const requestId = randomUUID();
     const headers = lowerCaseHeaders(request.headers);
+    const exchange = hooks ? newExchange(requestId, headers, () => body, transport) : undefined;
     let op: OperationDescription | undefined;
     let requestBytes = 0;
     let body: BodyReader | undefined;
@@ -174,6 +180,7 @@ export function buildService<Context extends RequestContext>(
       // Who is asking comes first: nothing about the service is answered to a caller who is refused.
       auth = options.authenticator?.begin({ method: request.method, path: request.path, query: request.query as Record<string, string>, headers });
       op = protocol.route(request.method, request.path, headers);
+      if (exchange) exchange.operation = op;
       if (op.unsupported) throw unsupportedOperation(op.name, op.unsupported);
       // A refused signature (unknown key, malformed) was answered above: it never takes a slot.
       if (inFlight >= maxInFlight || (auth && (inFlightByCaller.get(auth.caller) ?? 0) >= maxPerCaller)) {
@@ -204,19 +211,26 @@ export function buildService<Context extends RequestContext>(
         idleTimeoutMs: bodyIdleTimeoutMs,
         ...(op.streaming ? { streaming: op.streaming, complete } : {}),
         ...(verify ? { finalize: (sha: string) => verify(sha) } : {}),
+        ...(hooks?.hashBlobs ? { hashBlob: true } : {}),
       });
       body = reader;
       await reader.ready;
+      if (exchange) exchange.members = reader.members;
       const input = readInput(op, reader.members);
+      if (exchange) exchange.input = input;
       if (op.streaming && !reader.settled()) {
         early = input;
         earlyMembers = Object.keys(reader.members).length;
       }
       const caller = auth?.accountId ?? accountId;
       const base: RequestContext = { requestId, operation: op.name, accountId: caller, principal: auth?.principal ?? rootOf(caller), region, headers };
+      if (exchange) base.recordEffect = (fields) => void Object.assign((exchange.effects ??= {}), fields);
       const context = (options.context ? await options.context(base) : base) as Context;
+      if (exchange) exchange.context = context;
       if (options.authorize) await options.authorize(input, context, op);
-      const output = await (handlers[op.name] as Operation).call(impl, input, context);
+      const handler = handlers[op.name] as Operation;
+      const output = exchange && hooks!.invoke ? await hooks!.invoke(exchange, () => handler.call(impl, input, context)) : await handler.call(impl, input, context);
+      if (exchange) exchange.output = output;
       // Success only for a body that proved valid to its end, even when the handler did not read it all.
       if (!reader.settled()) reader.drain();
       await reader.done;
@@ -251,6 +265,7 @@ export function buildService<Context extends RequestContext>(
       }
     }
     if (body) requestBytes = body.received();
+    if (exchange) response = await completeExchange(exchange, response, body, requestBytes, started);
     log?.info(
       {
         requestId,
@@ -266,7 +281,48 @@ export function buildService<Context extends RequestContext>(
     return response;
   };
 
+  const completeExchange = async (exchange: Exchange, response: HttpResponse, body: BodyReader | undefined, requestBytes: number, started: bigint) => {
+    exchange.blob = body?.blobSummary();
+    exchange.requestBytes = requestBytes;
+    if (hooks!.respond) {
+      try {
+        response = await hooks!.respond(exchange, response);
+      } catch (e) {
+        log?.error({ requestId: exchange.requestId, err: e }, "respond hook failed");
+      }
+    }
+    exchange.response = response;
+    exchange.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const completed = () => {
+      exchange.blob = body?.blobSummary();
+      exchange.requestBytes = body?.received() ?? 0;
+      try {
+        hooks!.completed?.(exchange);
+      } catch (e) {
+        log?.error({ requestId: exchange.requestId, err: e }, "completed hook failed");
+      }
+    };
+    // A body still being read (answered early, the rest read and dropped) is described once it has all arrived.
+    if (body && !body.settled()) body.done.then(completed, completed);
+    else completed();
+    return response;
+  };
+
   return { definition, handle, idle };
+}
+
+function newExchange(requestId: string, headers: Record<string, string>, body: () => BodyReader | undefined, transport: Transport | undefined): Exchange {
+  const destroy = () => transport?.destroy();
+  return {
+    requestId,
+    started: Date.now(),
+    headers,
+    requestBytes: 0,
+    durationMs: 0,
+    notes: {},
+    cutRequestAt: (bytes) => body()?.cutAt(bytes, destroy) ?? (destroy(), false),
+    dropConnection: () => (transport ? (transport.destroy(), true) : false),
+  };
 }
 
 function toReadable(body: RequestBody): Readable {

@@ -17,6 +17,7 @@ import { RegistryError, toRegistryError, tooManyRequests } from "./errors";
 import { hasBody, json, type RegistryRequest, type RegistryResponse } from "./exchange";
 import { listCatalog, listReferrersOf, listTags } from "./listings";
 import { deleteManifest, getManifest, putManifest } from "./manifests";
+import type { RegistryExchange, RegistryHooks } from "./hooks";
 import { RequestBytes } from "./request-bytes";
 import { actionOf, furtherActionsOf, matchRoute, type RouteKind } from "./routes";
 
@@ -34,6 +35,8 @@ export interface RegistryOptions {
   maxBodiesInFlight?: number;
   maxBodiesPerCaller?: number;
   bodyIdleTimeoutMs?: number;
+  /** Watch or bend requests between the stages (a journal, injected faults). */
+  hooks?: RegistryHooks;
 }
 
 type Handler = (req: RegistryRequest<never>) => Promise<RegistryResponse>;
@@ -77,11 +80,13 @@ export function createRegistryListener(options: RegistryOptions): (req: Incoming
     return verified;
   };
 
-  const serve = async (req: IncomingMessage, requestId: string, state: State): Promise<RegistryResponse> => {
+  const hooks = options.hooks;
+  const serve = async (req: IncomingMessage, requestId: string, state: State, exchange: RegistryExchange | undefined): Promise<RegistryResponse> => {
     const method = req.method ?? "GET";
     const target = req.url ?? "/";
     const q = target.indexOf("?");
     const route = matchRoute(q < 0 ? target : target.slice(0, q));
+    if (exchange) exchange.route = route;
     // Unknown paths are answered as ECR answers them: in plain text.
     if (!route) return { status: 404, headers: { "content-type": "text/plain; charset=utf-8" }, body: "404 page not found\n" };
     if (bodyReadElsewhere(req)) throw new RegistryError(500, "UNKNOWN", BODY_READ_ELSEWHERE);
@@ -96,6 +101,11 @@ export function createRegistryListener(options: RegistryOptions): (req: Incoming
     state.operation = action;
     const base: RequestContext = { requestId, operation: action ?? "Registry", accountId: caller.accountId, principal: caller.principal, region, headers };
     const context = Object.assign(base, shared) as Context;
+    if (exchange) {
+      exchange.action = action;
+      exchange.context = context;
+      context.recordEffect = (fields) => void Object.assign((exchange.effects ??= {}), fields);
+    }
     const registryId = REGISTRY_HOST.exec(host)?.[1] ?? caller.accountId;
     const query = new URLSearchParams(q < 0 ? "" : target.slice(q + 1));
     if (action) {
@@ -115,15 +125,19 @@ export function createRegistryListener(options: RegistryOptions): (req: Incoming
       inFlightByCaller.set(key, (inFlightByCaller.get(key) ?? 0) + 1);
       state.caller = key;
     }
-    const body = new RequestBytes(req, idleMs);
+    const body = new RequestBytes(req, idleMs, hooks?.hashBodies);
     state.body = body;
-    return handler({ method, route, query, headers, body, origin: `http://${host}`, registryId, context } as RegistryRequest<never>);
+    const invoke = () => handler({ method, route, query, headers, body, origin: `http://${host}`, registryId, context } as RegistryRequest<never>);
+    if (!exchange) return invoke();
+    exchange.body = body;
+    return hooks!.invoke ? hooks!.invoke(exchange, invoke) : invoke();
   };
 
   return (req, res) => {
     const started = process.hrtime.bigint();
     const requestId = randomUUID();
     const state: State = {};
+    const exchange = hooks ? newExchange(req, requestId) : undefined;
     const release = () => {
       if (state.caller === undefined) return;
       inFlight--;
@@ -132,7 +146,7 @@ export function createRegistryListener(options: RegistryOptions): (req: Incoming
       else inFlightByCaller.delete(state.caller);
       state.caller = undefined;
     };
-    serve(req, requestId, state)
+    serve(req, requestId, state, exchange)
       .catch((e: unknown): RegistryResponse => {
         const known = toRegistryError(e);
         if (!known) {
@@ -149,11 +163,19 @@ export function createRegistryListener(options: RegistryOptions): (req: Incoming
           body: text ? err.message : err.body(),
         };
       })
-      .then((response) => {
+      .then(async (response) => {
         release();
+        if (exchange && hooks!.respond) {
+          try {
+            response = await hooks!.respond(exchange, response);
+          } catch (err) {
+            log?.error({ requestId, err }, "respond hook failed");
+          }
+        }
         const headers: Record<string, string> = { "docker-distribution-api-version": "registry/2.0", ...response.headers };
         const body = req.method === "HEAD" ? undefined : response.body;
-        if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
+        // A hook may declare more than it sends (a response cut short).
+        if (body !== undefined) headers["content-length"] ??= String(Buffer.byteLength(body));
         else headers["content-length"] ??= "0";
         // A body left unread (refused before it was read) would be read and dropped to keep the connection: close it.
         if (!req.complete) headers.connection = "close";
@@ -176,6 +198,16 @@ export function createRegistryListener(options: RegistryOptions): (req: Incoming
           },
           "request",
         );
+        if (exchange) {
+          exchange.response = response;
+          exchange.error = state.error;
+          exchange.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+          try {
+            hooks!.completed?.(exchange);
+          } catch (err) {
+            log?.error({ requestId, err }, "completed hook failed");
+          }
+        }
       })
       .catch((err: unknown) => {
         release();
@@ -183,6 +215,25 @@ export function createRegistryListener(options: RegistryOptions): (req: Incoming
         res.destroy();
       });
   };
+}
+
+function newExchange(req: IncomingMessage, requestId: string): RegistryExchange {
+  const exchange: RegistryExchange = {
+    requestId,
+    started: Date.now(),
+    method: req.method ?? "GET",
+    path: req.url ?? "/",
+    headers: req.headers as Record<string, string>,
+    durationMs: 0,
+    notes: {},
+    cutRequestAt: (bytes) => {
+      if (exchange.body) return exchange.body.cutAt(bytes);
+      req.socket.destroy();
+      return false;
+    },
+    dropConnection: () => (req.socket.destroy(), true),
+  };
+  return exchange;
 }
 
 interface State {

@@ -2,6 +2,7 @@
 // stalls for longer than the idle timeout (the connection is then closed). The socket is read ahead of the disk by up
 // to 1 MiB, and what has arrived meanwhile is handed on as one chunk: fewer, larger writes, and the client keeps
 // sending while a write is under way.
+import { createHash, type Hash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { PassThrough } from "node:stream";
 import { RegistryError } from "./errors";
@@ -12,11 +13,37 @@ export class RequestBytes implements AsyncIterable<Buffer> {
   /** Bytes read so far. */
   received = 0;
   private started = false;
+  private readonly hash: Hash | undefined;
+  private digest: string | undefined;
+  private cutAfter = Infinity;
 
+  /** `hashed`: keep the SHA-256 of the bytes read (for a request journal). */
   constructor(
     private readonly req: IncomingMessage,
     private readonly idleTimeoutMs: number,
-  ) {}
+    hashed = false,
+  ) {
+    this.hash = hashed ? createHash("sha256") : undefined;
+  }
+
+  /** The SHA-256 (hex) of the body, once it was read to its end with hashing on. */
+  sha256(): string | undefined {
+    return this.digest;
+  }
+
+  /**
+   * Closes the connection once `bytes` have been read, as a client that went away would: the reader sees the body fail.
+   * False when the body had been read whole already (only the connection is closed then).
+   */
+  cutAt(bytes: number): boolean {
+    if (this.digest !== undefined || this.req.complete) {
+      this.req.socket.destroy();
+      return false;
+    }
+    this.cutAfter = bytes;
+    if (this.received >= bytes) this.req.socket.destroy();
+    return true;
+  }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
     if (this.started) throw new Error("a request body can be read once");
@@ -57,10 +84,16 @@ export class RequestBytes implements AsyncIterable<Buffer> {
     try {
       for (;;) {
         if (failure) throw failure;
-        const chunk = ahead.read() as Buffer | null;
+        let chunk = ahead.read() as Buffer | null;
         if (chunk !== null) {
+          if (this.received + chunk.byteLength >= this.cutAfter) {
+            chunk = chunk.subarray(0, this.cutAfter - this.received);
+            this.req.socket.destroy();
+            cutOff();
+          }
           this.received += chunk.byteLength;
-          yield chunk;
+          this.hash?.update(chunk);
+          if (chunk.byteLength) yield chunk;
           continue;
         }
         if (ended) break;
@@ -77,6 +110,7 @@ export class RequestBytes implements AsyncIterable<Buffer> {
     }
     if (!req.complete) cutOff();
     if (failure) throw failure;
+    if (this.hash) this.digest = this.hash.digest("hex");
   }
 
   /** The whole body as one buffer, refused past `max` bytes (a manifest). */

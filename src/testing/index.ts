@@ -5,6 +5,14 @@ import { join } from "node:path";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from "../framework/service";
 import type { EcrServerOptions, RunningEcrServer } from "../ecr/start";
 import { startEcrServer } from "../ecr/start";
+import type { ContractKit } from "../contract/kit";
+
+export type { Call, CallMatch, Caller } from "../contract/calls";
+export type { FaultEffect, FaultRule, FaultRuleInput, Faults } from "../contract/faults";
+export type { BytesSummary, Journal, JournalEntry } from "../contract/journal";
+export type { ContractKit } from "../contract/kit";
+export type { DiskFaults } from "../contract/disk";
+export { assertEveryAttemptSigned, assertPartsResentIdentically, assertResumedWhereTold, attemptsOf } from "./journal-assertions";
 
 export interface TestEcrOptions extends Partial<EcrServerOptions> {
   /** Keep the temporary data dir after close() (for a failed test's post-mortem). A `dataDir` given is always kept. */
@@ -64,4 +72,22 @@ export async function startTestEcr(options: TestEcrOptions = {}): Promise<TestEc
       if (removeData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A test ECR with the contract-testing kit at hand. */
+export interface ContractEcr extends TestEcr {
+  contract: ContractKit;
+  /** Fault rules: `faults.add({ match, effect, skip, times })`. */
+  faults: ContractKit["faults"];
+  /** Every request, API and registry protocol: `journal.entries({ operation: "UploadLayerPart" })`. */
+  journal: ContractKit["journal"];
+  /** The store's disk: `disk.failNextWrite()`. */
+  disk: ContractKit["disk"];
+}
+
+/** startTestEcr with the contract-testing kit (fault rules and a request journal). */
+export async function startContractEcr(options: TestEcrOptions = {}): Promise<ContractEcr> {
+  const ecr = await startTestEcr({ ...options, contract: options.contract || true });
+  const contract = ecr.service.contract!;
+  return Object.assign(ecr, { contract, faults: contract.faults, journal: contract.journal, disk: contract.disk });
 }

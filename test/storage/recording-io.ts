@@ -20,6 +20,8 @@ export function recordingIO(dataDir: string): Recording {
       if (flags !== "r") steps.push(`open ${flags} ${rel(path)}`);
       return fh;
     },
+    // Writes are not steps of the order being checked: only flushes make them durable.
+    write: nodeIO.write,
     async syncData(fh) {
       await nodeIO.syncData(fh);
       steps.push(`syncData ${handles.get(fh)}`);

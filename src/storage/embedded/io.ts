@@ -8,6 +8,8 @@ import type { Database } from "better-sqlite3";
 export interface StoreIO {
   /** Opens a file; "w" creates it (owner-only) or empties it. */
   open(path: string, flags: "r" | "r+" | "w"): Promise<FileHandle>;
+  /** Writes `length` bytes of `buffer` from `offset` at `position` of the file. */
+  write(fh: FileHandle, buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesWritten: number }>;
   /** Flushes a file's data to the device. */
   syncData(fh: FileHandle): Promise<void>;
   /** Makes the entries created, renamed or removed in `dir` durable. */
@@ -23,6 +25,7 @@ export interface StoreIO {
 
 export const nodeIO: StoreIO = {
   open: (path, flags) => open(path, flags, 0o600),
+  write: (fh, buffer, offset, length, position) => fh.write(buffer, offset, length, position),
   syncData: (fh) => fh.datasync(),
   async syncDir(dir) {
     const fh = await open(dir, "r");

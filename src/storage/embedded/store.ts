@@ -341,7 +341,7 @@ export class EmbeddedStore implements RegistryStore {
       for await (const chunk of bytes) {
         let done = 0;
         while (done < chunk.byteLength) {
-          const { bytesWritten } = await fh.write(chunk, done, chunk.byteLength - done, upload.length + written + done);
+          const { bytesWritten } = await this.io.write(fh, chunk, done, chunk.byteLength - done, upload.length + written + done);
           done += bytesWritten;
         }
         written += done;
