@@ -15,11 +15,14 @@ const USAGE = `usage: ecr-layer-server [--host H] [--port P] [--data-dir D] [--r
                     [--headers-timeout SECONDS] [--request-timeout SECONDS] [--body-idle-timeout SECONDS]
                     [--shutdown-grace SECONDS]
                     [--part-size BYTES] [--download-url-ttl SECONDS] [--registry-host HOST[:PORT]]
-                    [--lifecycle-interval SECONDS] [--blob-mounting]
+                    [--lifecycle-interval SECONDS] [--blob-mounting] [--contract-control [--journal-size N]]
 Flags may also come from the environment: ECR_HOST, ECR_PORT, ECR_DATA_DIR, ECR_REGISTRY_ID, ECR_REGION,
 ECR_REPOSITORIES (comma-separated), ECR_UPLOAD_TTL, ECR_FSYNC=false, ECR_AUTH, ECR_CREDENTIALS, ECR_HEADERS_TIMEOUT,
 ECR_REQUEST_TIMEOUT, ECR_BODY_IDLE_TIMEOUT, ECR_SHUTDOWN_GRACE, ECR_PART_SIZE, ECR_DOWNLOAD_URL_TTL, ECR_REGISTRY_HOST,
-ECR_LIFECYCLE_INTERVAL (how often lifecycle policies are evaluated; default 3600), ECR_BLOB_MOUNTING=true.
+ECR_LIFECYCLE_INTERVAL (how often lifecycle policies are evaluated; default 3600), ECR_BLOB_MOUNTING=true,
+ECR_CONTRACT_CONTROL=true, ECR_JOURNAL_SIZE.
+--contract-control serves the contract-testing kit (fault rules, request journal) over HTTP under /__contract/, with
+no authentication: for test servers only. The journal keeps the last --journal-size requests (default 10000).
        ecr-layer-server fsck [--data-dir D]   re-hashes every layer and checks every record against the bytes (server stopped)
 --credentials names a JSON file: {"<access key id>": {"secretAccessKey": "...", "accountId": "123456789012",
 "sessionToken": "..." (optional)}}.`;
@@ -48,6 +51,8 @@ async function main(): Promise<void> {
       "lifecycle-interval": { type: "string", default: env.ECR_LIFECYCLE_INTERVAL ?? "3600" },
       "registry-host": { type: "string", default: env.ECR_REGISTRY_HOST },
       "blob-mounting": { type: "boolean", default: env.ECR_BLOB_MOUNTING === "true" },
+      "contract-control": { type: "boolean", default: env.ECR_CONTRACT_CONTROL === "true" },
+      "journal-size": { type: "string", default: env.ECR_JOURNAL_SIZE ?? "10000" },
       help: { type: "boolean", default: false },
     },
   });
@@ -68,6 +73,9 @@ async function main(): Promise<void> {
   const auth =
     values.auth === "sigv4" ? { mode: "sigv4" as const, credentials: JSON.parse(readFileSync(values.credentials!, "utf8")) } : { mode: "none" as const };
 
+  const journalSize = Number(values["journal-size"]);
+  if (!Number.isInteger(journalSize) || journalSize < 1) throw new UsageError(`--journal-size must be a positive integer, not ${values["journal-size"]}`);
+
   const logs = logDestination();
   const logger = pino({ level: env.LOG_LEVEL ?? "info" }, logs);
   const running = await startEcrServer({
@@ -84,6 +92,7 @@ async function main(): Promise<void> {
       ...(values["registry-host"] ? { registryHost: hostPort(values["registry-host"]) } : {}),
     },
     repositories: values.repository,
+    ...(values["contract-control"] ? { contract: { control: true, journalSize } } : {}),
     bodyIdleTimeoutMs: seconds(values["body-idle-timeout"]!, "--body-idle-timeout") * 1000,
     auth,
     logger,
@@ -95,6 +104,8 @@ async function main(): Promise<void> {
     },
   });
   const grace = seconds(values["shutdown-grace"]!, "--shutdown-grace");
+  // Before the line tools wait for, so that it is there when they read on.
+  if (values["contract-control"]) console.log(`contract-testing control route at ${running.url}/__contract/ (no authentication: for tests only)`);
   console.log(`ECR API listening on ${running.url} (registry protocol at ${running.url}/v2/)`);
 
   let stopping = false;

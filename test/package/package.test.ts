@@ -235,7 +235,7 @@ describeWith(pythonTests, "the Python fixture shipped in examples/python", () =>
     const dir = join(APP, "py");
     cpSync(join(APP, "node_modules/ecr-layer-server/examples/python"), dir, { recursive: true });
     const r = await run("/usr/bin/python3", ["-m", "pytest", "-q", "-p", "no:cacheprovider", dir], { cwd: APP });
-    expect(r.stdout).toMatch(/\b2 passed\b/);
+    expect(r.stdout).toMatch(/\b4 passed\b/);
     expect(r.status).toBe(0);
     // The fixture stopped the server it started, though npx ran it as a grandchild.
     const left = await run("pgrep", ["-f", `${BIN}/ecr-layer-server --port 0`]);
