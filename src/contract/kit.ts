@@ -142,6 +142,9 @@ export class ContractKit {
       if (!rule) return next();
       ex.notes.fault = rule;
       const effect = rule.effect;
+      // An answer given instead of the handler's comes after the body, read and dropped: a client still sending would
+      // otherwise meet a closed connection instead of the answer (the API's pipeline does the same on its own).
+      if ((effect.type === "error" || effect.type === "status") && ex.body) for await (const _ of ex.body);
       switch (effect.type) {
         case "error":
           throw new RegistryError(effect.status ?? OCI_STATUS[effect.error], effect.error, effect.message ?? `${effect.error} injected by fault rule '${rule.id}'`);
