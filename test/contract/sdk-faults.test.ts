@@ -129,3 +129,23 @@ test("with no rule installed the answers are the same as without the kit", async
     await plain.close();
   }
 });
+
+test("the journal assertions catch a client that resends other bytes, resumes elsewhere, or sends unsigned", async () => {
+  ecr.faults.add({ match: { operation: "UploadLayerPart" }, times: 1, effect: { type: "drop-response" } });
+  const once = new ECRClient({ ...ecr.clientConfig, maxAttempts: 1 });
+  const uploadId = await upload();
+  const part = (first: number, bytes: Buffer) =>
+    once.send(new UploadLayerPartCommand({ repositoryName: "app", uploadId, partFirstByte: first, partLastByte: first + bytes.byteLength - 1, layerPartBlob: bytes }));
+  // The answer is lost; a careless client "resends" the part with other bytes, and then resumes at the wrong place.
+  expect((await failure(part(0, parts[0].bytes))).name).not.toBe("InvalidLayerPartException");
+  const wrong = Buffer.from(parts[0].bytes).fill(0, 0, 10);
+  const refused = await failure(part(0, wrong));
+  expect([refused.name, (refused as unknown as { lastValidByteReceived: number }).lastValidByteReceived]).toEqual(["InvalidLayerPartException", 10 * KiB - 1]);
+  await failure(part(5, parts[1].bytes));
+  const entries = ecr.journal.entries({ operation: "UploadLayerPart" });
+  expect(() => assertPartsResentIdentically(entries)).toThrow(/^a part was resent with other bytes:\n {2}#\d+ UploadLayerPart \S+ attempt 1 → 400 InvalidLayerPartException sha256 [0-9a-f]{12}… differs from #\d+ UploadLayerPart \S+ attempt 1 → 200/);
+  expect(() => assertResumedWhereTold(entries)).toThrow(/^the client did not resume where the server said:\n {2}#\d+ UploadLayerPart \S+ attempt 1 → 400 InvalidLayerPartException.* starts at 5, not 10240 as/);
+  assertEveryAttemptSigned(entries);
+  await fetch(ecr.url, { method: "POST", headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories" }, body: "{}" });
+  expect(() => assertEveryAttemptSigned(ecr.journal.entries())).toThrow(/^some requests were not signed:\n {2}#\d+ DescribeRepositories {2}attempt \? → 200$/);
+});
