@@ -79,6 +79,24 @@ wrk.headers["X-Amz-Target"] = "AmazonEC2ContainerRegistry_V20150921.BatchCheckLa
       writeFileSync(signedScript, await signedLua(proc.url));
       return proc;
     }, signedScript);
+    // The contract-testing kit loaded (journal recording, no rule installed) against the same server without it. Both
+    // run at once and are measured in turns, so that the machine's drift falls on both alike.
+    const [plain, kit] = await Promise.all([startEcr({ fsync: true }), startEcr({ fsync: true, args: ["--contract-control"] })]);
+    const turns: { plain: number[]; kit: number[] } = { plain: [], kit: [] };
+    try {
+      await wrk(plain.url, script, 1);
+      await wrk(kit.url, script, 1);
+      for (let i = 0; i < 5; i++) {
+        turns.plain.push(await wrk(plain.url, script, seconds));
+        turns.kit.push(await wrk(kit.url, script, seconds));
+      }
+    } finally {
+      await Promise.all([plain.stop(), kit.stop()]);
+    }
+    const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+    const [plainRuns, kitRuns] = [sorted(turns.plain), sorted(turns.kit)];
+    const kitRatio = kitRuns[2] / plainRuns[2];
+    const fmt5 = (r: number[]) => `${r[2].toFixed(0)} req/s (${r[0].toFixed(0)}–${r[4].toFixed(0)})`;
     const ratio = ecr[1] / bare[1];
     const fmt = (r: number[]) => `${r[1].toFixed(0)} req/s (${r[0].toFixed(0)}–${r[2].toFixed(0)})`;
     return [
@@ -86,6 +104,9 @@ wrk.headers["X-Amz-Target"] = "AmazonEC2ContainerRegistry_V20150921.BatchCheckLa
       { measure: "bare node:http server, fixed JSON, 50 connections", value: fmt(bare) },
       { measure: "small requests: ECR / bare", value: "", ratio: `${ratio.toFixed(2)}×`, target: "≥ 0.6×", ok: ratio >= 0.6 },
       { measure: "BatchCheckLayerAvailability with sigv4 on", value: fmt(signed), ratio: `${(signed[1] / bare[1]).toFixed(2)}× bare` },
+      { measure: "same, contract kit off (5 turns)", value: fmt5(plainRuns) },
+      { measure: "same, contract kit loaded and idle (journal on, no rules; 5 turns)", value: fmt5(kitRuns) },
+      { measure: "small requests: kit idle / kit off", value: "", ratio: `${kitRatio.toFixed(3)}×`, target: "≥ 0.95×", ok: kitRatio >= 0.95 },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -22,7 +22,7 @@ ECR_REQUEST_TIMEOUT, ECR_BODY_IDLE_TIMEOUT, ECR_SHUTDOWN_GRACE, ECR_PART_SIZE, E
 ECR_LIFECYCLE_INTERVAL (how often lifecycle policies are evaluated; default 3600), ECR_BLOB_MOUNTING=true,
 ECR_CONTRACT_CONTROL=true, ECR_JOURNAL_SIZE.
 --contract-control serves the contract-testing kit (fault rules, request journal) over HTTP under /__contract/, with
-no authentication: for test servers only. The journal keeps the last --journal-size requests (default 10000).
+no authentication: for test servers only. The journal keeps the last --journal-size requests (default 2000).
        ecr-layer-server fsck [--data-dir D]   re-hashes every layer and checks every record against the bytes (server stopped)
 --credentials names a JSON file: {"<access key id>": {"secretAccessKey": "...", "accountId": "123456789012",
 "sessionToken": "..." (optional)}}.`;
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
       "registry-host": { type: "string", default: env.ECR_REGISTRY_HOST },
       "blob-mounting": { type: "boolean", default: env.ECR_BLOB_MOUNTING === "true" },
       "contract-control": { type: "boolean", default: env.ECR_CONTRACT_CONTROL === "true" },
-      "journal-size": { type: "string", default: env.ECR_JOURNAL_SIZE ?? "10000" },
+      "journal-size": { type: "string", default: env.ECR_JOURNAL_SIZE ?? "2000" },
       help: { type: "boolean", default: false },
     },
   });
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     values.auth === "sigv4" ? { mode: "sigv4" as const, credentials: JSON.parse(readFileSync(values.credentials!, "utf8")) } : { mode: "none" as const };
 
   const journalSize = Number(values["journal-size"]);
-  if (!Number.isInteger(journalSize) || journalSize < 1) throw new UsageError(`--journal-size must be a positive integer, not ${values["journal-size"]}`);
+  if (values["contract-control"] && (!Number.isInteger(journalSize) || journalSize < 1 || journalSize > 1_000_000)) throw new UsageError(`--journal-size must be 1-1000000, not ${values["journal-size"]}`);
 
   const logs = logDestination();
   const logger = pino({ level: env.LOG_LEVEL ?? "info" }, logs);

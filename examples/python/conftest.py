@@ -71,8 +71,12 @@ class EcrServer:
         lines.put(None)
 
     def stop(self):
-        if self._process is not None and self._process.poll() is None:
-            os.killpg(self._process.pid, signal.SIGTERM)
+        if self._process is not None:
+            # The whole group, even when npx (its leader) has exited already: the server may still be running.
+            try:
+                os.killpg(self._process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
             try:
                 self._process.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -143,7 +147,7 @@ def assert_parts_resent_identically(entries):
     """Every part was sent once or resent with the same bytes (same upload and first byte: one SHA-256)."""
     seen = {}
     for e in entries:
-        if e.get("operation") != "UploadLayerPart" or "sha256" not in e.get("body", {}):
+        if e.get("protocol") != "api" or e.get("operation") != "UploadLayerPart" or "sha256" not in e.get("body", {}):
             continue
         key = (e["uploadId"], e["input"].get("partFirstByte"))
         first = seen.setdefault(key, e)
@@ -159,8 +163,9 @@ def ecr_server():
 
 @pytest.fixture
 def contract(ecr_server):
-    """The server's fault rules and journal, emptied after each test."""
+    """The server's fault rules and journal, emptied before and after each test."""
     kit = Contract(ecr_server.url)
+    kit.reset()
     yield kit
     kit.reset()
 

@@ -61,7 +61,15 @@ async function serve(kit: ContractKit, req: IncomingMessage): Promise<Answer> {
     kit.faults.clear();
     return { status: 204 };
   }
-  if (path.startsWith("faults/") && method === "DELETE") return kit.faults.remove(decodeURIComponent(path.slice("faults/".length))) ? { status: 204 } : json(404, { error: "no such rule" });
+  if (path.startsWith("faults/") && method === "DELETE") {
+    let id: string;
+    try {
+      id = decodeURIComponent(path.slice("faults/".length));
+    } catch {
+      throw new TypeError("the rule id is not a valid URL component");
+    }
+    return kit.faults.remove(id) ? { status: 204 } : json(404, { error: "no such rule" });
+  }
   if (path === "journal" && method === "GET") return { status: 200, body: kit.journal.toJsonLines(matchFrom(url.searchParams)), type: "application/x-ndjson" };
   if (path === "journal" && method === "DELETE") {
     kit.journal.reset();

@@ -25,6 +25,10 @@ export class DiskFaults {
   failNextWrite(): void {
     this.armed++;
   }
+  /** Takes back one write set to fail (its request made none). */
+  disarm(): void {
+    if (this.armed > 0) this.armed--;
+  }
   /** Writes still set to fail. */
   get pending(): number {
     return this.armed;

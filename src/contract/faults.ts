@@ -48,16 +48,35 @@ export interface FaultRule extends FaultRuleInput {
   fired: number;
 }
 
-const EFFECTS = ["error", "status", "latency", "cut-request", "drop-response", "truncate-response", "garble-response", "disk-full"];
+/** Each effect's fields: required ones first, then optional ones after the `?`. */
+const EFFECT_FIELDS: Record<FaultEffect["type"], { required: string[]; optional: string[] }> = {
+  error: { required: ["error"], optional: ["message", "fields", "status"] },
+  status: { required: ["status"], optional: [] },
+  latency: { required: ["ms"], optional: ["phase"] },
+  "cut-request": { required: ["afterBytes"], optional: [] },
+  "drop-response": { required: [], optional: [] },
+  "truncate-response": { required: [], optional: ["bytes"] },
+  "garble-response": { required: [], optional: [] },
+  "disk-full": { required: [], optional: [] },
+};
+const EFFECTS = Object.keys(EFFECT_FIELDS);
+const RULE_KEYS = ["id", "match", "effect", "skip", "times", "probability", "seed"];
+/** The longest pause a latency rule may ask for: a rule must not hold a request (or a server's stop) for ever. */
+export const MAX_LATENCY_MS = 120_000;
+/** Checks the operations a rule names (the API's, which the registry's routes are named after too). */
+export type OperationCheck = (operations: string[]) => void;
 
 /** Checks an effect and that its error suits the calls it can match; `checkError` knows the API's operations. */
-export type ErrorCheck = (error: string, match: CallMatch) => void;
+export type ErrorCheck = (error: string, match: CallMatch, fields: Record<string, unknown> | undefined) => void;
 
 export class Faults {
   private rules: Rule[] = [];
   private next = 1;
 
-  constructor(private readonly checkError: ErrorCheck) {}
+  constructor(
+    private readonly checkError: ErrorCheck,
+    private readonly checkOperations: OperationCheck,
+  ) {}
 
   /** Adds a rule after the others; returns it as stored (with its id). Throws a TypeError for a rule that cannot work. */
   add(input: FaultRuleInput): FaultRule {
@@ -95,9 +114,20 @@ export class Faults {
   private check(input: FaultRuleInput): Omit<FaultRuleInput, "id"> & { match: CallMatch } {
     if (typeof input !== "object" || input === null) throw new TypeError("a rule must be an object");
     if (input.id !== undefined && (typeof input.id !== "string" || !/^[\w.-]{1,64}$/.test(input.id))) throw new TypeError("id must be 1-64 letters, digits, '.', '_' or '-'");
+    for (const key of Object.keys(input)) if (!RULE_KEYS.includes(key)) throw new TypeError(`'${key}' is not part of a rule (${RULE_KEYS.join(", ")})`);
     const match = { ...checkMatch(input.match) };
+    if (match.operation !== undefined) this.checkOperations([match.operation].flat());
     const e = input.effect as FaultEffect | undefined;
     if (!e || typeof e !== "object" || !EFFECTS.includes(e.type)) throw new TypeError(`effect.type must be one of ${EFFECTS.join(", ")}`);
+    const fields = EFFECT_FIELDS[e.type];
+    for (const key of Object.keys(e)) {
+      if (key !== "type" && !fields.required.includes(key) && !fields.optional.includes(key)) throw new TypeError(`effect.${key} is not a field of a ${e.type} effect (${[...fields.required, ...fields.optional].join(", ") || "none"})`);
+    }
+    for (const key of fields.required) if ((e as Record<string, unknown>)[key] === undefined) throw new TypeError(`a ${e.type} effect needs effect.${key}`);
+    const status = (v: unknown, name: string) => {
+      count(v, name, 400);
+      if (v !== undefined && (v as number) > 599) throw new TypeError(`${name} must be at most 599`);
+    };
     const count = (v: unknown, name: string, min = 0) => {
       if (v !== undefined && (!Number.isInteger(v) || (v as number) < min)) throw new TypeError(`${name} must be an integer of at least ${min}`);
     };
@@ -110,16 +140,20 @@ export class Faults {
         if (typeof e.error !== "string" || !e.error) throw new TypeError("effect.error must name an error");
         // An OCI code (upper case) is the registry protocol's; a shape name the API's.
         match.protocol ??= /^[A-Z_]+$/.test(e.error) ? "registry" : "api";
-        if (e.status !== undefined) count(e.status, "effect.status", 400);
-        if (e.fields !== undefined && (typeof e.fields !== "object" || e.fields === null)) throw new TypeError("effect.fields must be an object");
-        this.checkError(e.error, match);
+        if (match.protocol === "api" && match.route !== undefined) throw new TypeError("an API error cannot match a registry route");
+        if (match.protocol === "api" && e.status !== undefined) throw new TypeError("effect.status is for registry errors: an API error has its modeled status");
+        if (match.protocol === "registry" && e.fields !== undefined) throw new TypeError("effect.fields is for API errors: a registry error has a code and a message");
+        status(e.status, "effect.status");
+        if (e.message !== undefined && typeof e.message !== "string") throw new TypeError("effect.message must be a string");
+        if (e.fields !== undefined && (typeof e.fields !== "object" || e.fields === null || Array.isArray(e.fields))) throw new TypeError("effect.fields must be an object");
+        this.checkError(e.error, match, e.fields);
         break;
       case "status":
-        count(e.status, "effect.status", 400);
-        if (e.status > 599) throw new TypeError("effect.status must be at most 599");
+        status(e.status, "effect.status");
         break;
       case "latency":
         count(e.ms, "effect.ms");
+        if (e.ms > MAX_LATENCY_MS) throw new TypeError(`effect.ms must be at most ${MAX_LATENCY_MS}`);
         if (e.phase !== undefined && e.phase !== "before" && e.phase !== "after") throw new TypeError("effect.phase must be before or after");
         break;
       case "cut-request":
@@ -129,7 +163,7 @@ export class Faults {
         count(e.bytes, "effect.bytes");
         break;
     }
-    return { ...input, match, effect: { ...e } };
+    return structuredClone({ ...input, match, effect: e });
   }
 }
 
@@ -155,8 +189,9 @@ class Rule {
     this.fired++;
     return true;
   }
+  /** A copy: changing it changes nothing of the rule. */
   view(): FaultRule {
-    return { ...this.input, id: this.id, matched: this.matched, fired: this.fired };
+    return { ...structuredClone(this.input), id: this.id, matched: this.matched, fired: this.fired };
   }
 }
 

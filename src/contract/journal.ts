@@ -42,11 +42,21 @@ export interface JournalEntry extends Call {
   fault?: { rule: string; effect: string };
 }
 
-export const DEFAULT_JOURNAL_SIZE = 10_000;
-const LONG_STRING = 4096;
+export const DEFAULT_JOURNAL_SIZE = 2_000;
+/** Strings longer than this are kept as their length and digest. */
+export const LONG_STRING = 4096;
+
+/**
+ * What is kept of a request until someone reads the journal: the facts, cheaply (references to values made for that
+ * request alone, big ones already summarised); the entry is worked out from them when first read.
+ */
+export interface JournalRecord {
+  entry(seq: number): JournalEntry;
+}
 
 export class Journal {
-  private readonly ring: (JournalEntry | undefined)[];
+  private readonly ring: (JournalRecord | JournalEntry | undefined)[];
+  private readonly seqs: number[];
   private start = 0;
   private count = 0;
   private seq = 0;
@@ -54,13 +64,14 @@ export class Journal {
   constructor(readonly capacity: number = DEFAULT_JOURNAL_SIZE) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new TypeError("the journal's size must be a positive integer");
     this.ring = new Array(capacity);
+    this.seqs = new Array(capacity);
   }
 
-  /** Adds an entry (the oldest goes when full). */
-  record(entry: Omit<JournalEntry, "seq">): void {
-    const full = entry as JournalEntry;
-    full.seq = ++this.seq;
-    this.ring[(this.start + this.count) % this.capacity] = full;
+  /** Adds a request (the oldest goes when full). */
+  record(record: JournalRecord): void {
+    const at = (this.start + this.count) % this.capacity;
+    this.ring[at] = record;
+    this.seqs[at] = ++this.seq;
     if (this.count < this.capacity) this.count++;
     else this.start = (this.start + 1) % this.capacity;
   }
@@ -69,8 +80,10 @@ export class Journal {
   entries(match?: CallMatch): JournalEntry[] {
     const out: JournalEntry[] = [];
     for (let i = 0; i < this.count; i++) {
-      const e = this.ring[(this.start + i) % this.capacity]!;
-      if (matches(match, e)) out.push(e);
+      const at = (this.start + i) % this.capacity;
+      let e = this.ring[at]!;
+      if (!("seq" in e)) this.ring[at] = e = e.entry(this.seqs[at]);
+      if (matches(match, e as JournalEntry)) out.push(e as JournalEntry);
     }
     return out;
   }

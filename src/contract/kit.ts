@@ -8,10 +8,11 @@ import { ProtocolError, throttled } from "../framework/errors";
 import type { RegistryExchange, RegistryHooks } from "../registry/hooks";
 import { RegistryError } from "../registry/errors";
 import type { RegistryResponse } from "../registry/exchange";
-import { callerOf, type Call, type CallMatch } from "./calls";
+import type { CallMatch } from "./calls";
 import { DiskFaults } from "./disk";
 import { Faults, type FaultEffect, type FaultRule } from "./faults";
-import { DEFAULT_JOURNAL_SIZE, Journal, summarise, type JournalEntry } from "./journal";
+import { DEFAULT_JOURNAL_SIZE, Journal } from "./journal";
+import { ApiRecord, apiCall, RegistryRecord, registryCall } from "./records";
 
 /** Modeled fields of an injected API error that only the domain knows (an upload's committed length, say). */
 export type ErrorFields = (error: string, exchange: Exchange) => Promise<Record<string, unknown>>;
@@ -19,7 +20,7 @@ export type ErrorFields = (error: string, exchange: Exchange) => Promise<Record<
 export interface ContractKitOptions {
   /** The API's service definition: which errors each operation declares, and their shapes. */
   definition: ServiceDefinition;
-  /** Journal entries kept (the oldest go first); default 10,000. */
+  /** Journal entries kept (the oldest go first); default 2,000. */
   journalSize?: number;
   errorFields?: ErrorFields;
 }
@@ -31,8 +32,6 @@ const OCI_STATUS: Record<string, number> = {
   UNAUTHORIZED: 401, DENIED: 403, UNSUPPORTED: 405, TOOMANYREQUESTS: 429, UNKNOWN: 500, UNAVAILABLE: 503,
 };
 const THROTTLING = "ThrottlingException";
-/** Effects after which the client never has the whole answer. */
-const UNDELIVERED = new Set(["cut-request", "drop-response", "truncate-response"]);
 
 /** Thrown to answer with a bare status; the respond hook writes it. */
 class BareStatus extends ProtocolError {}
@@ -49,7 +48,12 @@ export class ContractKit {
     this.definition = options.definition;
     this.errorFields = options.errorFields;
     this.journal = new Journal(options.journalSize ?? DEFAULT_JOURNAL_SIZE);
-    this.faults = new Faults((error, match) => this.checkError(error, match));
+    this.faults = new Faults(
+      (error, match, fields) => this.checkError(error, match, fields),
+      (operations) => {
+        for (const name of operations) if (!Object.hasOwn(this.definition.operations, name)) throw new TypeError(`'${name}' is not an operation of ${this.definition.name}`);
+      },
+    );
   }
 
   /** Clears the rules, the journal and an armed disk fault. */
@@ -63,8 +67,16 @@ export class ContractKit {
 
   readonly apiHooks: ServiceHooks = {
     hashBlobs: true,
-    invoke: async (ex, next) => {
-      if (this.faults.idle) return next();
+    // Not async: with no rule installed a call costs no more promises than without the kit.
+    invoke: (ex, next) => (this.faults.idle ? next() : this.invokeApi(ex, next)),
+    respond: (ex, response) => {
+      const rule = ex.notes.fault as FaultRule | undefined;
+      return rule ? this.reshapeApi(rule, ex, response) : response;
+    },
+    completed: (ex) => this.journal.record(new ApiRecord(ex)),
+  };
+
+  private async invokeApi(ex: Exchange, next: () => Promise<unknown>): Promise<unknown> {
       const rule = this.faults.pick(apiCall(ex));
       if (!rule) return next();
       ex.notes.fault = rule;
@@ -75,31 +87,50 @@ export class ContractKit {
         case "status":
           throw new BareStatus("BareStatus", effect.status, "");
         case "latency":
-          if (effect.phase !== "after") await sleep(effect.ms);
+          if (effect.phase !== "after") await this.wait(effect.ms);
           return next();
         case "cut-request":
-          // A body that had all arrived cannot be cut mid-way: the call fails before its handler, as the client left.
+          // A body that had all arrived cannot be cut mid-way: the connection closes, and the call fails before its
+          // handler, as it would had the client left.
           if (!ex.cutRequestAt(effect.afterBytes)) throw new ProtocolError("RequestAbortedException", 400, "The connection was closed by a fault rule");
           return next();
         case "disk-full":
-          this.disk.failNextWrite();
-          return next();
+          return this.withFullDisk(next);
         default:
           return next();
       }
-    },
-    respond: async (ex, response) => {
-      const rule = ex.notes.fault as FaultRule | undefined;
-      if (!rule) return response;
-      const body = typeof response.body === "string" || response.body instanceof Uint8Array ? Buffer.from(response.body) : Buffer.alloc(0);
-      const reshaped = reshape(rule.effect, response.statusCode, response.headers, body, () => ex.dropConnection());
-      if (rule.effect.type === "latency" && rule.effect.phase === "after") await sleep(rule.effect.ms);
-      return reshaped ? new HttpResponse({ statusCode: reshaped.status, headers: reshaped.headers, body: reshaped.body }) : response;
-    },
-    completed: (ex) => this.journal.record(apiEntry(ex)),
-  };
+  }
 
-  private checkError(error: string, match: CallMatch): void {
+  private async reshapeApi(rule: FaultRule, ex: Exchange, response: HttpResponse): Promise<HttpResponse> {
+    const body = typeof response.body === "string" || response.body instanceof Uint8Array ? Buffer.from(response.body) : Buffer.alloc(0);
+    const reshaped = reshape(rule.effect, response.statusCode, response.headers, body, ex);
+    if (rule.effect.type === "latency" && rule.effect.phase === "after") await this.wait(rule.effect.ms);
+    return reshaped ? new HttpResponse({ statusCode: reshaped.status, headers: reshaped.headers, body: reshaped.body }) : response;
+  }
+
+  /** The store's next write fails, if this call makes one: a write it did not make is not left for another call. */
+  private async withFullDisk<T>(next: () => Promise<T>): Promise<T> {
+    const before = this.disk.pending;
+    this.disk.failNextWrite();
+    try {
+      return await next();
+    } finally {
+      if (this.disk.pending > before) this.disk.disarm();
+    }
+  }
+
+  /** A fault's pause; `cancelWaits()` (a reset, a server stopping) ends it early. */
+  private waits = new AbortController();
+  private wait(ms: number): Promise<void> {
+    return sleep(ms, undefined, { signal: this.waits.signal }).catch(() => undefined);
+  }
+  /** Ends every pause a latency rule is holding. */
+  cancelWaits(): void {
+    this.waits.abort();
+    this.waits = new AbortController();
+  }
+
+  private checkError(error: string, match: CallMatch, fields: Record<string, unknown> | undefined): void {
     if (match.protocol === "registry") {
       if (!Object.hasOwn(OCI_STATUS, error)) throw new TypeError(`'${error}' is not an OCI error code (${Object.keys(OCI_STATUS).join(", ")})`);
       return;
@@ -113,10 +144,25 @@ export class ContractKit {
         throw new TypeError(`${name} does not declare ${error}${match.operation === undefined ? " (name the operations the rule is for)" : ""}; it declares ${op.errors.join(", ")} (and any call may be throttled: ${THROTTLING})`);
       }
     }
+    // Fields the rule sets must be the error's own, of their modeled types: the answer stays one the model allows.
+    const shape = this.definition.shapes[error];
+    for (const [name, value] of Object.entries(fields ?? {})) {
+      const member = shape?.type === "structure" ? shape.members[name] : undefined;
+      if (!member || name.toLowerCase() === "message") throw new TypeError(`effect.fields.${name} is not a member of ${error}${name.toLowerCase() === "message" ? " to set here (use effect.message)" : ""}`);
+      const type = this.definition.shapes[member.target]?.type;
+      const ok =
+        type === "string" || type === "enum" ? typeof value === "string"
+        : type === "integer" || type === "long" || type === "short" || type === "byte" ? Number.isInteger(value)
+        : type === "float" || type === "double" ? typeof value === "number"
+        : type === "boolean" ? typeof value === "boolean"
+        : false;
+      if (!ok) throw new TypeError(`effect.fields.${name} must be a ${type ?? "value"} as ${error} models it`);
+    }
   }
 
   private async apiError(effect: Extract<FaultEffect, { type: "error" }>, rule: FaultRule, ex: Exchange): Promise<Error> {
     const message = effect.message ?? `${effect.error} injected by fault rule '${rule.id}'`;
+    // The injected answer is the handler's; the body it did not read is drained by the pipeline.
     if (effect.error === THROTTLING) return throttled(message);
     const shape = this.definition.shapes[effect.error];
     const members = shape?.type === "structure" ? Object.keys(shape.members) : [];
@@ -136,8 +182,15 @@ export class ContractKit {
 
   readonly registryHooks: RegistryHooks = {
     hashBodies: true,
-    invoke: async (ex, next) => {
-      if (this.faults.idle) return next();
+    invoke: (ex, next) => (this.faults.idle ? next() : this.invokeRegistry(ex, next)),
+    respond: (ex, response) => {
+      const rule = ex.notes.fault as FaultRule | undefined;
+      return rule ? this.reshapeRegistry(rule, ex, response) : response;
+    },
+    completed: (ex) => this.journal.record(new RegistryRecord(ex)),
+  };
+
+  private async invokeRegistry(ex: RegistryExchange, next: () => Promise<RegistryResponse>): Promise<RegistryResponse> {
       const rule = this.faults.pick(registryCall(ex));
       if (!rule) return next();
       ex.notes.fault = rule;
@@ -151,41 +204,39 @@ export class ContractKit {
         case "status":
           return { status: effect.status, headers: {} };
         case "latency":
-          if (effect.phase !== "after") await sleep(effect.ms);
+          if (effect.phase !== "after") await this.wait(effect.ms);
           return next();
         case "cut-request":
           if (!ex.cutRequestAt(effect.afterBytes)) throw new RegistryError(400, "BLOB_UPLOAD_INVALID", "The connection was closed by a fault rule", { connection: "close" });
           return next();
         case "disk-full":
-          this.disk.failNextWrite();
-          return next();
+          return this.withFullDisk(next);
         default:
           return next();
       }
-    },
-    respond: async (ex, response): Promise<RegistryResponse> => {
-      const rule = ex.notes.fault as FaultRule | undefined;
-      if (!rule) return response;
-      const body = response.body === undefined ? Buffer.alloc(0) : Buffer.from(response.body);
-      const reshaped = reshape(rule.effect, response.status, response.headers ?? {}, body, () => ex.dropConnection());
-      if (rule.effect.type === "latency" && rule.effect.phase === "after") await sleep(rule.effect.ms);
-      return reshaped ? { status: reshaped.status, headers: reshaped.headers, body: reshaped.body } : response;
-    },
-    completed: (ex) => this.journal.record(registryEntry(ex)),
-  };
+  }
+
+  private async reshapeRegistry(rule: FaultRule, ex: RegistryExchange, response: RegistryResponse): Promise<RegistryResponse> {
+    const body = response.body === undefined ? Buffer.alloc(0) : Buffer.from(response.body);
+    const reshaped = reshape(rule.effect, response.status, response.headers ?? {}, body, ex);
+    if (rule.effect.type === "latency" && rule.effect.phase === "after") await this.wait(rule.effect.ms);
+    return reshaped ? { status: reshaped.status, headers: reshaped.headers, body: reshaped.body } : response;
+  }
 }
 
 /** The answer as a response-side effect leaves it; undefined when it leaves it alone. */
-function reshape(effect: FaultEffect, status: number, headers: Record<string, string>, body: Buffer, drop: () => void) {
+function reshape(effect: FaultEffect, status: number, headers: Record<string, string>, body: Buffer, ex: { notes: Record<string, unknown>; dropConnection(): boolean }) {
   switch (effect.type) {
     case "status":
-      return { status: effect.status, headers: { "content-length": "0" }, body: Buffer.alloc(0) };
+      // A connection the pipeline meant to close (a body left unread) stays meant to close.
+      return { status: effect.status, headers: { "content-length": "0", ...(headers.connection ? { connection: headers.connection } : {}) }, body: Buffer.alloc(0) };
     case "drop-response":
-      drop();
+      ex.dropConnection();
       return undefined;
     case "truncate-response": {
       // The full length is declared and the connection closes after the part sent: the client sees the answer end early.
       const sent = Math.min(effect.bytes ?? Math.floor(body.byteLength / 2), body.byteLength);
+      if (sent < body.byteLength) ex.notes.truncated = true;
       return { status, headers: { ...headers, "content-length": String(body.byteLength), connection: "close" }, body: body.subarray(0, sent) };
     }
     case "garble-response":
@@ -193,96 +244,4 @@ function reshape(effect: FaultEffect, status: number, headers: Record<string, st
     default:
       return undefined;
   }
-}
-
-const text = (v: unknown) => (typeof v === "string" ? v : undefined);
-
-function callerNotes(ex: { notes: Record<string, unknown>; headers: Readonly<Record<string, string>>; context?: { accountId: string } }) {
-  return (ex.notes.caller ??= callerOf(ex.headers, ex.context?.accountId)) as ReturnType<typeof callerOf>;
-}
-
-function apiCall(ex: Exchange): Call {
-  const input = ex.input ?? ex.members ?? {};
-  const caller = callerNotes(ex);
-  return withDefined({ protocol: "api", operation: ex.operation?.name, repository: text(input.repositoryName), uploadId: text(input.uploadId), attempt: caller.attempt, invocationId: caller.invocationId });
-}
-
-function registryCall(ex: RegistryExchange): Call {
-  const route = ex.route;
-  const caller = callerNotes(ex);
-  return withDefined({
-    protocol: "registry",
-    operation: ex.action,
-    route: route ? `${ex.method} ${route.kind}` : undefined,
-    repository: route && "name" in route ? route.name : undefined,
-    uploadId: route?.kind === "upload" ? route.uploadId : undefined,
-    attempt: caller.attempt,
-    invocationId: caller.invocationId,
-  });
-}
-
-function apiEntry(ex: Exchange): Omit<JournalEntry, "seq"> {
-  const call = apiCall(ex);
-  // The caller's account is known only once authenticated; look again.
-  if (ex.context) callerNotes(ex).accountId = ex.context.accountId;
-  const response = ex.response!;
-  const rule = ex.notes.fault as FaultRule | undefined;
-  const status = response.statusCode;
-  const entry: Omit<JournalEntry, "seq"> = { ...call, seq: 0, time: new Date(ex.started).toISOString(), requestId: ex.requestId, caller: callerNotes(ex), status, delivered: !(rule && UNDELIVERED.has(rule.effect.type)), durationMs: ex.durationMs, requestBytes: ex.requestBytes } as JournalEntry;
-  const source = ex.input ?? ex.members;
-  if (source) {
-    const input = summarise(source) as Record<string, unknown>;
-    const blobMember = ex.operation?.streaming?.member;
-    if (blobMember && ex.blob) input[blobMember] = ex.blob;
-    entry.input = input;
-  }
-  if (ex.blob) entry.body = ex.blob;
-  if (status >= 300) {
-    entry.error = response.headers["x-amzn-errortype"];
-    const fields = parseErrorBody(response.body);
-    if (fields) {
-      const { __type, message, Message, ...rest } = fields;
-      if (Object.keys(rest).length) entry.errorFields = rest;
-    }
-  } else if (ex.output !== undefined) entry.output = summarise(ex.output);
-  if (ex.effects) entry.effects = ex.effects;
-  if (rule) entry.fault = { rule: rule.id, effect: rule.effect.type };
-  return entry;
-}
-
-function registryEntry(ex: RegistryExchange): Omit<JournalEntry, "seq"> {
-  const call = registryCall(ex);
-  if (ex.context) callerNotes(ex).accountId = ex.context.accountId;
-  const rule = ex.notes.fault as FaultRule | undefined;
-  const q = ex.path.indexOf("?");
-  const input: Record<string, unknown> = {};
-  const route = ex.route;
-  if (route && "reference" in route) input.reference = route.reference;
-  if (route && "digest" in route) input.digest = route.digest;
-  if (q >= 0) for (const [k, v] of new URLSearchParams(ex.path.slice(q + 1))) input[k] = v;
-  const entry = { ...call, seq: 0, time: new Date(ex.started).toISOString(), requestId: ex.requestId, method: ex.method, path: ex.path, caller: callerNotes(ex), status: ex.response?.status ?? 0, delivered: !(rule && UNDELIVERED.has(rule.effect.type)), durationMs: ex.durationMs, requestBytes: ex.body?.received ?? 0 } as JournalEntry;
-  if (Object.keys(input).length) entry.input = input;
-  const received = ex.body?.received ?? 0;
-  if (received > 0) {
-    const sha256 = ex.body!.sha256();
-    entry.body = sha256 === undefined ? { length: received } : { length: received, sha256 };
-  }
-  if (ex.error) entry.error = ex.error;
-  if (ex.effects) entry.effects = ex.effects;
-  if (rule) entry.fault = { rule: rule.id, effect: rule.effect.type };
-  return entry;
-}
-
-function parseErrorBody(body: unknown): Record<string, unknown> | undefined {
-  if (typeof body !== "string" || !body.startsWith("{")) return undefined;
-  try {
-    return JSON.parse(body) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-}
-
-function withDefined<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
-  return o;
 }

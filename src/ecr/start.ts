@@ -32,6 +32,8 @@ export async function startEcrServer(options: EcrServerOptions): Promise<Running
   }
   let closing: Promise<void> | undefined;
   const close = async (graceMs?: number) => {
+    // A latency rule's pause would hold a request (and so the stop) past the grace period.
+    service.contract?.cancelWaits();
     await running.close(graceMs);
     await service.handler.idle();
     await service.close();

@@ -89,7 +89,7 @@ export async function appendPart(
       const previous = upload.lastPart;
       if (last !== undefined && previous && previous.first === first && previous.last === last) {
         if (await sameBytes(blob, (start, end) => store.readUpload(registryId, uploadId, first + start, first + end), last - first + 1)) {
-          ctx.recordEffect?.({ bytesAppended: 0, resend: true, uploadLength: upload.length });
+          ctx.recordEffect?.({ bytesAppended: 0, resend: true, firstByte: first, uploadLength: upload.length });
           return upload.length;
         }
       }
@@ -123,7 +123,7 @@ export async function appendPart(
       // An empty streamed chunk adds nothing and is no part.
       if (received === 0) {
         await store.abortPart(registryId, uploadId);
-        ctx.recordEffect?.({ bytesAppended: 0, uploadLength: upload.length });
+        ctx.recordEffect?.({ bytesAppended: 0, firstByte: first, uploadLength: upload.length });
         return upload.length;
       }
       const next: UploadRecord = {
@@ -141,7 +141,7 @@ export async function appendPart(
       throw e;
     }
     session.replace(hash, upload.length + received);
-    ctx.recordEffect?.({ bytesAppended: received, uploadLength: upload.length + received });
+    ctx.recordEffect?.({ bytesAppended: received, firstByte: first, uploadLength: upload.length + received });
     return upload.length + received;
   });
 }

@@ -28,6 +28,8 @@ export interface Exchange {
   durationMs: number;
   /** Effects the handler reports having committed (`context.recordEffect`), e.g. bytes appended. */
   effects?: Record<string, unknown>;
+  /** Whether a hook closed the connection (`cutRequestAt` cut it, or `dropConnection`): the client never got the answer. */
+  connectionClosed: boolean;
   /** The hooks' own notes (a fault kit keeps the rule that fired here). */
   notes: Record<string, unknown>;
   /**

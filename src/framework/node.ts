@@ -44,8 +44,13 @@ export function createRequestListener(handler: ServiceHandler): RequestListener 
         for (const name in response.headers) flat.push(name, response.headers[name]);
         // A hook closed the connection (a fault kit dropping the answer): nothing is left to write to.
         if (res.destroyed) return;
-        res.writeHead(response.statusCode, flat);
-        res.end(response.body);
+        try {
+          res.writeHead(response.statusCode, flat);
+          res.end(response.body);
+        } catch {
+          // An answer node cannot write (a hook's bad status): the connection goes, the process stays.
+          res.destroy();
+        }
       },
       () => {
         // handle() answers every error itself; this is a last resort that keeps the process up.

@@ -168,7 +168,7 @@ export function buildService<Context extends RequestContext>(
     const started = process.hrtime.bigint();
     const requestId = randomUUID();
     const headers = lowerCaseHeaders(request.headers);
-    const exchange = hooks ? newExchange(requestId, headers, () => body, transport) : undefined;
+    const exchange = hooks ? new PipelineExchange(requestId, headers, transport) : undefined;
     let op: OperationDescription | undefined;
     let requestBytes = 0;
     let body: BodyReader | undefined;
@@ -214,6 +214,7 @@ export function buildService<Context extends RequestContext>(
         ...(hooks?.hashBlobs ? { hashBlob: true } : {}),
       });
       body = reader;
+      if (exchange) exchange.reader = reader;
       await reader.ready;
       if (exchange) exchange.members = reader.members;
       const input = readInput(op, reader.members);
@@ -265,7 +266,10 @@ export function buildService<Context extends RequestContext>(
       }
     }
     if (body) requestBytes = body.received();
-    if (exchange) response = await completeExchange(exchange, response, body, requestBytes, started);
+    if (exchange) {
+      const completed = completeExchange(exchange, response, body, requestBytes, started);
+      response = completed instanceof Promise ? await completed : completed;
+    }
     log?.info(
       {
         requestId,
@@ -281,48 +285,83 @@ export function buildService<Context extends RequestContext>(
     return response;
   };
 
-  const completeExchange = async (exchange: Exchange, response: HttpResponse, body: BodyReader | undefined, requestBytes: number, started: bigint) => {
+  /** The respond hook, then the completed one; a promise only when the respond hook returned one (a fault's wait). */
+  const completeExchange = (exchange: Exchange, response: HttpResponse, body: BodyReader | undefined, requestBytes: number, started: bigint): HttpResponse | Promise<HttpResponse> => {
     exchange.blob = body?.blobSummary();
     exchange.requestBytes = requestBytes;
-    if (hooks!.respond) {
-      try {
-        response = await hooks!.respond(exchange, response);
-      } catch (e) {
-        log?.error({ requestId: exchange.requestId, err: e }, "respond hook failed");
-      }
+    let replaced: HttpResponse | Promise<HttpResponse> = response;
+    try {
+      if (hooks!.respond) replaced = hooks!.respond(exchange, response);
+    } catch (e) {
+      log?.error({ requestId: exchange.requestId, err: e }, "respond hook failed");
     }
+    if (replaced instanceof Promise) {
+      return replaced.then(
+        (r) => finishExchange(exchange, r, body, started),
+        (e: unknown) => {
+          log?.error({ requestId: exchange.requestId, err: e }, "respond hook failed");
+          return finishExchange(exchange, response, body, started);
+        },
+      );
+    }
+    return finishExchange(exchange, replaced, body, started);
+  };
+  const finishExchange = (exchange: Exchange, response: HttpResponse, body: BodyReader | undefined, started: bigint): HttpResponse => {
     exchange.response = response;
     exchange.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const completed = () => {
-      exchange.blob = body?.blobSummary();
-      exchange.requestBytes = body?.received() ?? 0;
-      try {
-        hooks!.completed?.(exchange);
-      } catch (e) {
-        log?.error({ requestId: exchange.requestId, err: e }, "completed hook failed");
-      }
-    };
     // A body still being read (answered early, the rest read and dropped) is described once it has all arrived.
-    if (body && !body.settled()) body.done.then(completed, completed);
-    else completed();
+    if (body && !body.settled()) body.done.then(() => recordExchange(exchange, body), () => recordExchange(exchange, body));
+    else recordExchange(exchange, body);
     return response;
   };
+  function recordExchange(exchange: Exchange, body: BodyReader | undefined) {
+    exchange.blob = body?.blobSummary();
+    exchange.requestBytes = body?.received() ?? 0;
+    try {
+      hooks!.completed?.(exchange);
+    } catch (e) {
+      log?.error({ requestId: exchange.requestId, err: e }, "completed hook failed");
+    }
+  }
 
   return { definition, handle, idle };
 }
 
-function newExchange(requestId: string, headers: Record<string, string>, body: () => BodyReader | undefined, transport: Transport | undefined): Exchange {
-  const destroy = () => transport?.destroy();
-  return {
-    requestId,
-    started: Date.now(),
-    headers,
-    requestBytes: 0,
-    durationMs: 0,
-    notes: {},
-    cutRequestAt: (bytes) => body()?.cutAt(bytes, destroy) ?? (destroy(), false),
-    dropConnection: () => (transport ? (transport.destroy(), true) : false),
-  };
+/** An exchange as the pipeline fills it in (a class: one per request, its methods made once). */
+class PipelineExchange implements Exchange {
+  readonly started = Date.now();
+  operation?: OperationDescription;
+  members?: Record<string, unknown>;
+  input?: Record<string, unknown>;
+  context?: RequestContext;
+  output?: unknown;
+  blob?: { length: number; sha256?: string };
+  response?: HttpResponse;
+  requestBytes = 0;
+  durationMs = 0;
+  effects?: Record<string, unknown>;
+  notes: Record<string, unknown> = {};
+  connectionClosed = false;
+  reader: BodyReader | undefined;
+  constructor(
+    readonly requestId: string,
+    readonly headers: Readonly<Record<string, string>>,
+    private readonly transport: Transport | undefined,
+  ) {}
+  cutRequestAt(bytes: number): boolean {
+    if (this.reader) return this.reader.cutAt(bytes, () => this.close());
+    this.close();
+    return false;
+  }
+  dropConnection(): boolean {
+    return this.close();
+  }
+  private close(): boolean {
+    if (!this.transport) return false;
+    this.transport.destroy();
+    this.connectionClosed = true;
+    return true;
+  }
 }
 
 function toReadable(body: RequestBody): Readable {

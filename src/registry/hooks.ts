@@ -27,6 +27,8 @@ export interface RegistryExchange {
   durationMs: number;
   /** Effects the domain reports having committed (`context.recordEffect`). */
   effects?: Record<string, unknown>;
+  /** Whether a hook closed the connection (a cut, a drop): the client never got the answer. */
+  connectionClosed: boolean;
   /** The hooks' own notes. */
   notes: Record<string, unknown>;
   /** Closes the connection once `bytes` of the body were read; false when the body had arrived whole already. */

@@ -86,7 +86,11 @@ export function createRegistryListener(options: RegistryOptions): (req: Incoming
     const target = req.url ?? "/";
     const q = target.indexOf("?");
     const route = matchRoute(q < 0 ? target : target.slice(0, q));
-    if (exchange) exchange.route = route;
+    if (exchange) {
+      exchange.route = route;
+      // Named before authentication, so that a refused request is journaled as what it tried to do.
+      if (route) exchange.action = actionOf(route, method);
+    }
     // Unknown paths are answered as ECR answers them: in plain text.
     if (!route) return { status: 404, headers: { "content-type": "text/plain; charset=utf-8" }, body: "404 page not found\n" };
     if (bodyReadElsewhere(req)) throw new RegistryError(500, "UNKNOWN", BODY_READ_ELSEWHERE);
@@ -180,8 +184,12 @@ export function createRegistryListener(options: RegistryOptions): (req: Incoming
         // A body left unread (refused before it was read) would be read and dropped to keep the connection: close it.
         if (!req.complete) headers.connection = "close";
         if (!res.headersSent && !res.destroyed) {
-          res.writeHead(response.status, headers);
-          res.end(body);
+          try {
+            res.writeHead(response.status, headers);
+            res.end(body);
+          } catch {
+            res.destroy();
+          }
         }
         log?.info(
           {
@@ -226,12 +234,18 @@ function newExchange(req: IncomingMessage, requestId: string): RegistryExchange 
     headers: req.headers as Record<string, string>,
     durationMs: 0,
     notes: {},
+    connectionClosed: false,
     cutRequestAt: (bytes) => {
-      if (exchange.body) return exchange.body.cutAt(bytes);
+      if (exchange.body) return exchange.body.cutAt(bytes, () => (exchange.connectionClosed = true));
       req.socket.destroy();
+      exchange.connectionClosed = true;
       return false;
     },
-    dropConnection: () => (req.socket.destroy(), true),
+    dropConnection: () => {
+      req.socket.destroy();
+      exchange.connectionClosed = true;
+      return true;
+    },
   };
   return exchange;
 }

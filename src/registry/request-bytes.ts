@@ -16,6 +16,7 @@ export class RequestBytes implements AsyncIterable<Buffer> {
   private readonly hash: Hash | undefined;
   private digest: string | undefined;
   private cutAfter = Infinity;
+  private onCut: (() => void) | undefined;
 
   /** `hashed`: keep the SHA-256 of the bytes read (for a request journal). */
   constructor(
@@ -35,13 +36,18 @@ export class RequestBytes implements AsyncIterable<Buffer> {
    * Closes the connection once `bytes` have been read, as a client that went away would: the reader sees the body fail.
    * False when the body had been read whole already (only the connection is closed then).
    */
-  cutAt(bytes: number): boolean {
-    if (this.digest !== undefined || this.req.complete) {
+  cutAt(bytes: number, onCut: () => void): boolean {
+    const cut = () => {
       this.req.socket.destroy();
+      onCut();
+    };
+    if (this.digest !== undefined || this.req.complete) {
+      cut();
       return false;
     }
     this.cutAfter = bytes;
-    if (this.received >= bytes) this.req.socket.destroy();
+    this.onCut = cut;
+    if (this.received >= bytes) cut();
     return true;
   }
 
@@ -88,7 +94,7 @@ export class RequestBytes implements AsyncIterable<Buffer> {
         if (chunk !== null) {
           if (this.received + chunk.byteLength >= this.cutAfter) {
             chunk = chunk.subarray(0, this.cutAfter - this.received);
-            this.req.socket.destroy();
+            this.onCut?.();
             cutOff();
           }
           this.received += chunk.byteLength;

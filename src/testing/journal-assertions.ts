@@ -2,11 +2,15 @@
 // entries breaking it, so they read the same under jest, vitest or node:test.
 import type { JournalEntry } from "../contract/journal";
 
-/** One part of an upload, on either protocol: the upload and where the part starts. */
+/**
+ * One part of an upload: the upload and where the part starts. A registry chunk's start is known once it committed
+ * (the `firstByte` its effects report); a refused one's is not, and it is left out.
+ */
 const partKey = (e: JournalEntry) => {
   if (e.uploadId === undefined) return undefined;
   if (e.protocol === "api" && e.operation === "UploadLayerPart") return `${e.uploadId}@${String(e.input?.partFirstByte ?? "next")}`;
-  if (e.protocol === "registry" && e.route === "PATCH upload") return `${e.uploadId}@${e.path}`;
+  const firstByte = (e.effects as { firstByte?: number } | undefined)?.firstByte;
+  if (e.protocol === "registry" && e.route === "PATCH upload" && firstByte !== undefined) return `${e.uploadId}@${firstByte}`;
   return undefined;
 };
 

@@ -141,7 +141,7 @@ test("on the registry protocol: a PATCH cut off mid-body commits nothing, and th
   const patches = ecr.journal.entries({ route: "PATCH upload" });
   expect(patches.map((e) => [e.delivered, e.error ?? null, e.effects ?? null, e.body?.sha256 === undefined])).toEqual([
     [false, "BLOB_UPLOAD_INVALID", null, true],
-    [true, null, { bytesAppended: body.byteLength, uploadLength: body.byteLength }, false],
+    [true, null, { bytesAppended: body.byteLength, firstByte: 0, uploadLength: body.byteLength }, false],
   ]);
   expect(patches[0].requestBytes).toBeLessThan(body.byteLength);
 });

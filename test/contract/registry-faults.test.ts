@@ -40,7 +40,7 @@ describeWith(registryTools, "skopeo against injected registry faults", () => {
     const again = patches.filter((e) => e.seq > failed[0].seq && e.body?.sha256 === failed[0].body!.sha256);
     expect(again).toHaveLength(1);
     expect(again[0].uploadId).not.toBe(failed[0].uploadId);
-    expect(again[0].effects).toEqual({ bytesAppended: again[0].body!.length, uploadLength: again[0].body!.length });
+    expect(again[0].effects).toEqual({ bytesAppended: again[0].body!.length, firstByte: 0, uploadLength: again[0].body!.length });
     const manifests = ecr.journal.entries({ route: "PUT manifest" });
     expect(manifests.map((e) => [e.status, e.input?.reference])).toEqual([[201, "v1"]]);
     // Every request is in the journal with its route, and none of them went unanswered.

@@ -91,9 +91,9 @@ test("a connection cut mid-part commits nothing; the SDK's retry sends the part 
   await send(big.byteLength, big);
   const entries = ecr.journal.entries({ operation: "UploadLayerPart" });
   expect(entries.map((e) => [e.caller.attempt, e.delivered, e.error ?? null, e.effects ?? null])).toEqual([
-    [1, true, null, { bytesAppended: big.byteLength, uploadLength: big.byteLength }],
+    [1, true, null, { bytesAppended: big.byteLength, firstByte: 0, uploadLength: big.byteLength }],
     [1, false, "RequestAbortedException", null],
-    [2, true, null, { bytesAppended: big.byteLength, uploadLength: 2 * big.byteLength }],
+    [2, true, null, { bytesAppended: big.byteLength, firstByte: big.byteLength, uploadLength: 2 * big.byteLength }],
   ]);
   // The cut attempt's body never arrived whole: no digest, and what arrived stops short of the part.
   expect(entries[1].body!.sha256).toBeUndefined();
@@ -107,8 +107,8 @@ test("an answer dropped after the part committed: the SDK's resend is answered a
   await sendPart(uploadId, parts[0]);
   const entries = ecr.journal.entries({ operation: "UploadLayerPart" });
   expect(entries.map((e) => [e.caller.attempt, e.status, e.delivered, e.effects ?? null])).toEqual([
-    [1, 200, false, { bytesAppended: 10 * KiB, uploadLength: 10 * KiB }],
-    [2, 200, true, { bytesAppended: 0, resend: true, uploadLength: 10 * KiB }],
+    [1, 200, false, { bytesAppended: 10 * KiB, firstByte: 0, uploadLength: 10 * KiB }],
+    [2, 200, true, { bytesAppended: 0, resend: true, firstByte: 0, uploadLength: 10 * KiB }],
   ]);
   assertPartsResentIdentically(entries);
 });
