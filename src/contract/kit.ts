@@ -77,28 +77,31 @@ export class ContractKit {
   };
 
   private async invokeApi(ex: Exchange, next: () => Promise<unknown>): Promise<unknown> {
-      const rule = this.faults.pick(apiCall(ex));
-      if (!rule) return next();
-      ex.notes.fault = rule;
-      const effect = rule.effect;
-      switch (effect.type) {
-        case "error":
-          throw await this.apiError(effect, rule, ex);
-        case "status":
-          throw new BareStatus("BareStatus", effect.status, "");
-        case "latency":
-          if (effect.phase !== "after") await this.wait(effect.ms);
-          return next();
-        case "cut-request":
-          // A body that had all arrived cannot be cut mid-way: the connection closes, and the call fails before its
-          // handler, as it would had the client left.
-          if (!ex.cutRequestAt(effect.afterBytes)) throw new ProtocolError("RequestAbortedException", 400, "The connection was closed by a fault rule");
-          return next();
-        case "disk-full":
-          return this.withFullDisk(next);
-        default:
-          return next();
-      }
+    const rule = this.faults.pick(apiCall(ex));
+    if (!rule) return next();
+    ex.notes.fault = rule;
+    const effect = rule.effect;
+    if (effect.type === "error") throw await this.apiError(effect, rule, ex);
+    if (effect.type === "status") throw new BareStatus("BareStatus", effect.status, "");
+    return this.around(effect, ex, next, () => new ProtocolError("RequestAbortedException", 400, "The connection was closed by a fault rule"));
+  }
+
+  /** The effects both protocols apply alike around the handler; `aborted` answers a cut of a body that had all arrived. */
+  private async around<T>(effect: FaultEffect, ex: { cutRequestAt(bytes: number): boolean }, next: () => Promise<T>, aborted: () => Error): Promise<T> {
+    switch (effect.type) {
+      case "latency":
+        if (effect.phase !== "after") await this.wait(effect.ms);
+        return next();
+      case "cut-request":
+        // A body that had all arrived cannot be cut mid-way: the connection closes, and the call fails before its
+        // handler, as it would had the client left.
+        if (!ex.cutRequestAt(effect.afterBytes)) throw aborted();
+        return next();
+      case "disk-full":
+        return this.withFullDisk(next);
+      default:
+        return next();
+    }
   }
 
   private async reshapeApi(rule: FaultRule, ex: Exchange, response: HttpResponse): Promise<HttpResponse> {
@@ -191,29 +194,16 @@ export class ContractKit {
   };
 
   private async invokeRegistry(ex: RegistryExchange, next: () => Promise<RegistryResponse>): Promise<RegistryResponse> {
-      const rule = this.faults.pick(registryCall(ex));
-      if (!rule) return next();
-      ex.notes.fault = rule;
-      const effect = rule.effect;
-      // An answer given instead of the handler's comes after the body, read and dropped: a client still sending would
-      // otherwise meet a closed connection instead of the answer (the API's pipeline does the same on its own).
-      if ((effect.type === "error" || effect.type === "status") && ex.body) for await (const _ of ex.body);
-      switch (effect.type) {
-        case "error":
-          throw new RegistryError(effect.status ?? OCI_STATUS[effect.error], effect.error, effect.message ?? `${effect.error} injected by fault rule '${rule.id}'`);
-        case "status":
-          return { status: effect.status, headers: {} };
-        case "latency":
-          if (effect.phase !== "after") await this.wait(effect.ms);
-          return next();
-        case "cut-request":
-          if (!ex.cutRequestAt(effect.afterBytes)) throw new RegistryError(400, "BLOB_UPLOAD_INVALID", "The connection was closed by a fault rule", { connection: "close" });
-          return next();
-        case "disk-full":
-          return this.withFullDisk(next);
-        default:
-          return next();
-      }
+    const rule = this.faults.pick(registryCall(ex));
+    if (!rule) return next();
+    ex.notes.fault = rule;
+    const effect = rule.effect;
+    // An answer given instead of the handler's comes after the body, read and dropped: a client still sending would
+    // otherwise meet a closed connection instead of the answer (the API's pipeline does the same on its own).
+    if ((effect.type === "error" || effect.type === "status") && ex.body) for await (const _ of ex.body);
+    if (effect.type === "error") throw new RegistryError(effect.status ?? OCI_STATUS[effect.error], effect.error, effect.message ?? `${effect.error} injected by fault rule '${rule.id}'`);
+    if (effect.type === "status") return { status: effect.status, headers: {} };
+    return this.around(effect, ex, next, () => new RegistryError(400, "BLOB_UPLOAD_INVALID", "The connection was closed by a fault rule", { connection: "close" }));
   }
 
   private async reshapeRegistry(rule: FaultRule, ex: RegistryExchange, response: RegistryResponse): Promise<RegistryResponse> {

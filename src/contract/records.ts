@@ -4,7 +4,7 @@
 import type { Exchange } from "../framework/hooks";
 import type { RegistryExchange } from "../registry/hooks";
 import type { Route } from "../registry/routes";
-import { callerOf, type Call } from "./calls";
+import { callerOf, type Call, type Caller } from "./calls";
 import type { FaultRule } from "./faults";
 import { LONG_STRING, summarise, type BytesSummary, type JournalEntry, type JournalRecord } from "./journal";
 
@@ -20,25 +20,29 @@ function call(protocol: Call["protocol"], fields: Omit<Call, "protocol">): Call 
   return out;
 }
 
-/** The call an API request is, for matching rules. */
-export function apiCall(ex: Exchange): Call {
-  const input = ex.input ?? ex.members ?? {};
-  const caller = (ex.notes.caller ??= callerOf(ex.headers, undefined)) as ReturnType<typeof callerOf>;
-  return call("api", { operation: ex.operation?.name, repository: text(input.repositoryName), uploadId: text(input.uploadId), attempt: caller.attempt, invocationId: caller.invocationId });
+function apiCallOf(operation: string | undefined, input: Record<string, unknown> | undefined, caller: Caller): Call {
+  return call("api", { operation, repository: text(input?.repositoryName), uploadId: text(input?.uploadId), attempt: caller.attempt, invocationId: caller.invocationId });
 }
 
-/** The call a registry request is, for matching rules. */
-export function registryCall(ex: RegistryExchange): Call {
-  const route = ex.route;
-  const caller = (ex.notes.caller ??= callerOf(ex.headers, undefined)) as ReturnType<typeof callerOf>;
+function registryCallOf(method: string, route: Route | undefined, action: string | undefined, caller: Caller): Call {
   return call("registry", {
-    operation: ex.action,
-    route: route ? `${ex.method} ${route.kind}` : undefined,
+    operation: action,
+    route: route ? `${method} ${route.kind}` : undefined,
     repository: route && "name" in route ? route.name : undefined,
     uploadId: route?.kind === "upload" ? route.uploadId : undefined,
     attempt: caller.attempt,
     invocationId: caller.invocationId,
   });
+}
+
+/** The call an API request is, for matching rules. */
+export function apiCall(ex: Exchange): Call {
+  return apiCallOf(ex.operation?.name, ex.input ?? ex.members, (ex.notes.caller ??= callerOf(ex.headers, undefined)) as Caller);
+}
+
+/** The call a registry request is, for matching rules. */
+export function registryCall(ex: RegistryExchange): Call {
+  return registryCallOf(ex.method, ex.route, ex.action, (ex.notes.caller ??= callerOf(ex.headers, undefined)) as Caller);
 }
 
 export class ApiRecord implements JournalRecord {
@@ -98,7 +102,7 @@ export class ApiRecord implements JournalRecord {
     const caller = callerOf(this.headers, this.accountId);
     const input = this.input === undefined ? undefined : (summarise(this.input) as Record<string, unknown>);
     const entry: JournalEntry = {
-      ...call("api", { operation: this.operation, repository: text(input?.repositoryName), uploadId: text(input?.uploadId), attempt: caller.attempt, invocationId: caller.invocationId }),
+      ...apiCallOf(this.operation, input, caller),
       seq,
       time: new Date(this.started).toISOString(),
       requestId: this.requestId,
@@ -170,14 +174,7 @@ export class RegistryRecord implements JournalRecord {
     const caller = callerOf(this.headers, this.accountId);
     const route = this.route;
     const entry: JournalEntry = {
-      ...call("registry", {
-        operation: this.action,
-        route: route ? `${this.method} ${route.kind}` : undefined,
-        repository: route && "name" in route ? route.name : undefined,
-        uploadId: route?.kind === "upload" ? route.uploadId : undefined,
-        attempt: caller.attempt,
-        invocationId: caller.invocationId,
-      }),
+      ...registryCallOf(this.method, route, this.action, caller),
       seq,
       time: new Date(this.started).toISOString(),
       requestId: this.requestId,
