@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
 import SonicBoom from "sonic-boom";
+import { DEFAULT_JOURNAL_SIZE } from "./contract/journal";
 import { startEcrServer } from "./ecr/start";
 import { fsck } from "./storage/embedded/fsck";
 import { EmbeddedStore } from "./storage/embedded/store";
@@ -22,7 +23,7 @@ ECR_REQUEST_TIMEOUT, ECR_BODY_IDLE_TIMEOUT, ECR_SHUTDOWN_GRACE, ECR_PART_SIZE, E
 ECR_LIFECYCLE_INTERVAL (how often lifecycle policies are evaluated; default 3600), ECR_BLOB_MOUNTING=true,
 ECR_CONTRACT_CONTROL=true, ECR_JOURNAL_SIZE.
 --contract-control serves the contract-testing kit (fault rules, request journal) over HTTP under /__contract/, with
-no authentication: for test servers only. The journal keeps the last --journal-size requests (default 2000).
+no authentication: for test servers only. The journal keeps the last --journal-size requests (default 1000).
        ecr-layer-server fsck [--data-dir D]   re-hashes every layer and checks every record against the bytes (server stopped)
 --credentials names a JSON file: {"<access key id>": {"secretAccessKey": "...", "accountId": "123456789012",
 "sessionToken": "..." (optional)}}.`;
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
       "registry-host": { type: "string", default: env.ECR_REGISTRY_HOST },
       "blob-mounting": { type: "boolean", default: env.ECR_BLOB_MOUNTING === "true" },
       "contract-control": { type: "boolean", default: env.ECR_CONTRACT_CONTROL === "true" },
-      "journal-size": { type: "string", default: env.ECR_JOURNAL_SIZE ?? "2000" },
+      "journal-size": { type: "string", default: env.ECR_JOURNAL_SIZE ?? String(DEFAULT_JOURNAL_SIZE) },
       help: { type: "boolean", default: false },
     },
   });

@@ -78,8 +78,11 @@ const CREDENTIAL = /Credential=([^/,\s]+)\//;
 const ATTEMPT = /(?:^|;)\s*attempt=(\d+)/;
 const MAX = /(?:^|;)\s*max=(\d+)/;
 
-export function callerOf(headers: Readonly<Record<string, string | string[] | undefined>>, accountId: string | undefined): Caller {
-  const h = (name: string) => {
+/** The request headers a caller is worked out from. */
+export type CallerHeaderName = "authorization" | "amz-sdk-request" | "user-agent" | "amz-sdk-invocation-id";
+
+export function callerOf(headers: { readonly [name in CallerHeaderName]?: string | string[] }, accountId: string | undefined): Caller {
+  const h = (name: CallerHeaderName) => {
     const v = headers[name];
     return Array.isArray(v) ? v.join(", ") : v;
   };

@@ -42,7 +42,7 @@ export interface JournalEntry extends Call {
   fault?: { rule: string; effect: string };
 }
 
-export const DEFAULT_JOURNAL_SIZE = 2_000;
+export const DEFAULT_JOURNAL_SIZE = 1_000;
 /** Strings longer than this are kept as their length and digest. */
 export const LONG_STRING = 4096;
 

@@ -20,7 +20,7 @@ export type ErrorFields = (error: string, exchange: Exchange) => Promise<Record<
 export interface ContractKitOptions {
   /** The API's service definition: which errors each operation declares, and their shapes. */
   definition: ServiceDefinition;
-  /** Journal entries kept (the oldest go first); default 2,000. */
+  /** Journal entries kept (the oldest go first); default 1,000. */
   journalSize?: number;
   errorFields?: ErrorFields;
 }

@@ -59,7 +59,7 @@ export interface EcrOptions {
 }
 
 export interface ContractOptions {
-  /** Journal entries kept; default 2,000. */
+  /** Journal entries kept; default 1,000. */
   journalSize?: number;
   /** Serve the kit over HTTP under /__contract/ (for servers driven from other languages). */
   control?: boolean;

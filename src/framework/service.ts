@@ -225,7 +225,7 @@ export function buildService<Context extends RequestContext>(
       }
       const caller = auth?.accountId ?? accountId;
       const base: RequestContext = { requestId, operation: op.name, accountId: caller, principal: auth?.principal ?? rootOf(caller), region, headers };
-      if (exchange) base.recordEffect = (fields) => void Object.assign((exchange.effects ??= {}), fields);
+      if (exchange) base.recordEffect = exchange.recordEffect;
       const context = (options.context ? await options.context(base) : base) as Context;
       if (exchange) exchange.context = context;
       if (options.authorize) await options.authorize(input, context, op);
@@ -343,6 +343,12 @@ class PipelineExchange implements Exchange {
   notes: Record<string, unknown> = {};
   connectionClosed = false;
   reader: BodyReader | undefined;
+  /**
+   * The context's recordEffect. Made here, not in handleOne: a closure there shares handleOne's whole scope (request,
+   * body reader, input, output), and with it the young collector promoted about 5 KB per request (--trace-gc-nvp), a
+   * sixth of an idle kit's small-request throughput.
+   */
+  readonly recordEffect = (fields: Record<string, unknown>): void => void Object.assign((this.effects ??= {}), fields);
   constructor(
     readonly requestId: string,
     readonly headers: Readonly<Record<string, string>>,

@@ -108,7 +108,7 @@ export function createRegistryListener(options: RegistryOptions): (req: Incoming
     if (exchange) {
       exchange.action = action;
       exchange.context = context;
-      context.recordEffect = (fields) => void Object.assign((exchange.effects ??= {}), fields);
+      context.recordEffect = effectRecorder(exchange);
     }
     const registryId = REGISTRY_HOST.exec(host)?.[1] ?? caller.accountId;
     const query = new URLSearchParams(q < 0 ? "" : target.slice(q + 1));
@@ -223,6 +223,11 @@ export function createRegistryListener(options: RegistryOptions): (req: Incoming
         res.destroy();
       });
   };
+}
+
+/** The context's recordEffect, made outside `serve`, whose whole scope a closure there would keep (see PipelineExchange). */
+function effectRecorder(exchange: RegistryExchange): (fields: Record<string, unknown>) => void {
+  return (fields) => void Object.assign((exchange.effects ??= {}), fields);
 }
 
 function newExchange(req: IncomingMessage, requestId: string): RegistryExchange {
