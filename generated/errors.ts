@@ -12,6 +12,26 @@ export class EmptyUploadException extends __ServiceException {
   }
 }
 
+export class ExclusionAlreadyExistsException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#ExclusionAlreadyExistsException";
+  override readonly name = "ExclusionAlreadyExistsException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string | undefined } = {}) {
+    super({ name: "ExclusionAlreadyExistsException", $fault: "client", $metadata: {}, message: options.message ?? "" });
+    Object.setPrototypeOf(this, ExclusionAlreadyExistsException.prototype);
+  }
+}
+
+export class ExclusionNotFoundException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#ExclusionNotFoundException";
+  override readonly name = "ExclusionNotFoundException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string | undefined } = {}) {
+    super({ name: "ExclusionNotFoundException", $fault: "client", $metadata: {}, message: options.message ?? "" });
+    Object.setPrototypeOf(this, ExclusionNotFoundException.prototype);
+  }
+}
+
 export class ImageAlreadyExistsException extends __ServiceException {
   static override readonly shapeId = "com.amazonaws.ecr#ImageAlreadyExistsException";
   override readonly name = "ImageAlreadyExistsException";
@@ -325,6 +345,8 @@ export class ValidationException extends __ServiceException {
 /** Every error class of the service, by shape name. */
 export const errorClasses = {
   "EmptyUploadException": EmptyUploadException,
+  "ExclusionAlreadyExistsException": ExclusionAlreadyExistsException,
+  "ExclusionNotFoundException": ExclusionNotFoundException,
   "ImageAlreadyExistsException": ImageAlreadyExistsException,
   "ImageDigestDoesNotMatchException": ImageDigestDoesNotMatchException,
   "ImageNotFoundException": ImageNotFoundException,

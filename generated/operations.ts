@@ -75,6 +75,14 @@ export const operations = {
     errors: ["InvalidParameterException", "RepositoryNotFoundException", "RepositoryPolicyNotFoundException", "ServerException"],
     validate: validators.DeleteRepositoryPolicy,
   },
+  DeregisterPullTimeUpdateExclusion: {
+    name: "DeregisterPullTimeUpdateExclusion",
+    target: "AmazonEC2ContainerRegistry_V20150921.DeregisterPullTimeUpdateExclusion",
+    input: "DeregisterPullTimeUpdateExclusionRequest",
+    output: "DeregisterPullTimeUpdateExclusionResponse",
+    errors: ["ExclusionNotFoundException", "InvalidParameterException", "LimitExceededException", "ServerException", "ValidationException"],
+    validate: validators.DeregisterPullTimeUpdateExclusion,
+  },
   DescribeImages: {
     name: "DescribeImages",
     target: "AmazonEC2ContainerRegistry_V20150921.DescribeImages",
@@ -98,6 +106,14 @@ export const operations = {
     output: "DescribeRepositoriesResponse",
     errors: ["InvalidParameterException", "RepositoryNotFoundException", "ServerException"],
     validate: validators.DescribeRepositories,
+  },
+  GetAccountSetting: {
+    name: "GetAccountSetting",
+    target: "AmazonEC2ContainerRegistry_V20150921.GetAccountSetting",
+    input: "GetAccountSettingRequest",
+    output: "GetAccountSettingResponse",
+    errors: ["InvalidParameterException", "ServerException", "ValidationException"],
+    validate: validators.GetAccountSetting,
   },
   GetAuthorizationToken: {
     name: "GetAuthorizationToken",
@@ -171,6 +187,14 @@ export const operations = {
     errors: ["InvalidParameterException", "RepositoryNotFoundException", "ServerException"],
     validate: validators.ListImages,
   },
+  ListPullTimeUpdateExclusions: {
+    name: "ListPullTimeUpdateExclusions",
+    target: "AmazonEC2ContainerRegistry_V20150921.ListPullTimeUpdateExclusions",
+    input: "ListPullTimeUpdateExclusionsRequest",
+    output: "ListPullTimeUpdateExclusionsResponse",
+    errors: ["InvalidParameterException", "LimitExceededException", "ServerException", "ValidationException"],
+    validate: validators.ListPullTimeUpdateExclusions,
+  },
   ListTagsForResource: {
     name: "ListTagsForResource",
     target: "AmazonEC2ContainerRegistry_V20150921.ListTagsForResource",
@@ -178,6 +202,14 @@ export const operations = {
     output: "ListTagsForResourceResponse",
     errors: ["InvalidParameterException", "RepositoryNotFoundException", "ServerException"],
     validate: validators.ListTagsForResource,
+  },
+  PutAccountSetting: {
+    name: "PutAccountSetting",
+    target: "AmazonEC2ContainerRegistry_V20150921.PutAccountSetting",
+    input: "PutAccountSettingRequest",
+    output: "PutAccountSettingResponse",
+    errors: ["InvalidParameterException", "LimitExceededException", "ServerException", "ValidationException"],
+    validate: validators.PutAccountSetting,
   },
   PutImage: {
     name: "PutImage",
@@ -218,6 +250,14 @@ export const operations = {
     output: "PutRegistryPolicyResponse",
     errors: ["InvalidParameterException", "ServerException", "ValidationException"],
     validate: validators.PutRegistryPolicy,
+  },
+  RegisterPullTimeUpdateExclusion: {
+    name: "RegisterPullTimeUpdateExclusion",
+    target: "AmazonEC2ContainerRegistry_V20150921.RegisterPullTimeUpdateExclusion",
+    input: "RegisterPullTimeUpdateExclusionRequest",
+    output: "RegisterPullTimeUpdateExclusionResponse",
+    errors: ["ExclusionAlreadyExistsException", "InvalidParameterException", "LimitExceededException", "ServerException", "ValidationException"],
+    validate: validators.RegisterPullTimeUpdateExclusion,
   },
   SetRepositoryPolicy: {
     name: "SetRepositoryPolicy",

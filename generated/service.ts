@@ -36,12 +36,16 @@ export interface Service<Context extends RequestContext = RequestContext> {
   DeleteRepository(input: T.DeleteRepositoryRequest, context: Context): Promise<T.DeleteRepositoryResponse>;
   /** Removes a repository's resource policy and returns the text that was removed. */
   DeleteRepositoryPolicy(input: T.DeleteRepositoryPolicyRequest, context: Context): Promise<T.DeleteRepositoryPolicyResponse>;
+  /** Removes an IAM user or role from the registry's pull time update exclusions, so that its pulls are recorded again. */
+  DeregisterPullTimeUpdateExclusion(input: T.DeregisterPullTimeUpdateExclusionRequest, context: Context): Promise<T.DeregisterPullTimeUpdateExclusionResponse>;
   /** Lists a repository's images with their tags, size, push and pull times and media types; by id or page by page. */
   DescribeImages(input: T.DescribeImagesRequest, context: Context): Promise<T.DescribeImagesResponse>;
   /** Returns the registry id of the caller and its replication configuration. */
   DescribeRegistry(input: T.DescribeRegistryRequest, context: Context): Promise<T.DescribeRegistryResponse>;
   /** Lists repositories, all or by name, a page at a time. */
   DescribeRepositories(input: T.DescribeRepositoriesRequest, context: Context): Promise<T.DescribeRepositoriesResponse>;
+  /** Reads one of the calling account's registry settings by name, giving its default when it was never set. */
+  GetAccountSetting(input: T.GetAccountSettingRequest, context: Context): Promise<T.GetAccountSettingResponse>;
   /** Issues a twelve-hour credential for the registry protocol (docker login) and the endpoint to use it with. */
   GetAuthorizationToken(input: T.GetAuthorizationTokenRequest, context: Context): Promise<T.GetAuthorizationTokenResponse>;
   /** Returns a time-limited URL from which a layer can be downloaded. */
@@ -60,8 +64,12 @@ export interface Service<Context extends RequestContext = RequestContext> {
   ListImageReferrers(input: T.ListImageReferrersRequest, context: Context): Promise<T.ListImageReferrersResponse>;
   /** Lists the digests and tags of a repository's images, page by page, optionally only tagged or untagged ones. */
   ListImages(input: T.ListImagesRequest, context: Context): Promise<T.ListImagesResponse>;
+  /** Lists, a page at a time, the IAM principals whose pulls do not update images' last recorded pull time in the registry. */
+  ListPullTimeUpdateExclusions(input: T.ListPullTimeUpdateExclusionsRequest, context: Context): Promise<T.ListPullTimeUpdateExclusionsResponse>;
   /** Returns the resource tags of a repository. */
   ListTagsForResource(input: T.ListTagsForResourceRequest, context: Context): Promise<T.ListTagsForResourceResponse>;
+  /** Sets one of the calling account's registry settings: the basic scanning engine, the scope registry policies apply to, or whether layers may be mounted across repositories. */
+  PutAccountSetting(input: T.PutAccountSettingRequest, context: Context): Promise<T.PutAccountSettingResponse>;
   /** Stores an image manifest, optionally under a tag. */
   PutImage(input: T.PutImageRequest, context: Context): Promise<T.PutImageResponse>;
   /** Turns scanning on push on or off for a repository. */
@@ -72,6 +80,8 @@ export interface Service<Context extends RequestContext = RequestContext> {
   PutLifecyclePolicy(input: T.PutLifecyclePolicyRequest, context: Context): Promise<T.PutLifecyclePolicyResponse>;
   /** Stores the registry's permissions policy, which grants other accounts registry-wide actions such as replication into this registry. */
   PutRegistryPolicy(input: T.PutRegistryPolicyRequest, context: Context): Promise<T.PutRegistryPolicyResponse>;
+  /** Adds an IAM user or role to the registry's list of principals whose pulls leave an image's last recorded pull time unchanged. */
+  RegisterPullTimeUpdateExclusion(input: T.RegisterPullTimeUpdateExclusionRequest, context: Context): Promise<T.RegisterPullTimeUpdateExclusionResponse>;
   /** Attaches an IAM resource policy to a repository, replacing any policy it had; the policy decides which other principals may call operations on the repository. */
   SetRepositoryPolicy(input: T.SetRepositoryPolicyRequest, context: Context): Promise<T.SetRepositoryPolicyResponse>;
   /** Works out which images the given lifecycle rules (or the repository's own) would expire, without expiring anything. */

@@ -3,6 +3,7 @@
 import type { ImageFailure, ImageIdentifier } from "../../generated/types";
 import type { Context } from "./handlers/context";
 import { resolveImageId } from "./images";
+import { pullTimeExcluded } from "./pull-time-exclusions";
 import { convertManifest, manifestDigest } from "./manifests";
 
 export interface PulledManifest {
@@ -37,7 +38,8 @@ export async function pullImage(
   }
   // Most pulls change nothing: the write happens only once the recorded pull is older than the resolution.
   const now = ctx.now();
-  if (record && (image.lastRecordedPullTime === undefined || image.lastRecordedPullTime <= now - ctx.settings.pullTimeResolutionMs)) {
+  const stale = image.lastRecordedPullTime === undefined || image.lastRecordedPullTime <= now - ctx.settings.pullTimeResolutionMs;
+  if (record && stale && !(await pullTimeExcluded(ctx, registryId))) {
     await ctx.store.recordPull(registryId, repository, image.digest, now, ctx.settings.pullTimeResolutionMs);
   }
   return { pulled };

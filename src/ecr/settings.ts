@@ -25,7 +25,8 @@ export interface EcrSettings extends Quotas {
   authorizationTokenTtlMs: number;
   /**
    * Whether the registry protocol mounts a layer from another repository of the registry (`?mount=&from=`) instead of
-   * taking its bytes again. AWS's BLOB_MOUNTING account setting, off until an account enables it.
+   * taking its bytes again: the default of AWS's BLOB_MOUNTING account setting for a registry that never set it
+   * (PutAccountSetting changes it per registry). Off, as on AWS, unless configured.
    */
   blobMounting: boolean;
   /** The host repository URIs name (`host[:port]`); AWS's `<registry>.dkr.ecr.<region>.amazonaws.com` when unset. */

@@ -6,6 +6,7 @@
 //   GET    /v2/<name>/blobs/uploads/<id>        where the upload stands (204, Range)
 //   DELETE /v2/<name>/blobs/uploads/<id>        cancel (204)
 import { ServiceException } from "@smithy/smithy-client";
+import { accountSetting } from "../ecr/account-settings";
 import { authorize } from "../ecr/policies/access";
 import { appendPart, cancelUpload, completeLayer, startUpload, uploadedLength } from "../ecr/uploads";
 import type { Route } from "./routes";
@@ -54,7 +55,7 @@ export async function startBlobUpload(req: Uploads): Promise<RegistryResponse> {
  */
 async function mounted(req: Uploads, digest: string, from: string): Promise<boolean> {
   const { context: ctx, registryId } = req;
-  if (!ctx.settings.blobMounting || !isDigest(digest) || from === req.route.name) return false;
+  if (!isDigest(digest) || from === req.route.name || (await accountSetting(ctx, registryId, "BLOB_MOUNTING")) !== "ENABLED") return false;
   const allowed = await authorize({ registryId, repositoryName: from }, { ...ctx, operation: "GetDownloadUrlForLayer" }, { name: "GetDownloadUrlForLayer" } as never).then(
     () => true,
     () => false,

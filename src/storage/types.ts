@@ -198,6 +198,18 @@ export interface RegistryStore {
   /** Up to `limit` policies last evaluated at or before `cutoff` (or never), after `after`, by registry and repository. */
   listDueLifecyclePolicies(cutoff: number, page: { after?: { registryId: string; repository: string }; limit: number }): Promise<LifecyclePolicyRecord[]>;
 
+  /** An account setting's stored value; undefined when it was never set (the service knows the default). */
+  getAccountSetting(registryId: string, name: string): Promise<string | undefined>;
+  putAccountSetting(registryId: string, name: string, value: string): Promise<void>;
+  /** When the principal's pulls stopped updating pull times in the registry; undefined when they do update them. */
+  getPullTimeUpdateExclusion(registryId: string, principalArn: string): Promise<number | undefined>;
+  /** Adds an exclusion unless it exists or the registry would then have more than `max`. */
+  addPullTimeUpdateExclusion(registryId: string, principalArn: string, at: number, max: number): Promise<"added" | "exists" | "limit">;
+  /** Whether the exclusion was there. */
+  removePullTimeUpdateExclusion(registryId: string, principalArn: string): Promise<boolean>;
+  /** Up to `limit` excluded principals that sort after `after`, sorted. */
+  listPullTimeUpdateExclusions(registryId: string, page: { after?: string; limit: number }): Promise<string[]>;
+
   /** A secret that stays the same across restarts, for signing download URLs. */
   signingKey(): Promise<Buffer>;
 

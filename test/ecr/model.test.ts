@@ -1,4 +1,5 @@
 // model/ecr.json must agree with AWS's ECR model on every fact the server depends on, for the served operations.
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { DOC_PLACEHOLDER } from "../../codegen/import-operations";
 import { Model, type Shape } from "../../codegen/model";
@@ -8,12 +9,14 @@ import { describeWith, referenceModel } from "../helpers/requirements";
 const SERVICE = "com.amazonaws.ecr#AmazonEC2ContainerRegistry_V20150921";
 const SERVED = [
   "BatchCheckLayerAvailability", "BatchDeleteImage", "BatchGetImage", "CompleteLayerUpload", "CreateRepository",
-  "DeleteLifecyclePolicy", "DeleteRegistryPolicy", "DeleteRepository", "DeleteRepositoryPolicy", "DescribeImages",
-  "DescribeRegistry", "DescribeRepositories", "GetAuthorizationToken", "GetDownloadUrlForLayer",
-  "GetLifecyclePolicy", "GetLifecyclePolicyPreview", "GetRegistryPolicy", "GetRepositoryPolicy",
-  "InitiateLayerUpload", "ListImageReferrers", "ListImages", "ListTagsForResource", "PutImage",
-  "PutImageScanningConfiguration", "PutImageTagMutability", "PutLifecyclePolicy", "PutRegistryPolicy",
-  "SetRepositoryPolicy", "StartLifecyclePolicyPreview", "TagResource", "UntagResource", "UploadLayerPart",
+  "DeleteLifecyclePolicy", "DeleteRegistryPolicy", "DeleteRepository", "DeleteRepositoryPolicy",
+  "DeregisterPullTimeUpdateExclusion", "DescribeImages", "DescribeRegistry", "DescribeRepositories",
+  "GetAccountSetting", "GetAuthorizationToken", "GetDownloadUrlForLayer", "GetLifecyclePolicy",
+  "GetLifecyclePolicyPreview", "GetRegistryPolicy", "GetRepositoryPolicy", "InitiateLayerUpload",
+  "ListImageReferrers", "ListImages", "ListPullTimeUpdateExclusions", "ListTagsForResource", "PutAccountSetting",
+  "PutImage", "PutImageScanningConfiguration", "PutImageTagMutability", "PutLifecyclePolicy", "PutRegistryPolicy",
+  "RegisterPullTimeUpdateExclusion", "SetRepositoryPolicy", "StartLifecyclePolicyPreview", "TagResource",
+  "UntagResource", "UploadLayerPart",
 ];
 const FACT_TRAITS = ["required", "default", "length", "pattern", "range", "enumValue", "error", "httpError", "uniqueItems", "sparse"]
   .map((t) => `smithy.api#${t}`);
@@ -66,8 +69,8 @@ describeWith(referenceModel, "model/ecr.json against AWS's published model", () 
       }
       expect(ours.closure(SERVICE)).toEqual([...awsClosure].sort());
       expect(Object.keys(ours.shapes).filter((id) => id !== SERVICE).sort()).toEqual([...awsClosure].sort());
-      expect(awsClosure.size).toBe(250);
-      expect([...awsClosure].filter((id) => aws.shape(id).traits?.["smithy.api#error"]).length).toBe(31);
+      expect(awsClosure.size).toBe(271);
+      expect([...awsClosure].filter((id) => aws.shape(id).traits?.["smithy.api#error"]).length).toBe(33);
     });
 
     test.each(ours.closure(SERVICE))("%s has AWS's facts", (id) => {
@@ -87,5 +90,16 @@ describeWith(referenceModel, "model/ecr.json against AWS's published model", () 
       expect(ourDocs.length).toBe(SERVED.length + 1); // each operation and the service
       expect(ourDocs.filter((d) => awsText.has(plain(d)) || d === DOC_PLACEHOLDER)).toEqual([]);
     });
+  });
+});
+
+describe("model coverage", () => {
+  test("every operation in model/ecr.json has a handler of its own, none the codegen's NotImplemented stub", () => {
+    const ours = Model.load(resolve(__dirname, "../../model/ecr.json"));
+    const stubs = ours.operations(SERVICE).map((id) => id.split("#")[1]).filter((op) => {
+      const file = resolve(__dirname, "../../src/ecr/handlers", `${op}.ts`);
+      return !existsSync(file) || readFileSync(file, "utf8").includes("NotImplementedError");
+    });
+    expect(stubs).toEqual([]);
   });
 });

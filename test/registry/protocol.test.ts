@@ -2,6 +2,7 @@
 // ECR's codes and words, and what one protocol does seen at once through the other (@aws-sdk/client-ecr).
 import { randomBytes } from "node:crypto";
 import {
+  PutAccountSettingCommand,
   BatchCheckLayerAvailabilityCommand,
   BatchDeleteImageCommand,
   BatchGetImageCommand,
@@ -337,7 +338,7 @@ describe("listings", () => {
 });
 
 describe("blob mounting", () => {
-  test("off (AWS's default): a mount request starts an upload (202); on: a referenced layer is mounted (201)", async () => {
+  test("off (AWS's default): a mount request starts an upload (202); BLOB_MOUNTING ENABLED: a referenced layer is mounted (201)", async () => {
     const { manifest, blobs } = await blobsV2("base/os", [10, 500]);
     await putManifest("base/os", "v1", manifest);
     const layer = sha256(blobs[1]);
@@ -345,7 +346,8 @@ describe("blob mounting", () => {
     expect(off.status).toBe(202);
     await v2(t.url, new URL(off.headers.location).pathname, { method: "DELETE" });
 
-    t.ecr.settings.blobMounting = true;
+    const blobMounting = (value: string) => t.client.send(new PutAccountSettingCommand({ name: "BLOB_MOUNTING", value }));
+    expect(await blobMounting("ENABLED")).toEqual(expect.objectContaining({ name: "BLOB_MOUNTING", value: "ENABLED" }));
     try {
       const on = await v2(t.url, `/v2/fixed/blobs/uploads/?mount=${layer}&from=base/os`, { method: "POST" });
       expect([on.status, on.headers.location, on.headers["docker-content-digest"]]).toEqual([201, `${t.url}/v2/fixed/blobs/${layer}`, layer]);
@@ -355,8 +357,11 @@ describe("blob mounting", () => {
       const loose = randomBytes(30);
       await pushBlobV2(t.url, "base/os", loose, sha256(loose));
       expect((await v2(t.url, `/v2/fixed/blobs/uploads/?mount=${sha256(loose)}&from=base/os`, { method: "POST" })).status).toBe(202);
+      await blobMounting("DISABLED");
+      const again = await v2(t.url, `/v2/app/blobs/uploads/?mount=${layer}&from=base/os`, { method: "POST" });
+      expect(again.status).toBe(202);
     } finally {
-      t.ecr.settings.blobMounting = false;
+      await blobMounting("DISABLED");
     }
   });
 });

@@ -146,6 +146,11 @@ function templates(uploadId: string): Record<string, object> {
     DeleteLifecyclePolicy: { repositoryName: "fuzz" },
     StartLifecyclePolicyPreview: { repositoryName: "fuzz", lifecyclePolicyText: LIFECYCLE },
     GetLifecyclePolicyPreview: { repositoryName: "fuzz", maxResults: 5, filter: { tagStatus: "UNTAGGED" } },
+    GetAccountSetting: { name: "BLOB_MOUNTING" },
+    PutAccountSetting: { name: "REGISTRY_POLICY_SCOPE", value: "V2" },
+    RegisterPullTimeUpdateExclusion: { principalArn: "arn:aws:iam::123456789012:user/fuzz" },
+    DeregisterPullTimeUpdateExclusion: { principalArn: "arn:aws:iam::123456789012:user/fuzz" },
+    ListPullTimeUpdateExclusions: { maxResults: 2, nextToken: Buffer.from('{"after":"arn"}').toString("base64url") },
   };
 }
 

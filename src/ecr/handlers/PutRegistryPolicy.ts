@@ -1,5 +1,6 @@
-// PutRegistryPolicy: the registry's permissions policy, checked for IAM's grammar and the registry-level actions.
+// PutRegistryPolicy: the registry's permissions policy, checked for IAM's grammar and the actions its scope allows.
 import type { PutRegistryPolicyRequest, PutRegistryPolicyResponse } from "../../../generated/types";
+import { accountSetting } from "../account-settings";
 import { invalidPolicy } from "../errors";
 import { REGISTRY_POLICY } from "../policies/access";
 import { parsePolicy } from "../policies/iam-policy";
@@ -7,7 +8,8 @@ import type { Context } from "./context";
 
 export async function PutRegistryPolicy(input: PutRegistryPolicyRequest, context: Context): Promise<PutRegistryPolicyResponse> {
   const registryId = context.accountId;
-  if (!parsePolicy(input.policyText, REGISTRY_POLICY)) throw invalidPolicy("registry");
+  const scope = (await accountSetting(context, registryId, "REGISTRY_POLICY_SCOPE")) as "V1" | "V2";
+  if (!parsePolicy(input.policyText, REGISTRY_POLICY[scope])) throw invalidPolicy("registry");
   await context.store.putRegistryPolicy(registryId, input.policyText);
   return { registryId, policyText: input.policyText };
 }

@@ -11,9 +11,11 @@ import { DeleteLifecyclePolicy } from "./DeleteLifecyclePolicy";
 import { DeleteRegistryPolicy } from "./DeleteRegistryPolicy";
 import { DeleteRepository } from "./DeleteRepository";
 import { DeleteRepositoryPolicy } from "./DeleteRepositoryPolicy";
+import { DeregisterPullTimeUpdateExclusion } from "./DeregisterPullTimeUpdateExclusion";
 import { DescribeImages } from "./DescribeImages";
 import { DescribeRegistry } from "./DescribeRegistry";
 import { DescribeRepositories } from "./DescribeRepositories";
+import { GetAccountSetting } from "./GetAccountSetting";
 import { GetAuthorizationToken } from "./GetAuthorizationToken";
 import { GetDownloadUrlForLayer } from "./GetDownloadUrlForLayer";
 import { GetLifecyclePolicy } from "./GetLifecyclePolicy";
@@ -23,12 +25,15 @@ import { GetRepositoryPolicy } from "./GetRepositoryPolicy";
 import { InitiateLayerUpload } from "./InitiateLayerUpload";
 import { ListImageReferrers } from "./ListImageReferrers";
 import { ListImages } from "./ListImages";
+import { ListPullTimeUpdateExclusions } from "./ListPullTimeUpdateExclusions";
 import { ListTagsForResource } from "./ListTagsForResource";
+import { PutAccountSetting } from "./PutAccountSetting";
 import { PutImage } from "./PutImage";
 import { PutImageScanningConfiguration } from "./PutImageScanningConfiguration";
 import { PutImageTagMutability } from "./PutImageTagMutability";
 import { PutLifecyclePolicy } from "./PutLifecyclePolicy";
 import { PutRegistryPolicy } from "./PutRegistryPolicy";
+import { RegisterPullTimeUpdateExclusion } from "./RegisterPullTimeUpdateExclusion";
 import { SetRepositoryPolicy } from "./SetRepositoryPolicy";
 import { StartLifecyclePolicyPreview } from "./StartLifecyclePolicyPreview";
 import { TagResource } from "./TagResource";
@@ -45,9 +50,11 @@ export const handlers: Service<Context> = {
   DeleteRegistryPolicy,
   DeleteRepository,
   DeleteRepositoryPolicy,
+  DeregisterPullTimeUpdateExclusion,
   DescribeImages,
   DescribeRegistry,
   DescribeRepositories,
+  GetAccountSetting,
   GetAuthorizationToken,
   GetDownloadUrlForLayer,
   GetLifecyclePolicy,
@@ -57,12 +64,15 @@ export const handlers: Service<Context> = {
   InitiateLayerUpload,
   ListImageReferrers,
   ListImages,
+  ListPullTimeUpdateExclusions,
   ListTagsForResource,
+  PutAccountSetting,
   PutImage,
   PutImageScanningConfiguration,
   PutImageTagMutability,
   PutLifecyclePolicy,
   PutRegistryPolicy,
+  RegisterPullTimeUpdateExclusion,
   SetRepositoryPolicy,
   StartLifecyclePolicyPreview,
   TagResource,

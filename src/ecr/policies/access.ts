@@ -6,10 +6,16 @@ import type { Context } from "../handlers/context";
 import { evaluatePolicy, parsePolicy, type PolicyDocument, type PolicyRules } from "./iam-policy";
 
 export const REPOSITORY_POLICY: PolicyRules = { resourceAllowed: false };
-/** Registry policies grant what replication and pull-through caching need, and nothing else (ECR's registry scope). */
-export const REGISTRY_POLICY: PolicyRules = {
-  resourceAllowed: true,
-  actionsWithin: ["ecr:ReplicateImage", "ecr:CreateRepository", "ecr:BatchImportUpstreamImage", "ecr:CreateRepositoryCreationTemplate"],
+/**
+ * What a registry policy may grant, by the registry's REGISTRY_POLICY_SCOPE: V1, what replication and pull-through
+ * caching need, and nothing else; V2, any ECR action.
+ */
+export const REGISTRY_POLICY: Record<"V1" | "V2", PolicyRules> = {
+  V1: {
+    resourceAllowed: true,
+    actionsWithin: ["ecr:ReplicateImage", "ecr:CreateRepository", "ecr:BatchImportUpstreamImage", "ecr:CreateRepositoryCreationTemplate"],
+  },
+  V2: { resourceAllowed: true, actionService: "ecr" },
 };
 
 /** Parsed repository policies by text: a request reads its repository's policy, never parses it again. */

@@ -22,6 +22,8 @@ export interface PolicyRules {
   resourceAllowed: boolean;
   /** When set, every action (or action pattern) must match one of these. */
   actionsWithin?: string[];
+  /** When set, every action (or action pattern) must be this service's (`ecr:...`). */
+  actionService?: string;
 }
 
 const TOP_LEVEL = new Set(["Version", "Id", "Statement"]);
@@ -67,6 +69,7 @@ function parseStatement(s: unknown, rules: PolicyRules): Statement | undefined {
   const actions = stringList(s.Action ?? s.NotAction);
   if (!principals || !actions || !actions.every((a) => ACTION.test(a))) return undefined;
   if (rules.actionsWithin && !actions.every((a) => rules.actionsWithin!.some((allowed) => iamMatch(a, allowed)))) return undefined;
+  if (rules.actionService && !actions.every((a) => a.toLowerCase().startsWith(`${rules.actionService}:`))) return undefined;
   if (s.Condition !== undefined && !isCondition(s.Condition)) return undefined;
   return {
     effect: s.Effect,

@@ -683,6 +683,36 @@ export class EmbeddedStore implements RegistryStore {
     });
   }
 
+  async getAccountSetting(registryId: string, name: string): Promise<string | undefined> {
+    return this.sql("getAccountSetting").pluck().get(registryId, name) as string | undefined;
+  }
+
+  async putAccountSetting(registryId: string, name: string, value: string): Promise<void> {
+    this.commit(() => this.sql("putAccountSetting").run(registryId, name, value));
+  }
+
+  async getPullTimeUpdateExclusion(registryId: string, principalArn: string): Promise<number | undefined> {
+    const at = this.sql("getPullTimeUpdateExclusion").pluck().get(registryId, principalArn) as number | bigint | undefined;
+    return at === undefined ? undefined : Number(at);
+  }
+
+  async addPullTimeUpdateExclusion(registryId: string, principalArn: string, at: number, max: number): Promise<"added" | "exists" | "limit"> {
+    return this.commit(() => {
+      if (this.sql("getPullTimeUpdateExclusion").get(registryId, principalArn)) return "exists";
+      if (Number((this.sql("countPullTimeUpdateExclusions").get(registryId) as Row).n) >= max) return "limit";
+      this.sql("insertPullTimeUpdateExclusion").run(registryId, principalArn, at);
+      return "added";
+    });
+  }
+
+  async removePullTimeUpdateExclusion(registryId: string, principalArn: string): Promise<boolean> {
+    return this.commit(() => this.sql("deletePullTimeUpdateExclusion").run(registryId, principalArn).changes > 0);
+  }
+
+  async listPullTimeUpdateExclusions(registryId: string, page: { after?: string; limit: number }): Promise<string[]> {
+    return this.sql("listPullTimeUpdateExclusions").pluck().all(registryId, page.after ?? "", page.limit) as string[];
+  }
+
   async getLifecyclePolicy(registryId: string, repository: string): Promise<LifecyclePolicyRecord | undefined> {
     const row = this.sql("getLifecyclePolicy").get(registryId, repository) as Row | undefined;
     return row && toLifecyclePolicy(row);

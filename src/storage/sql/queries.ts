@@ -131,6 +131,16 @@ export const SQL = {
     WHERE (registry_id, repository_name) > (?, ?) AND (last_evaluated_at IS NULL OR last_evaluated_at <= ?)
     ORDER BY registry_id, repository_name LIMIT ?`,
 
+  getAccountSetting: `SELECT setting_value FROM account_settings WHERE registry_id = ? AND setting_name = ?`,
+  putAccountSetting: `INSERT INTO account_settings (registry_id, setting_name, setting_value) VALUES (?, ?, ?)
+    ON CONFLICT (registry_id, setting_name) DO UPDATE SET setting_value = excluded.setting_value`,
+  getPullTimeUpdateExclusion: `SELECT created_at FROM pull_time_update_exclusions WHERE registry_id = ? AND principal_arn = ?`,
+  countPullTimeUpdateExclusions: `SELECT COUNT(*) AS n FROM pull_time_update_exclusions WHERE registry_id = ?`,
+  insertPullTimeUpdateExclusion: `INSERT INTO pull_time_update_exclusions (registry_id, principal_arn, created_at) VALUES (?, ?, ?)`,
+  deletePullTimeUpdateExclusion: `DELETE FROM pull_time_update_exclusions WHERE registry_id = ? AND principal_arn = ?`,
+  listPullTimeUpdateExclusions: `SELECT principal_arn FROM pull_time_update_exclusions WHERE registry_id = ? AND principal_arn > ?
+    ORDER BY principal_arn LIMIT ?`,
+
   getSecret: `SELECT value FROM secrets WHERE name = ?`,
   insertSecret: `INSERT INTO secrets (name, value) VALUES (?, ?)`,
 

@@ -171,6 +171,25 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX images_by_subject ON images (registry_id, repository_name, subject_digest, image_digest)`,
     ],
   },
+  {
+    // A registry's account-level settings (those never set have their defaults, which are not stored), and the
+    // principals whose pulls leave lastRecordedPullTime as it was.
+    version: 5,
+    statements: [
+      `CREATE TABLE account_settings (
+        registry_id TEXT NOT NULL,
+        setting_name TEXT NOT NULL,
+        setting_value TEXT NOT NULL,
+        PRIMARY KEY (registry_id, setting_name)
+      )`,
+      `CREATE TABLE pull_time_update_exclusions (
+        registry_id TEXT NOT NULL,
+        principal_arn TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (registry_id, principal_arn)
+      )`,
+    ],
+  },
 ];
 
 /** The bookkeeping table every store keeps: which migrations it applied, and when. */
