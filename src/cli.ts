@@ -26,7 +26,8 @@ ECR_CONTRACT_CONTROL=true, ECR_JOURNAL_SIZE.
 no authentication: for test servers only. The journal keeps the last --journal-size requests (default 1000).
        ecr-layer-server fsck [--data-dir D]   re-hashes every layer and checks every record against the bytes (server stopped)
 --credentials names a JSON file: {"<access key id>": {"secretAccessKey": "...", "accountId": "123456789012",
-"sessionToken": "..." (optional)}}.`;
+"sessionToken": "..." (optional), "principalArn": "arn:aws:iam::123456789012:user/ci" (optional; the account's root
+otherwise: whom policies and pull time update exclusions name)}}.`;
 
 async function main(): Promise<void> {
   const env = process.env;

@@ -1,6 +1,7 @@
 // A registry's account settings: each name, the values it takes, its default, and what it changes here.
 // BASIC_SCAN_TYPE_VERSION picks the basic scanning engine; REGISTRY_POLICY_SCOPE says what a registry policy may grant
-// (V1: what replication and pull-through caching need; V2: any ECR action); BLOB_MOUNTING lets the registry protocol
+// (V1: what replication and pull-through caching need; V2: any ECR action, and it counts in deciding another account's
+// access to a repository); BLOB_MOUNTING lets the registry protocol
 // mount a layer from another repository instead of taking its bytes again.
 import { InvalidParameterException } from "../../generated/errors";
 import type { Context } from "./handlers/context";
@@ -15,7 +16,8 @@ interface AccountSetting {
 const SETTINGS: Record<string, AccountSetting> = {
   BASIC_SCAN_TYPE_VERSION: { values: ["AWS_NATIVE"], default: () => "AWS_NATIVE" },
   BLOB_MOUNTING: { values: ["ENABLED", "DISABLED"], default: (s) => (s.blobMounting ? "ENABLED" : "DISABLED") },
-  REGISTRY_POLICY_SCOPE: { values: ["V1", "V2"], default: () => "V1" },
+  // New AWS registries get V2.
+  REGISTRY_POLICY_SCOPE: { values: ["V1", "V2"], default: () => "V2" },
 };
 
 export type AccountSettingName = "BASIC_SCAN_TYPE_VERSION" | "BLOB_MOUNTING" | "REGISTRY_POLICY_SCOPE";

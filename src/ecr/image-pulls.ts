@@ -3,8 +3,8 @@
 import type { ImageFailure, ImageIdentifier } from "../../generated/types";
 import type { Context } from "./handlers/context";
 import { resolveImageId } from "./images";
-import { pullTimeExcluded } from "./pull-time-exclusions";
 import { convertManifest, manifestDigest } from "./manifests";
+import { pullTimeExcluded } from "./pull-time-exclusions";
 
 export interface PulledManifest {
   digest: string;

@@ -6,18 +6,21 @@ import type { Context } from "./handlers/context";
 /** The most principals a registry may exclude (the longest list the model allows). */
 export const MAX_EXCLUSIONS = 100;
 
-// An assumed role's session (arn:aws:sts::<account>:assumed-role/<role>/<session>) pulls as its role.
-const ASSUMED_ROLE = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/(.+)\/[^/]+$/;
-
-/** The IAM user or role a caller's principal is, as exclusions name it. */
-export function excludableArn(principal: string): string {
-  const m = ASSUMED_ROLE.exec(principal);
-  return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : principal;
-}
+// An assumed role's session (arn:aws:sts::<account>:assumed-role/<role>/<session>) pulls as its role, whose ARN may
+// have a path the session's does not show: role names are unique in an account, so the name decides.
+const ASSUMED_ROLE = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/;
+const ROLE = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
 
 /** Whether the caller's pulls of the registry's images leave their pull time unchanged. */
 export async function pullTimeExcluded(ctx: Context, registryId: string): Promise<boolean> {
-  return (await ctx.store.getPullTimeUpdateExclusion(registryId, excludableArn(ctx.principal))) !== undefined;
+  const session = ASSUMED_ROLE.exec(ctx.principal);
+  if (!session) return (await ctx.store.getPullTimeUpdateExclusion(registryId, ctx.principal)) !== undefined;
+  // At most MAX_EXCLUSIONS, read only when a pull would be recorded.
+  const excluded = await ctx.store.listPullTimeUpdateExclusions(registryId, { limit: MAX_EXCLUSIONS });
+  return excluded.some((arn) => {
+    const role = ROLE.exec(arn);
+    return role !== null && role[1] === session[1] && role[2] === session[2] && role[3] === session[3];
+  });
 }
 
 export async function registerExclusion(ctx: Context, registryId: string, principalArn: string): Promise<number> {

@@ -49,9 +49,9 @@ export async function startBlobUpload(req: Uploads): Promise<RegistryResponse> {
 }
 
 /**
- * A cross-repository mount, as ECR does it once an account enables blob mounting: within the registry, for a layer that
- * an image of the source repository references, when the caller may download it there. Otherwise the client uploads
- * (202), as the spec allows.
+ * A cross-repository mount, as ECR does it once an account enables blob mounting: within the registry, between
+ * repositories encrypted alike, for a layer that an image of the source repository references, when the caller may
+ * download it there. Otherwise the client uploads (202), as the spec allows.
  */
 async function mounted(req: Uploads, digest: string, from: string): Promise<boolean> {
   const { context: ctx, registryId } = req;
@@ -61,6 +61,9 @@ async function mounted(req: Uploads, digest: string, from: string): Promise<bool
     () => false,
   );
   if (!allowed || !(await ctx.store.getLayer(registryId, from, digest)) || !(await ctx.store.isReferenced(registryId, from, digest))) return false;
+  // ECR mounts only between repositories encrypted alike.
+  const [source, target] = await Promise.all([ctx.store.getRepository(registryId, from), ctx.store.getRepository(registryId, req.route.name)]);
+  if (!source || !target || source.encryptionType !== target.encryptionType || source.kmsKey !== target.kmsKey) return false;
   return ctx.repositoryLocks.run(`${registryId}/${req.route.name}`, () => ctx.store.addLayer(registryId, req.route.name, digest));
 }
 

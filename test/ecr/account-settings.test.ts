@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import {
   BatchGetImageCommand,
   CreateRepositoryCommand,
+  DeleteRegistryPolicyCommand,
   DeregisterPullTimeUpdateExclusionCommand,
   DescribeImagesCommand,
   GetAccountSettingCommand,
@@ -49,7 +50,7 @@ describe("account settings", () => {
   test.each([
     ["BASIC_SCAN_TYPE_VERSION", "AWS_NATIVE"],
     ["BLOB_MOUNTING", "DISABLED"],
-    ["REGISTRY_POLICY_SCOPE", "V1"],
+    ["REGISTRY_POLICY_SCOPE", "V2"],
   ])("%s is %s until set", async (name, value) => {
     expect(fields(await get(owner, name))).toEqual({ name, value });
   });
@@ -71,7 +72,8 @@ describe("account settings", () => {
   ])("%s is InvalidParameterException, and nothing changes", async (_what, name, value, member, constraint) => {
     const err = await failure(put(owner, name, value));
     expect([err.name, err.message]).toEqual(["InvalidParameterException", `Invalid parameter at '${member}' failed to satisfy constraint: '${constraint}'`]);
-    if (name === "REGISTRY_POLICY_SCOPE") expect((await get(owner, name)).value).toBe("V1");
+    const settings = await Promise.all(["BASIC_SCAN_TYPE_VERSION", "BLOB_MOUNTING", "REGISTRY_POLICY_SCOPE"].map(async (n) => (await get(owner, n)).value));
+    expect(settings).toEqual(["AWS_NATIVE", "DISABLED", "V2"]);
   });
 
   test("a name longer than the model's 64 characters is refused by the model's constraint", async () => {
@@ -80,21 +82,22 @@ describe("account settings", () => {
     expect(err.message).toBe("Invalid parameter at 'name' failed to satisfy constraint: 'must have length less than or equal to 64'");
   });
 
-  test("REGISTRY_POLICY_SCOPE V1 lets a registry policy grant only what replication and pull-through need; V2 any ECR action", async () => {
+  test("REGISTRY_POLICY_SCOPE V2 lets a registry policy grant any ECR action; V1 only what replication and pull-through need", async () => {
     const text = JSON.stringify({
       Version: "2012-10-17",
       Statement: [{ Effect: "Allow", Principal: { AWS: OTHER.accountId }, Action: ["ecr:BatchGetImage"], Resource: "*" }],
     });
-    const refused = await failure(owner.send(new PutRegistryPolicyCommand({ policyText: text })));
-    expect(refused.name).toBe("InvalidParameterException");
-    await put(owner, "REGISTRY_POLICY_SCOPE", "V2");
+    expect((await owner.send(new PutRegistryPolicyCommand({ policyText: text }))).policyText).toBe(text);
+    // Still only ECR's actions.
+    const s3 = text.replace("ecr:BatchGetImage", "s3:GetObject");
+    expect((await failure(owner.send(new PutRegistryPolicyCommand({ policyText: s3 })))).name).toBe("InvalidParameterException");
+    await put(owner, "REGISTRY_POLICY_SCOPE", "V1");
     try {
-      expect((await owner.send(new PutRegistryPolicyCommand({ policyText: text }))).policyText).toBe(text);
-      // Still only ECR's actions.
-      const s3 = text.replace("ecr:BatchGetImage", "s3:GetObject");
-      expect((await failure(owner.send(new PutRegistryPolicyCommand({ policyText: s3 })))).name).toBe("InvalidParameterException");
+      const refused = await failure(owner.send(new PutRegistryPolicyCommand({ policyText: text })));
+      expect(refused.name).toBe("InvalidParameterException");
     } finally {
-      await put(owner, "REGISTRY_POLICY_SCOPE", "V1");
+      await put(owner, "REGISTRY_POLICY_SCOPE", "V2");
+      await owner.send(new DeleteRegistryPolicyCommand({}));
     }
   });
 });
@@ -118,8 +121,15 @@ describe("pull time update exclusions", () => {
     const second = await list(owner, 2, first.nextToken);
     expect([second.pullTimeUpdateExclusions, second.nextToken]).toEqual([[arns[2]], undefined]);
     expect((await list(other)).pullTimeUpdateExclusions).toEqual([]);
+    // Another registry excludes the same principal on its own, and keeps it when the first lets it go.
+    await register(arns[0], other);
+    await t.stop();
+    await start();
+    expect((await list()).pullTimeUpdateExclusions).toEqual([arns[1], arns[0], arns[2]]);
     for (const arn of arns) expect((await deregister(arn)).principalArn).toBe(arn);
     expect((await list()).pullTimeUpdateExclusions).toEqual([]);
+    expect((await list(other)).pullTimeUpdateExclusions).toEqual([arns[0]]);
+    await deregister(arns[0], other);
   });
 
   test("twice is ExclusionAlreadyExistsException, an unknown one ExclusionNotFoundException, a bad ARN InvalidParameterException", async () => {
@@ -173,7 +183,8 @@ describe("pull time update exclusions", () => {
     const [scanner, warmer] = [as(SCANNER), as(WARMER)];
     expect(await pulledAt()).toBeUndefined();
     await register(SCANNER.principalArn);
-    await register("arn:aws:iam::111111111111:role/CacheWarmer");
+    // Registered with its path: the session's ARN shows only the role's name.
+    await register("arn:aws:iam::111111111111:role/service-role/CacheWarmer");
     try {
       await pull(scanner);
       await pull(warmer);
@@ -189,7 +200,7 @@ describe("pull time update exclusions", () => {
       await pull(scanner);
       expect(await pulledAt()).toBeGreaterThan(recorded!);
     } finally {
-      await deregister("arn:aws:iam::111111111111:role/CacheWarmer");
+      await deregister("arn:aws:iam::111111111111:role/service-role/CacheWarmer");
       await deregister(SCANNER.principalArn).catch(() => undefined);
     }
   });

@@ -17,6 +17,7 @@ import {
   GetRepositoryPolicyCommand,
   InitiateLayerUploadCommand,
   PutImageCommand,
+  PutAccountSettingCommand,
   PutRegistryPolicyCommand,
   SetRepositoryPolicyCommand,
   UploadLayerPartCommand,
@@ -215,10 +216,46 @@ describe("the registry policy", () => {
     expect([err.name, err.message]).toEqual(["RegistryPolicyNotFoundException", `Registry policy does not exist in the registry with id '${OWNER.accountId}'`]);
   });
 
-  test("grants registry actions only: a push action is refused in ECR's words (pulumi/pulumi-aws#2326)", async () => {
-    const push = replication.replace('"ecr:ReplicateImage"', '"ecr:PutImage"');
-    const err = await failure(owner.send(new PutRegistryPolicyCommand({ policyText: push })));
-    expect([err.name, err.message]).toEqual(["InvalidParameterException", "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid registry policy provided'"]);
-    await expect(owner.send(new GetRegistryPolicyCommand({}))).rejects.toMatchObject({ name: "RegistryPolicyNotFoundException" });
+  const scope = (value: string) => owner.send(new PutAccountSettingCommand({ name: "REGISTRY_POLICY_SCOPE", value }));
+
+  test("under REGISTRY_POLICY_SCOPE V1, grants registry actions only: a push action is refused in ECR's words (pulumi/pulumi-aws#2326)", async () => {
+    await scope("V1");
+    try {
+      const push = replication.replace('"ecr:ReplicateImage"', '"ecr:PutImage"');
+      const err = await failure(owner.send(new PutRegistryPolicyCommand({ policyText: push })));
+      expect([err.name, err.message]).toEqual(["InvalidParameterException", "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid registry policy provided'"]);
+      await expect(owner.send(new GetRegistryPolicyCommand({}))).rejects.toMatchObject({ name: "RegistryPolicyNotFoundException" });
+    } finally {
+      await scope("V2");
+    }
+  });
+
+  test("under V2 (the default) it decides other accounts' access beside repository policies, for the resources it names", async () => {
+    const resource = (name: string) => `arn:aws:ecr:us-east-1:${OWNER.accountId}:repository/${name}`;
+    const pull = () => other.send(new BatchGetImageCommand({ registryId: OWNER.accountId, repositoryName: "app", imageIds: [{ imageTag: "v1" }] }));
+    const registryPolicy = (...statements: object[]) => owner.send(new PutRegistryPolicyCommand({ policyText: policy(...statements) }));
+    try {
+      // Allowed for the repository it names, not for another.
+      await registryPolicy({ Effect: "Allow", Principal: { AWS: OTHER.accountId }, Action: PULL, Resource: resource("app") });
+      expect((await pull()).images!.map((i) => i.imageId!.imageDigest)).toEqual([image.digest]);
+      await registryPolicy({ Effect: "Allow", Principal: { AWS: OTHER.accountId }, Action: PULL, Resource: resource("other-*") });
+      const refused = await failure(pull());
+      expect([refused.name, refused.message]).toEqual(denied(`arn:aws:iam::${OTHER.accountId}:root`, "BatchGetImage"));
+      // Its Deny refuses what the repository's policy allows.
+      await setPolicy(policy({ Effect: "Allow", Principal: { AWS: OTHER.accountId }, Action: PULL }));
+      expect((await pull()).images!.length).toBe(1);
+      await registryPolicy({ Effect: "Deny", Principal: { AWS: OTHER.accountId }, Action: "ecr:BatchGetImage", Resource: "*" });
+      const denial = await failure(pull());
+      expect([denial.name, denial.message]).toEqual(denied(`arn:aws:iam::${OTHER.accountId}:root`, "BatchGetImage", "with an explicit deny in a resource-based policy"));
+      // Under V1 the registry policy takes no part.
+      await owner.send(new DeleteRegistryPolicyCommand({}));
+      await scope("V1");
+      await owner.send(new PutRegistryPolicyCommand({ policyText: policy({ Effect: "Deny", Principal: { AWS: OTHER.accountId }, Action: "ecr:ReplicateImage", Resource: "*" }) }));
+      expect((await pull()).images!.length).toBe(1);
+    } finally {
+      await scope("V2");
+      await owner.send(new DeleteRegistryPolicyCommand({})).catch(() => undefined);
+      await owner.send(new DeleteRepositoryPolicyCommand({ repositoryName: "app" })).catch(() => undefined);
+    }
   });
 });

@@ -357,9 +357,15 @@ describe("blob mounting", () => {
       const loose = randomBytes(30);
       await pushBlobV2(t.url, "base/os", loose, sha256(loose));
       expect((await v2(t.url, `/v2/fixed/blobs/uploads/?mount=${sha256(loose)}&from=base/os`, { method: "POST" })).status).toBe(202);
+      // Only between repositories encrypted alike.
+      await t.client.send(new CreateRepositoryCommand({ repositoryName: "sealed", encryptionConfiguration: { encryptionType: "KMS" } }));
+      const sealed = await v2(t.url, `/v2/sealed/blobs/uploads/?mount=${layer}&from=base/os`, { method: "POST" });
+      expect(sealed.status).toBe(202);
+      await v2(t.url, new URL(sealed.headers.location).pathname, { method: "DELETE" });
       await blobMounting("DISABLED");
       const again = await v2(t.url, `/v2/app/blobs/uploads/?mount=${layer}&from=base/os`, { method: "POST" });
       expect(again.status).toBe(202);
+      await v2(t.url, new URL(again.headers.location).pathname, { method: "DELETE" });
     } finally {
       await blobMounting("DISABLED");
     }

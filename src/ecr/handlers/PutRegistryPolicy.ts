@@ -8,8 +8,8 @@ import type { Context } from "./context";
 
 export async function PutRegistryPolicy(input: PutRegistryPolicyRequest, context: Context): Promise<PutRegistryPolicyResponse> {
   const registryId = context.accountId;
-  const scope = (await accountSetting(context, registryId, "REGISTRY_POLICY_SCOPE")) as "V1" | "V2";
-  if (!parsePolicy(input.policyText, REGISTRY_POLICY[scope])) throw invalidPolicy("registry");
+  const scope = await accountSetting(context, registryId, "REGISTRY_POLICY_SCOPE");
+  if (!parsePolicy(input.policyText, scope === "V1" ? REGISTRY_POLICY.V1 : REGISTRY_POLICY.V2)) throw invalidPolicy("registry");
   await context.store.putRegistryPolicy(registryId, input.policyText);
   return { registryId, policyText: input.policyText };
 }

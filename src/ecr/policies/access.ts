@@ -1,6 +1,7 @@
 // The authorize stage for ECR: a repository policy shares a repository with other accounts (an Allow for the caller
 // and action), and its explicit Deny refuses even the owner, as IAM decides for resource policies.
 import type { OperationDescription } from "../../framework/definition";
+import { accountSetting } from "../account-settings";
 import { accessDenied } from "../errors";
 import type { Context } from "../handlers/context";
 import { evaluatePolicy, parsePolicy, type PolicyDocument, type PolicyRules } from "./iam-policy";
@@ -18,18 +19,20 @@ export const REGISTRY_POLICY: Record<"V1" | "V2", PolicyRules> = {
   V2: { resourceAllowed: true, actionService: "ecr" },
 };
 
-/** Parsed repository policies by text: a request reads its repository's policy, never parses it again. */
+/** Parsed policies by kind and text: a request reads its repository's policy, never parses it again. */
 export class PolicyCache {
   private readonly parsed = new Map<string, PolicyDocument>();
   constructor(private readonly max = 1000) {}
 
-  get(text: string): PolicyDocument | undefined {
-    let doc = this.parsed.get(text);
+  /** A repository policy; with `registry`, a registry policy (read with the widest scope's rules). */
+  get(text: string, registry = false): PolicyDocument | undefined {
+    const key = registry ? `registry\0${text}` : text;
+    let doc = this.parsed.get(key);
     if (doc) return doc;
-    doc = parsePolicy(text, REPOSITORY_POLICY);
+    doc = parsePolicy(text, registry ? REGISTRY_POLICY.V2 : REPOSITORY_POLICY);
     if (!doc) return undefined;
     if (this.parsed.size >= this.max) this.parsed.delete(this.parsed.keys().next().value!);
-    this.parsed.set(text, doc);
+    this.parsed.set(key, doc);
     return doc;
   }
 }
@@ -52,13 +55,25 @@ export async function authorize(input: Record<string, unknown>, ctx: Context, op
   // Without a named repository there is no repository policy: registryOf refuses another account's registry.
   if (repositories.length === 0) return;
   const action = `ecr:${op.name}`;
+  const caller = { principal: ctx.principal, accountId: ctx.accountId };
   for (const repository of repositories) {
     const text = await ctx.store.getRepositoryPolicy(registryId, repository);
     const policy = text === undefined ? undefined : ctx.policies.get(text);
-    const verdict = policy && evaluatePolicy(policy, { principal: ctx.principal, accountId: ctx.accountId }, action);
+    const verdict = policy && evaluatePolicy(policy, caller, action);
     const resource = `arn:aws:ecr:${ctx.region}:${registryId}:repository/${repository}`;
     if (verdict === "Deny") throw accessDenied(ctx.principal, action, resource, "explicit-deny");
-    if (!own && verdict !== "Allow") throw accessDenied(ctx.principal, action, resource, "no-allow");
+    if (own) continue;
+    // Another account's caller: under REGISTRY_POLICY_SCOPE V2 the registry's policy counts beside the repository's.
+    const registryVerdict = await registryPolicyVerdict(ctx, registryId, caller, action, resource);
+    if (registryVerdict === "Deny") throw accessDenied(ctx.principal, action, resource, "explicit-deny");
+    if (verdict !== "Allow" && registryVerdict !== "Allow") throw accessDenied(ctx.principal, action, resource, "no-allow");
   }
   if (!own) ctx.grantedRegistryId = registryId;
+}
+
+async function registryPolicyVerdict(ctx: Context, registryId: string, caller: { principal: string; accountId: string }, action: string, resource: string) {
+  if ((await accountSetting(ctx, registryId, "REGISTRY_POLICY_SCOPE")) !== "V2") return undefined;
+  const text = await ctx.store.getRegistryPolicy(registryId);
+  const policy = text === undefined ? undefined : ctx.policies.get(text, true);
+  return policy && evaluatePolicy(policy, caller, action, resource);
 }

@@ -9,6 +9,8 @@ export interface Statement {
   /** Whom it names, and whether it names everyone else instead (NotPrincipal). */
   principals: { values: string[]; not: boolean };
   actions: { values: string[]; not: boolean };
+  /** The resources it names (a registry policy's), and whether it names all others instead; absent: all. */
+  resources?: { values: string[]; not: boolean };
   /** A statement whose conditions this server cannot evaluate never allows, and always denies. */
   conditional: boolean;
 }
@@ -75,6 +77,7 @@ function parseStatement(s: unknown, rules: PolicyRules): Statement | undefined {
     effect: s.Effect,
     principals: { values: principals, not: s.NotPrincipal !== undefined },
     actions: { values: actions, not: s.NotAction !== undefined },
+    ...(hasResource ? { resources: { values: stringList(s.Resource ?? s.NotResource)!, not: s.NotResource !== undefined } } : {}),
     conditional: s.Condition !== undefined && Object.keys(s.Condition as object).length > 0,
   };
 }
@@ -117,9 +120,10 @@ export interface Caller {
 }
 
 /** What the policy says of the caller doing `action`: an explicit Deny, an Allow, or nothing (IAM's implicit deny). */
-export function evaluatePolicy(policy: PolicyDocument, caller: Caller, action: string): Effect | undefined {
+export function evaluatePolicy(policy: PolicyDocument, caller: Caller, action: string, resource?: string): Effect | undefined {
   let allowed = false;
   for (const s of policy.statements) {
+    if (s.resources && resource !== undefined && s.resources.values.some((r) => iamMatch(r, resource)) === s.resources.not) continue;
     // NotPrincipal exempts only the caller's own identity (IAM: naming an account there does not exempt its users).
     const principalMatches = s.principals.not
       ? !s.principals.values.some((p) => principalMatch(p, caller, false))

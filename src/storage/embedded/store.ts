@@ -698,7 +698,7 @@ export class EmbeddedStore implements RegistryStore {
 
   async addPullTimeUpdateExclusion(registryId: string, principalArn: string, at: number, max: number): Promise<"added" | "exists" | "limit"> {
     return this.commit(() => {
-      if (this.sql("getPullTimeUpdateExclusion").get(registryId, principalArn)) return "exists";
+      if (this.sql("getPullTimeUpdateExclusion").pluck().get(registryId, principalArn) !== undefined) return "exists";
       if (Number((this.sql("countPullTimeUpdateExclusions").get(registryId) as Row).n) >= max) return "limit";
       this.sql("insertPullTimeUpdateExclusion").run(registryId, principalArn, at);
       return "added";
