@@ -282,6 +282,16 @@ export class ServerException extends __ServiceException {
   }
 }
 
+export class SigningConfigurationNotFoundException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#SigningConfigurationNotFoundException";
+  override readonly name = "SigningConfigurationNotFoundException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string | undefined } = {}) {
+    super({ name: "SigningConfigurationNotFoundException", $fault: "client", $metadata: {}, message: options.message ?? "" });
+    Object.setPrototypeOf(this, SigningConfigurationNotFoundException.prototype);
+  }
+}
+
 export class TooManyTagsException extends __ServiceException {
   static override readonly shapeId = "com.amazonaws.ecr#TooManyTagsException";
   override readonly name = "TooManyTagsException";
@@ -371,6 +381,7 @@ export const errorClasses = {
   "RepositoryNotFoundException": RepositoryNotFoundException,
   "RepositoryPolicyNotFoundException": RepositoryPolicyNotFoundException,
   "ServerException": ServerException,
+  "SigningConfigurationNotFoundException": SigningConfigurationNotFoundException,
   "TooManyTagsException": TooManyTagsException,
   "UnableToGetUpstreamImageException": UnableToGetUpstreamImageException,
   "UnableToGetUpstreamLayerException": UnableToGetUpstreamLayerException,

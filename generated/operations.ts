@@ -75,6 +75,14 @@ export const operations = {
     errors: ["InvalidParameterException", "RepositoryNotFoundException", "RepositoryPolicyNotFoundException", "ServerException"],
     validate: validators.DeleteRepositoryPolicy,
   },
+  DeleteSigningConfiguration: {
+    name: "DeleteSigningConfiguration",
+    target: "AmazonEC2ContainerRegistry_V20150921.DeleteSigningConfiguration",
+    input: "DeleteSigningConfigurationRequest",
+    output: "DeleteSigningConfigurationResponse",
+    errors: ["ServerException", "SigningConfigurationNotFoundException", "ValidationException"],
+    validate: validators.DeleteSigningConfiguration,
+  },
   DeregisterPullTimeUpdateExclusion: {
     name: "DeregisterPullTimeUpdateExclusion",
     target: "AmazonEC2ContainerRegistry_V20150921.DeregisterPullTimeUpdateExclusion",
@@ -90,6 +98,14 @@ export const operations = {
     output: "DescribeImagesResponse",
     errors: ["ImageNotFoundException", "InvalidParameterException", "RepositoryNotFoundException", "ServerException"],
     validate: validators.DescribeImages,
+  },
+  DescribeImageSigningStatus: {
+    name: "DescribeImageSigningStatus",
+    target: "AmazonEC2ContainerRegistry_V20150921.DescribeImageSigningStatus",
+    input: "DescribeImageSigningStatusRequest",
+    output: "DescribeImageSigningStatusResponse",
+    errors: ["ImageNotFoundException", "InvalidParameterException", "RepositoryNotFoundException", "ServerException", "ValidationException"],
+    validate: validators.DescribeImageSigningStatus,
   },
   DescribeRegistry: {
     name: "DescribeRegistry",
@@ -162,6 +178,14 @@ export const operations = {
     output: "GetRepositoryPolicyResponse",
     errors: ["InvalidParameterException", "RepositoryNotFoundException", "RepositoryPolicyNotFoundException", "ServerException"],
     validate: validators.GetRepositoryPolicy,
+  },
+  GetSigningConfiguration: {
+    name: "GetSigningConfiguration",
+    target: "AmazonEC2ContainerRegistry_V20150921.GetSigningConfiguration",
+    input: "GetSigningConfigurationRequest",
+    output: "GetSigningConfigurationResponse",
+    errors: ["InvalidParameterException", "ServerException", "SigningConfigurationNotFoundException", "ValidationException"],
+    validate: validators.GetSigningConfiguration,
   },
   InitiateLayerUpload: {
     name: "InitiateLayerUpload",
@@ -250,6 +274,14 @@ export const operations = {
     output: "PutRegistryPolicyResponse",
     errors: ["InvalidParameterException", "ServerException", "ValidationException"],
     validate: validators.PutRegistryPolicy,
+  },
+  PutSigningConfiguration: {
+    name: "PutSigningConfiguration",
+    target: "AmazonEC2ContainerRegistry_V20150921.PutSigningConfiguration",
+    input: "PutSigningConfigurationRequest",
+    output: "PutSigningConfigurationResponse",
+    errors: ["InvalidParameterException", "ServerException", "ValidationException"],
+    validate: validators.PutSigningConfiguration,
   },
   RegisterPullTimeUpdateExclusion: {
     name: "RegisterPullTimeUpdateExclusion",

@@ -36,10 +36,14 @@ export interface Service<Context extends RequestContext = RequestContext> {
   DeleteRepository(input: T.DeleteRepositoryRequest, context: Context): Promise<T.DeleteRepositoryResponse>;
   /** Removes a repository's resource policy and returns the text that was removed. */
   DeleteRepositoryPolicy(input: T.DeleteRepositoryPolicyRequest, context: Context): Promise<T.DeleteRepositoryPolicyResponse>;
+  /** Removes the registry's signing rules and returns them; signatures already attached to images stay. */
+  DeleteSigningConfiguration(input: T.DeleteSigningConfigurationRequest, context: Context): Promise<T.DeleteSigningConfigurationResponse>;
   /** Removes an IAM user or role from the registry's pull time update exclusions, so that its pulls are recorded again. */
   DeregisterPullTimeUpdateExclusion(input: T.DeregisterPullTimeUpdateExclusionRequest, context: Context): Promise<T.DeregisterPullTimeUpdateExclusionResponse>;
   /** Lists a repository's images with their tags, size, push and pull times and media types; by id or page by page. */
   DescribeImages(input: T.DescribeImagesRequest, context: Context): Promise<T.DescribeImagesResponse>;
+  /** Reports, per signing profile whose rule covers the image's repository, whether a signature by that profile is attached to the image. */
+  DescribeImageSigningStatus(input: T.DescribeImageSigningStatusRequest, context: Context): Promise<T.DescribeImageSigningStatusResponse>;
   /** Returns the registry id of the caller and its replication configuration. */
   DescribeRegistry(input: T.DescribeRegistryRequest, context: Context): Promise<T.DescribeRegistryResponse>;
   /** Lists repositories, all or by name, a page at a time. */
@@ -58,6 +62,8 @@ export interface Service<Context extends RequestContext = RequestContext> {
   GetRegistryPolicy(input: T.GetRegistryPolicyRequest, context: Context): Promise<T.GetRegistryPolicyResponse>;
   /** Returns the resource policy attached to a repository. */
   GetRepositoryPolicy(input: T.GetRepositoryPolicyRequest, context: Context): Promise<T.GetRepositoryPolicyResponse>;
+  /** Returns the registry's signing rules, or an error when the registry has none. */
+  GetSigningConfiguration(input: T.GetSigningConfigurationRequest, context: Context): Promise<T.GetSigningConfigurationResponse>;
   /** Starts an upload session for one image layer. */
   InitiateLayerUpload(input: T.InitiateLayerUploadRequest, context: Context): Promise<T.InitiateLayerUploadResponse>;
   /** Lists the manifests whose subject is the given image (OCI 1.1 referrers such as signatures and SBOMs), page by page, optionally by artifact type. */
@@ -80,6 +86,8 @@ export interface Service<Context extends RequestContext = RequestContext> {
   PutLifecyclePolicy(input: T.PutLifecyclePolicyRequest, context: Context): Promise<T.PutLifecyclePolicyResponse>;
   /** Stores the registry's permissions policy, which grants other accounts registry-wide actions such as replication into this registry. */
   PutRegistryPolicy(input: T.PutRegistryPolicyRequest, context: Context): Promise<T.PutRegistryPolicyResponse>;
+  /** Sets the registry's signing rules: which signing profile signs the images pushed to which repositories. */
+  PutSigningConfiguration(input: T.PutSigningConfigurationRequest, context: Context): Promise<T.PutSigningConfigurationResponse>;
   /** Adds an IAM user or role to the registry's list of principals whose pulls leave an image's last recorded pull time unchanged. */
   RegisterPullTimeUpdateExclusion(input: T.RegisterPullTimeUpdateExclusionRequest, context: Context): Promise<T.RegisterPullTimeUpdateExclusionResponse>;
   /** Attaches an IAM resource policy to a repository, replacing any policy it had; the policy decides which other principals may call operations on the repository. */

@@ -147,12 +147,33 @@ export interface DeleteRepositoryResponse {
   repository?: Repository | undefined;
 }
 
+export interface DeleteSigningConfigurationRequest {
+}
+
+export interface DeleteSigningConfigurationResponse {
+  registryId?: RegistryId | undefined;
+  signingConfiguration?: SigningConfiguration | undefined;
+}
+
 export interface DeregisterPullTimeUpdateExclusionRequest {
   principalArn: PrincipalArn;
 }
 
 export interface DeregisterPullTimeUpdateExclusionResponse {
   principalArn?: PrincipalArn | undefined;
+}
+
+export interface DescribeImageSigningStatusRequest {
+  repositoryName: RepositoryName;
+  imageId: ImageIdentifier;
+  registryId?: RegistryId | undefined;
+}
+
+export interface DescribeImageSigningStatusResponse {
+  repositoryName?: RepositoryName | undefined;
+  imageId?: ImageIdentifier | undefined;
+  registryId?: RegistryId | undefined;
+  signingStatuses?: ImageSigningStatusList | undefined;
 }
 
 export interface DescribeImagesFilter {
@@ -308,6 +329,14 @@ export interface GetRepositoryPolicyResponse {
   policyText?: RepositoryPolicyText | undefined;
 }
 
+export interface GetSigningConfigurationRequest {
+}
+
+export interface GetSigningConfigurationResponse {
+  registryId?: RegistryId | undefined;
+  signingConfiguration?: SigningConfiguration | undefined;
+}
+
 export interface Image {
   registryId?: RegistryId | undefined;
   repositoryName?: RepositoryName | undefined;
@@ -407,6 +436,15 @@ export interface ImageScanStatus {
 export interface ImageScanningConfiguration {
   scanOnPush?: ScanOnPushFlag | undefined;
 }
+
+export interface ImageSigningStatus {
+  signingProfileArn?: SigningProfileArn | undefined;
+  failureCode?: SigningStatusFailureCode | undefined;
+  failureReason?: SigningStatusFailureReason | undefined;
+  status?: SigningStatus | undefined;
+}
+
+export type ImageSigningStatusList = Array<ImageSigningStatus>;
 
 export type ImageSizeInBytes = number;
 
@@ -702,6 +740,14 @@ export interface PutRegistryPolicyResponse {
   policyText?: RegistryPolicyText | undefined;
 }
 
+export interface PutSigningConfigurationRequest {
+  signingConfiguration: SigningConfiguration;
+}
+
+export interface PutSigningConfigurationResponse {
+  signingConfiguration?: SigningConfiguration | undefined;
+}
+
 export type RecordedPullTimestamp = Date;
 
 export type Region = string;
@@ -805,6 +851,44 @@ export interface SetRepositoryPolicyResponse {
 }
 
 export type SeverityCount = number;
+
+export interface SigningConfiguration {
+  rules: SigningRuleList;
+}
+
+export type SigningProfileArn = string;
+
+export interface SigningRepositoryFilter {
+  filter: SigningRepositoryFilterValue;
+  filterType: SigningRepositoryFilterType;
+}
+
+export type SigningRepositoryFilterList = Array<SigningRepositoryFilter>;
+
+export const SigningRepositoryFilterType = {
+  WILDCARD_MATCH: "WILDCARD_MATCH",
+} as const;
+export type SigningRepositoryFilterType = (typeof SigningRepositoryFilterType)[keyof typeof SigningRepositoryFilterType];
+
+export type SigningRepositoryFilterValue = string;
+
+export interface SigningRule {
+  signingProfileArn: SigningProfileArn;
+  repositoryFilters?: SigningRepositoryFilterList | undefined;
+}
+
+export type SigningRuleList = Array<SigningRule>;
+
+export const SigningStatus = {
+  IN_PROGRESS: "IN_PROGRESS",
+  COMPLETE: "COMPLETE",
+  FAILED: "FAILED",
+} as const;
+export type SigningStatus = (typeof SigningStatus)[keyof typeof SigningStatus];
+
+export type SigningStatusFailureCode = string;
+
+export type SigningStatusFailureReason = string;
 
 export interface StartLifecyclePolicyPreviewRequest {
   registryId?: RegistryId | undefined;

@@ -1199,19 +1199,31 @@ validate56.errors = vErrors;
 return errors === 0;
 }
 
-export const DeregisterPullTimeUpdateExclusion: InputValidator = validate59;
-const schema72 = {"$id":"op-DeregisterPullTimeUpdateExclusion","$ref":"shapes#/$defs/DeregisterPullTimeUpdateExclusionRequest"};
-const schema73 = {"properties":{"principalArn":{"$ref":"#/$defs/PrincipalArn"}},"required":["principalArn"]};
-const schema74 = {"minLength":0,"maxLength":200,"pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"};
+export const DeleteSigningConfiguration: InputValidator = validate59;
+const schema72 = {"$id":"op-DeleteSigningConfiguration","$ref":"shapes#/$defs/DeleteSigningConfigurationRequest"};
+const schema73 = {"properties":{}};
+
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-DeleteSigningConfiguration" */;
+let vErrors = null;
+let errors = 0;
+validate59.errors = vErrors;
+return errors === 0;
+}
+
+export const DeregisterPullTimeUpdateExclusion: InputValidator = validate60;
+const schema74 = {"$id":"op-DeregisterPullTimeUpdateExclusion","$ref":"shapes#/$defs/DeregisterPullTimeUpdateExclusionRequest"};
+const schema75 = {"properties":{"principalArn":{"$ref":"#/$defs/PrincipalArn"}},"required":["principalArn"]};
+const schema76 = {"minLength":0,"maxLength":200,"pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"};
 const pattern19 = func2("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$", "");
 
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.principalArn === undefined) && (missing0 = "principalArn")){
-validate60.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate61.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1219,17 +1231,17 @@ if(data.principalArn !== undefined){
 let data0 = data.principalArn;
 if(typeof data0 === "string"){
 if(func3(data0) > 200){
-validate60.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+validate61.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 0){
-validate60.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate61.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 else {
 if(!pattern19.test(data0)){
-validate60.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"+"\""}];
+validate61.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"+"\""}];
 return false;
 }
 }
@@ -1237,34 +1249,122 @@ return false;
 }
 }
 }
+}
+validate61.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-DeregisterPullTimeUpdateExclusion" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate61(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+errors = vErrors.length;
 }
 validate60.errors = vErrors;
 return errors === 0;
 }
 
+export const DescribeImageSigningStatus: InputValidator = validate63;
+const schema77 = {"$id":"op-DescribeImageSigningStatus","$ref":"shapes#/$defs/DescribeImageSigningStatusRequest"};
+const schema78 = {"properties":{"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"registryId":{"$ref":"#/$defs/RegistryId"}},"required":["repositoryName","imageId"]};
 
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-DeregisterPullTimeUpdateExclusion" */;
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-if(!(validate60(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageId === undefined) && (missing0 = "imageId"))){
+validate64.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.repositoryName !== undefined){
+let data0 = data.repositoryName;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 256){
+validate64.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 2){
+validate64.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data0)){
+validate64.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageId !== undefined){
+const _errs2 = errors;
+if(!(validate19(data.imageId, {instancePath:instancePath+"/imageId",parentData:data,parentDataProperty:"imageId",rootData}))){
+vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
 errors = vErrors.length;
 }
-validate59.errors = vErrors;
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.registryId !== undefined){
+let data2 = data.registryId;
+const _errs3 = errors;
+if(typeof data2 === "string"){
+if(!pattern0.test(data2)){
+validate64.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+validate64.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeImages: InputValidator = validate62;
-const schema75 = {"$id":"op-DescribeImages","$ref":"shapes#/$defs/DescribeImagesRequest"};
-const schema76 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"},"filter":{"$ref":"#/$defs/DescribeImagesFilter"}},"required":["repositoryName"]};
-const schema79 = {};
-const schema80 = {"minimum":1,"maximum":1000};
-const schema81 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"},"imageStatus":{"$ref":"#/$defs/ImageStatusFilter"}}};
-const schema82 = {"enum":["TAGGED","UNTAGGED","ANY"]};
-const schema83 = {"enum":["ACTIVE","ARCHIVED","ACTIVATING","ANY"]};
 
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-DescribeImageSigningStatus" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate64(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+errors = vErrors.length;
+}
+validate63.errors = vErrors;
+return errors === 0;
+}
+
+export const DescribeImages: InputValidator = validate67;
+const schema81 = {"$id":"op-DescribeImages","$ref":"shapes#/$defs/DescribeImagesRequest"};
+const schema82 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"},"filter":{"$ref":"#/$defs/DescribeImagesFilter"}},"required":["repositoryName"]};
+const schema85 = {};
+const schema86 = {"minimum":1,"maximum":1000};
+const schema87 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"},"imageStatus":{"$ref":"#/$defs/ImageStatusFilter"}}};
+const schema88 = {"enum":["TAGGED","UNTAGGED","ANY"]};
+const schema89 = {"enum":["ACTIVE","ARCHIVED","ACTIVATING","ANY"]};
+
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1272,7 +1372,7 @@ if(data.tagStatus !== undefined){
 let data0 = data.tagStatus;
 const _errs0 = errors;
 if(!(((data0 === "TAGGED") || (data0 === "UNTAGGED")) || (data0 === "ANY"))){
-validate65.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema82.enum},message:"must be equal to one of the allowed values"}];
+validate70.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema88.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs0 === errors;
@@ -1285,7 +1385,7 @@ if(data.imageStatus !== undefined){
 let data1 = data.imageStatus;
 const _errs2 = errors;
 if(!((((data1 === "ACTIVE") || (data1 === "ARCHIVED")) || (data1 === "ACTIVATING")) || (data1 === "ANY"))){
-validate65.errors = [{instancePath:instancePath+"/imageStatus",schemaPath:"#/$defs/ImageStatusFilter/enum",keyword:"enum",params:{allowedValues: schema83.enum},message:"must be equal to one of the allowed values"}];
+validate70.errors = [{instancePath:instancePath+"/imageStatus",schemaPath:"#/$defs/ImageStatusFilter/enum",keyword:"enum",params:{allowedValues: schema89.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -1295,18 +1395,18 @@ var valid0 = true;
 }
 }
 }
-validate65.errors = vErrors;
+validate70.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate63.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate68.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1315,7 +1415,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate63.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate68.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1330,17 +1430,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate63.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate68.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate63.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate68.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate63.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate68.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1377,12 +1477,12 @@ let data4 = data.maxResults;
 const _errs6 = errors;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 1000 || isNaN(data4)){
-validate63.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate68.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data4 < 1 || isNaN(data4)){
-validate63.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate68.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -1395,8 +1495,8 @@ var valid0 = true;
 if(valid0){
 if(data.filter !== undefined){
 const _errs8 = errors;
-if(!(validate65(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
-vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+if(!(validate70(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -1411,51 +1511,51 @@ var valid0 = true;
 }
 }
 }
-validate63.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-DescribeImages" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate63(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
-errors = vErrors.length;
-}
-validate62.errors = vErrors;
-return errors === 0;
-}
-
-export const DescribeRegistry: InputValidator = validate68;
-const schema84 = {"$id":"op-DescribeRegistry","$ref":"shapes#/$defs/DescribeRegistryRequest"};
-const schema85 = {"properties":{}};
-
-function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-DescribeRegistry" */;
-let vErrors = null;
-let errors = 0;
 validate68.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeRepositories: InputValidator = validate69;
-const schema86 = {"$id":"op-DescribeRepositories","$ref":"shapes#/$defs/DescribeRepositoriesRequest"};
-const schema87 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryNames":{"$ref":"#/$defs/RepositoryNameList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}}};
-const schema89 = {"items":{"$ref":"#/$defs/RepositoryName"},"minItems":1,"maxItems":100};
 
-function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-DescribeImages" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate68(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
+errors = vErrors.length;
+}
+validate67.errors = vErrors;
+return errors === 0;
+}
+
+export const DescribeRegistry: InputValidator = validate73;
+const schema90 = {"$id":"op-DescribeRegistry","$ref":"shapes#/$defs/DescribeRegistryRequest"};
+const schema91 = {"properties":{}};
+
+function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-DescribeRegistry" */;
+let vErrors = null;
+let errors = 0;
+validate73.errors = vErrors;
+return errors === 0;
+}
+
+export const DescribeRepositories: InputValidator = validate74;
+const schema92 = {"$id":"op-DescribeRepositories","$ref":"shapes#/$defs/DescribeRepositoriesRequest"};
+const schema93 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryNames":{"$ref":"#/$defs/RepositoryNameList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}}};
+const schema95 = {"items":{"$ref":"#/$defs/RepositoryName"},"minItems":1,"maxItems":100};
+
+function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 100){
-validate71.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
+validate76.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
 return false;
 }
 else {
 if(data.length < 1){
-validate71.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+validate76.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
 return false;
 }
 else {
@@ -1466,17 +1566,17 @@ let data0 = data[i0];
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 256){
-validate71.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate76.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 2){
-validate71.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate76.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data0)){
-validate71.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate76.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1490,12 +1590,12 @@ break;
 }
 }
 }
-validate71.errors = vErrors;
+validate76.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1504,7 +1604,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate70.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate75.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1516,8 +1616,8 @@ var valid0 = true;
 if(valid0){
 if(data.repositoryNames !== undefined){
 const _errs2 = errors;
-if(!(validate71(data.repositoryNames, {instancePath:instancePath+"/repositoryNames",parentData:data,parentDataProperty:"repositoryNames",rootData}))){
-vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+if(!(validate76(data.repositoryNames, {instancePath:instancePath+"/repositoryNames",parentData:data,parentDataProperty:"repositoryNames",rootData}))){
+vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -1539,12 +1639,12 @@ let data3 = data.maxResults;
 const _errs4 = errors;
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 1000 || isNaN(data3)){
-validate70.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate75.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data3 < 1 || isNaN(data3)){
-validate70.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate75.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -1558,62 +1658,13 @@ var valid0 = true;
 }
 }
 }
-validate70.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-DescribeRepositories" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate70(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
-errors = vErrors.length;
-}
-validate69.errors = vErrors;
-return errors === 0;
-}
-
-export const GetAccountSetting: InputValidator = validate74;
-const schema93 = {"$id":"op-GetAccountSetting","$ref":"shapes#/$defs/GetAccountSettingRequest"};
-const schema94 = {"properties":{"name":{"$ref":"#/$defs/AccountSettingName"}},"required":["name"]};
-const schema95 = {"minLength":1,"maxLength":64};
-
-function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.name === undefined) && (missing0 = "name")){
-validate75.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.name !== undefined){
-let data0 = data.name;
-if(typeof data0 === "string"){
-if(func3(data0) > 64){
-validate75.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
-return false;
-}
-else {
-if(func3(data0) < 1){
-validate75.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-}
-}
-}
-}
-}
 validate75.errors = vErrors;
 return errors === 0;
 }
 
 
 function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetAccountSetting" */;
+/*# sourceURL="op-DescribeRepositories" */;
 let vErrors = null;
 let errors = 0;
 if(!(validate75(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -1624,22 +1675,71 @@ validate74.errors = vErrors;
 return errors === 0;
 }
 
-export const GetAuthorizationToken: InputValidator = validate77;
-const schema96 = {"$id":"op-GetAuthorizationToken","$ref":"shapes#/$defs/GetAuthorizationTokenRequest"};
-const schema97 = {"properties":{"registryIds":{"$ref":"#/$defs/GetAuthorizationTokenRegistryIdList"}}};
-const schema98 = {"items":{"$ref":"#/$defs/RegistryId"},"minItems":1,"maxItems":10};
+export const GetAccountSetting: InputValidator = validate79;
+const schema99 = {"$id":"op-GetAccountSetting","$ref":"shapes#/$defs/GetAccountSettingRequest"};
+const schema100 = {"properties":{"name":{"$ref":"#/$defs/AccountSettingName"}},"required":["name"]};
+const schema101 = {"minLength":1,"maxLength":64};
+
+function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.name === undefined) && (missing0 = "name")){
+validate80.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.name !== undefined){
+let data0 = data.name;
+if(typeof data0 === "string"){
+if(func3(data0) > 64){
+validate80.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 1){
+validate80.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+}
+}
+}
+validate80.errors = vErrors;
+return errors === 0;
+}
+
 
 function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetAccountSetting" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate80(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+errors = vErrors.length;
+}
+validate79.errors = vErrors;
+return errors === 0;
+}
+
+export const GetAuthorizationToken: InputValidator = validate82;
+const schema102 = {"$id":"op-GetAuthorizationToken","$ref":"shapes#/$defs/GetAuthorizationTokenRequest"};
+const schema103 = {"properties":{"registryIds":{"$ref":"#/$defs/GetAuthorizationTokenRegistryIdList"}}};
+const schema104 = {"items":{"$ref":"#/$defs/RegistryId"},"minItems":1,"maxItems":10};
+
+function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 10){
-validate79.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
+validate84.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
 return false;
 }
 else {
 if(data.length < 1){
-validate79.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+validate84.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
 return false;
 }
 else {
@@ -1650,7 +1750,7 @@ let data0 = data[i0];
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate79.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate84.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1662,50 +1762,50 @@ break;
 }
 }
 }
-validate79.errors = vErrors;
+validate84.errors = vErrors;
 return errors === 0;
 }
 
-
-function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.registryIds !== undefined){
-if(!(validate79(data.registryIds, {instancePath:instancePath+"/registryIds",parentData:data,parentDataProperty:"registryIds",rootData}))){
-vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
-errors = vErrors.length;
-}
-}
-}
-validate78.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetAuthorizationToken" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate78(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
-errors = vErrors.length;
-}
-validate77.errors = vErrors;
-return errors === 0;
-}
-
-export const GetDownloadUrlForLayer: InputValidator = validate82;
-const schema100 = {"$id":"op-GetDownloadUrlForLayer","$ref":"shapes#/$defs/GetDownloadUrlForLayerRequest"};
-const schema101 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"layerDigest":{"$ref":"#/$defs/LayerDigest"}},"required":["repositoryName","layerDigest"]};
 
 function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.registryIds !== undefined){
+if(!(validate84(data.registryIds, {instancePath:instancePath+"/registryIds",parentData:data,parentDataProperty:"registryIds",rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+errors = vErrors.length;
+}
+}
+}
+validate83.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetAuthorizationToken" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate83(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
+errors = vErrors.length;
+}
+validate82.errors = vErrors;
+return errors === 0;
+}
+
+export const GetDownloadUrlForLayer: InputValidator = validate87;
+const schema106 = {"$id":"op-GetDownloadUrlForLayer","$ref":"shapes#/$defs/GetDownloadUrlForLayerRequest"};
+const schema107 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"layerDigest":{"$ref":"#/$defs/LayerDigest"}},"required":["repositoryName","layerDigest"]};
+
+function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.layerDigest === undefined) && (missing0 = "layerDigest"))){
-validate83.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate88.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1714,7 +1814,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate83.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate88.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1729,17 +1829,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate83.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate88.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate83.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate88.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate83.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate88.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1756,7 +1856,7 @@ let data2 = data.layerDigest;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(!pattern9.test(data2)){
-validate83.errors = [{instancePath:instancePath+"/layerDigest",schemaPath:"#/$defs/LayerDigest/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"},message:"must match pattern \""+"^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"+"\""}];
+validate88.errors = [{instancePath:instancePath+"/layerDigest",schemaPath:"#/$defs/LayerDigest/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"},message:"must match pattern \""+"^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"+"\""}];
 return false;
 }
 }
@@ -1769,34 +1869,34 @@ var valid0 = true;
 }
 }
 }
-validate83.errors = vErrors;
+validate88.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-GetDownloadUrlForLayer" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate83(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
+if(!(validate88(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
 errors = vErrors.length;
 }
-validate82.errors = vErrors;
+validate87.errors = vErrors;
 return errors === 0;
 }
 
-export const GetLifecyclePolicy: InputValidator = validate85;
-const schema105 = {"$id":"op-GetLifecyclePolicy","$ref":"shapes#/$defs/GetLifecyclePolicyRequest"};
-const schema106 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+export const GetLifecyclePolicy: InputValidator = validate90;
+const schema111 = {"$id":"op-GetLifecyclePolicy","$ref":"shapes#/$defs/GetLifecyclePolicyRequest"};
+const schema112 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
 
-function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate86.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate91.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1805,7 +1905,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate86.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate91.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1820,17 +1920,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate86.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate91.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate86.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate91.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate86.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate91.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1844,53 +1944,53 @@ var valid0 = true;
 }
 }
 }
-validate86.errors = vErrors;
+validate91.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-GetLifecyclePolicy" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate86(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate91(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
 errors = vErrors.length;
 }
-validate85.errors = vErrors;
+validate90.errors = vErrors;
 return errors === 0;
 }
 
-export const GetLifecyclePolicyPreview: InputValidator = validate88;
-const schema109 = {"$id":"op-GetLifecyclePolicyPreview","$ref":"shapes#/$defs/GetLifecyclePolicyPreviewRequest"};
-const schema110 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/LifecyclePreviewMaxResults"},"filter":{"$ref":"#/$defs/LifecyclePolicyPreviewFilter"}},"required":["repositoryName"]};
-const schema114 = {"minimum":1,"maximum":100};
-const schema115 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"}}};
+export const GetLifecyclePolicyPreview: InputValidator = validate93;
+const schema115 = {"$id":"op-GetLifecyclePolicyPreview","$ref":"shapes#/$defs/GetLifecyclePolicyPreviewRequest"};
+const schema116 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/LifecyclePreviewMaxResults"},"filter":{"$ref":"#/$defs/LifecyclePolicyPreviewFilter"}},"required":["repositoryName"]};
+const schema120 = {"minimum":1,"maximum":100};
+const schema121 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"}}};
 
-function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.tagStatus !== undefined){
 let data0 = data.tagStatus;
 if(!(((data0 === "TAGGED") || (data0 === "UNTAGGED")) || (data0 === "ANY"))){
-validate91.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema82.enum},message:"must be equal to one of the allowed values"}];
+validate96.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema88.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 }
 }
-validate91.errors = vErrors;
+validate96.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate89.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate94.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1899,7 +1999,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate89.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate94.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1914,17 +2014,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate89.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate94.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate89.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate94.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate89.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate94.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1961,12 +2061,12 @@ let data4 = data.maxResults;
 const _errs6 = errors;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 100 || isNaN(data4)){
-validate89.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/LifecyclePreviewMaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"}];
+validate94.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/LifecyclePreviewMaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"}];
 return false;
 }
 else {
 if(data4 < 1 || isNaN(data4)){
-validate89.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/LifecyclePreviewMaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate94.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/LifecyclePreviewMaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -1979,8 +2079,8 @@ var valid0 = true;
 if(valid0){
 if(data.filter !== undefined){
 const _errs8 = errors;
-if(!(validate91(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
-vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
+if(!(validate96(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
+vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -1995,221 +2095,233 @@ var valid0 = true;
 }
 }
 }
-validate89.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetLifecyclePolicyPreview" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate89(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
-errors = vErrors.length;
-}
-validate88.errors = vErrors;
-return errors === 0;
-}
-
-export const GetRegistryPolicy: InputValidator = validate94;
-const schema117 = {"$id":"op-GetRegistryPolicy","$ref":"shapes#/$defs/GetRegistryPolicyRequest"};
-const schema118 = {"properties":{}};
-
-function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetRegistryPolicy" */;
-let vErrors = null;
-let errors = 0;
 validate94.errors = vErrors;
 return errors === 0;
 }
 
-export const GetRepositoryPolicy: InputValidator = validate95;
-const schema119 = {"$id":"op-GetRepositoryPolicy","$ref":"shapes#/$defs/GetRepositoryPolicyRequest"};
-const schema120 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
 
-function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetLifecyclePolicyPreview" */;
 let vErrors = null;
 let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate96.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.registryId !== undefined){
-let data0 = data.registryId;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate96.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
-return false;
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 256){
-validate96.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 2){
-validate96.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
-return false;
-}
-else {
-if(!pattern1.test(data1)){
-validate96.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-validate96.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetRepositoryPolicy" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate96(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
+if(!(validate94(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
 errors = vErrors.length;
 }
-validate95.errors = vErrors;
+validate93.errors = vErrors;
 return errors === 0;
 }
 
-export const InitiateLayerUpload: InputValidator = validate98;
-const schema123 = {"$id":"op-InitiateLayerUpload","$ref":"shapes#/$defs/InitiateLayerUploadRequest"};
-const schema124 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+export const GetRegistryPolicy: InputValidator = validate99;
+const schema123 = {"$id":"op-GetRegistryPolicy","$ref":"shapes#/$defs/GetRegistryPolicyRequest"};
+const schema124 = {"properties":{}};
 
 function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetRegistryPolicy" */;
 let vErrors = null;
 let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate99.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.registryId !== undefined){
-let data0 = data.registryId;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate99.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
-return false;
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 256){
-validate99.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 2){
-validate99.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
-return false;
-}
-else {
-if(!pattern1.test(data1)){
-validate99.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
 validate99.errors = vErrors;
 return errors === 0;
 }
 
+export const GetRepositoryPolicy: InputValidator = validate100;
+const schema125 = {"$id":"op-GetRepositoryPolicy","$ref":"shapes#/$defs/GetRepositoryPolicyRequest"};
+const schema126 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
 
-function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-InitiateLayerUpload" */;
+function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-if(!(validate99(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
-errors = vErrors.length;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
+validate101.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
 }
-validate98.errors = vErrors;
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate101.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate101.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate101.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate101.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate101.errors = vErrors;
 return errors === 0;
 }
 
-export const ListImageReferrers: InputValidator = validate101;
-const schema127 = {"$id":"op-ListImageReferrers","$ref":"shapes#/$defs/ListImageReferrersRequest"};
-const schema128 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"subjectId":{"$ref":"#/$defs/SubjectIdentifier"},"filter":{"$ref":"#/$defs/ListImageReferrersFilter"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/FiftyMaxResults"}},"required":["repositoryName","subjectId"]};
-const schema138 = {"minimum":1,"maximum":50};
-const schema131 = {"properties":{"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["imageDigest"]};
+
+function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetRepositoryPolicy" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate101(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+errors = vErrors.length;
+}
+validate100.errors = vErrors;
+return errors === 0;
+}
+
+export const GetSigningConfiguration: InputValidator = validate103;
+const schema129 = {"$id":"op-GetSigningConfiguration","$ref":"shapes#/$defs/GetSigningConfigurationRequest"};
+const schema130 = {"properties":{}};
 
 function validate103(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetSigningConfiguration" */;
+let vErrors = null;
+let errors = 0;
+validate103.errors = vErrors;
+return errors === 0;
+}
+
+export const InitiateLayerUpload: InputValidator = validate104;
+const schema131 = {"$id":"op-InitiateLayerUpload","$ref":"shapes#/$defs/InitiateLayerUploadRequest"};
+const schema132 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+
+function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
+validate105.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate105.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate105.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate105.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate105.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate105.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-InitiateLayerUpload" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate105(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
+errors = vErrors.length;
+}
+validate104.errors = vErrors;
+return errors === 0;
+}
+
+export const ListImageReferrers: InputValidator = validate107;
+const schema135 = {"$id":"op-ListImageReferrers","$ref":"shapes#/$defs/ListImageReferrersRequest"};
+const schema136 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"subjectId":{"$ref":"#/$defs/SubjectIdentifier"},"filter":{"$ref":"#/$defs/ListImageReferrersFilter"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/FiftyMaxResults"}},"required":["repositoryName","subjectId"]};
+const schema146 = {"minimum":1,"maximum":50};
+const schema139 = {"properties":{"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["imageDigest"]};
+
+function validate109(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.imageDigest === undefined) && (missing0 = "imageDigest")){
-validate103.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate109.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 }
-validate103.errors = vErrors;
+validate109.errors = vErrors;
 return errors === 0;
 }
 
-const schema133 = {"properties":{"artifactTypes":{"$ref":"#/$defs/ArtifactTypeList"},"artifactStatus":{"$ref":"#/$defs/ArtifactStatusFilter"}}};
-const schema136 = {"enum":["ACTIVE","ARCHIVED","ACTIVATING","ANY"]};
-const schema134 = {"items":{"$ref":"#/$defs/ArtifactType"},"minItems":0,"maxItems":5};
-const schema135 = {"minLength":1,"maxLength":255};
+const schema141 = {"properties":{"artifactTypes":{"$ref":"#/$defs/ArtifactTypeList"},"artifactStatus":{"$ref":"#/$defs/ArtifactStatusFilter"}}};
+const schema144 = {"enum":["ACTIVE","ARCHIVED","ACTIVATING","ANY"]};
+const schema142 = {"items":{"$ref":"#/$defs/ArtifactType"},"minItems":0,"maxItems":5};
+const schema143 = {"minLength":1,"maxLength":255};
 
-function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 5){
-validate106.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 5},message:"must NOT have more than 5 items"}];
+validate112.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 5},message:"must NOT have more than 5 items"}];
 return false;
 }
 else {
 if(data.length < 0){
-validate106.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+validate112.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
 return false;
 }
 else {
@@ -2220,12 +2332,12 @@ let data0 = data[i0];
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 255){
-validate106.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/ArtifactType/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
+validate112.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/ArtifactType/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 1){
-validate106.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/ArtifactType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate112.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/ArtifactType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -2238,19 +2350,19 @@ break;
 }
 }
 }
-validate106.errors = vErrors;
+validate112.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate111(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.artifactTypes !== undefined){
 const _errs0 = errors;
-if(!(validate106(data.artifactTypes, {instancePath:instancePath+"/artifactTypes",parentData:data,parentDataProperty:"artifactTypes",rootData}))){
-vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
+if(!(validate112(data.artifactTypes, {instancePath:instancePath+"/artifactTypes",parentData:data,parentDataProperty:"artifactTypes",rootData}))){
+vErrors = vErrors === null ? validate112.errors : vErrors.concat(validate112.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs0 === errors;
@@ -2263,7 +2375,7 @@ if(data.artifactStatus !== undefined){
 let data1 = data.artifactStatus;
 const _errs1 = errors;
 if(!((((data1 === "ACTIVE") || (data1 === "ARCHIVED")) || (data1 === "ACTIVATING")) || (data1 === "ANY"))){
-validate105.errors = [{instancePath:instancePath+"/artifactStatus",schemaPath:"#/$defs/ArtifactStatusFilter/enum",keyword:"enum",params:{allowedValues: schema136.enum},message:"must be equal to one of the allowed values"}];
+validate111.errors = [{instancePath:instancePath+"/artifactStatus",schemaPath:"#/$defs/ArtifactStatusFilter/enum",keyword:"enum",params:{allowedValues: schema144.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -2273,18 +2385,18 @@ var valid0 = true;
 }
 }
 }
-validate105.errors = vErrors;
+validate111.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.subjectId === undefined) && (missing0 = "subjectId"))){
-validate102.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate108.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2293,7 +2405,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate102.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate108.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2308,17 +2420,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate102.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate108.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate102.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate108.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate102.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate108.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2332,8 +2444,8 @@ var valid0 = true;
 if(valid0){
 if(data.subjectId !== undefined){
 const _errs4 = errors;
-if(!(validate103(data.subjectId, {instancePath:instancePath+"/subjectId",parentData:data,parentDataProperty:"subjectId",rootData}))){
-vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
+if(!(validate109(data.subjectId, {instancePath:instancePath+"/subjectId",parentData:data,parentDataProperty:"subjectId",rootData}))){
+vErrors = vErrors === null ? validate109.errors : vErrors.concat(validate109.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -2344,8 +2456,8 @@ var valid0 = true;
 if(valid0){
 if(data.filter !== undefined){
 const _errs5 = errors;
-if(!(validate105(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
-vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
+if(!(validate111(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
+vErrors = vErrors === null ? validate111.errors : vErrors.concat(validate111.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -2367,12 +2479,12 @@ let data5 = data.maxResults;
 const _errs7 = errors;
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 > 50 || isNaN(data5)){
-validate102.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/FiftyMaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50"}];
+validate108.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/FiftyMaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50"}];
 return false;
 }
 else {
 if(data5 < 1 || isNaN(data5)){
-validate102.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/FiftyMaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate108.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/FiftyMaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -2389,29 +2501,29 @@ var valid0 = true;
 }
 }
 }
-validate102.errors = vErrors;
+validate108.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate107(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-ListImageReferrers" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate102(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
+if(!(validate108(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
 errors = vErrors.length;
 }
-validate101.errors = vErrors;
+validate107.errors = vErrors;
 return errors === 0;
 }
 
-export const ListImages: InputValidator = validate110;
-const schema139 = {"$id":"op-ListImages","$ref":"shapes#/$defs/ListImagesRequest"};
-const schema140 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"},"filter":{"$ref":"#/$defs/ListImagesFilter"}},"required":["repositoryName"]};
-const schema145 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"},"imageStatus":{"$ref":"#/$defs/ImageStatusFilter"}}};
+export const ListImages: InputValidator = validate116;
+const schema147 = {"$id":"op-ListImages","$ref":"shapes#/$defs/ListImagesRequest"};
+const schema148 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"},"filter":{"$ref":"#/$defs/ListImagesFilter"}},"required":["repositoryName"]};
+const schema153 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"},"imageStatus":{"$ref":"#/$defs/ImageStatusFilter"}}};
 
-function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2419,7 +2531,7 @@ if(data.tagStatus !== undefined){
 let data0 = data.tagStatus;
 const _errs0 = errors;
 if(!(((data0 === "TAGGED") || (data0 === "UNTAGGED")) || (data0 === "ANY"))){
-validate112.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema82.enum},message:"must be equal to one of the allowed values"}];
+validate118.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema88.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs0 === errors;
@@ -2432,7 +2544,7 @@ if(data.imageStatus !== undefined){
 let data1 = data.imageStatus;
 const _errs2 = errors;
 if(!((((data1 === "ACTIVE") || (data1 === "ARCHIVED")) || (data1 === "ACTIVATING")) || (data1 === "ANY"))){
-validate112.errors = [{instancePath:instancePath+"/imageStatus",schemaPath:"#/$defs/ImageStatusFilter/enum",keyword:"enum",params:{allowedValues: schema83.enum},message:"must be equal to one of the allowed values"}];
+validate118.errors = [{instancePath:instancePath+"/imageStatus",schemaPath:"#/$defs/ImageStatusFilter/enum",keyword:"enum",params:{allowedValues: schema89.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -2442,18 +2554,18 @@ var valid0 = true;
 }
 }
 }
-validate112.errors = vErrors;
+validate118.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate111(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate111.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate117.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2462,7 +2574,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate111.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate117.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2477,17 +2589,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate111.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate117.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate111.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate117.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate111.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate117.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2512,12 +2624,12 @@ let data3 = data.maxResults;
 const _errs5 = errors;
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 1000 || isNaN(data3)){
-validate111.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate117.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data3 < 1 || isNaN(data3)){
-validate111.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate117.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -2530,8 +2642,8 @@ var valid0 = true;
 if(valid0){
 if(data.filter !== undefined){
 const _errs7 = errors;
-if(!(validate112(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
-vErrors = vErrors === null ? validate112.errors : vErrors.concat(validate112.errors);
+if(!(validate118(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
+vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -2545,28 +2657,28 @@ var valid0 = true;
 }
 }
 }
-validate111.errors = vErrors;
+validate117.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-ListImages" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate111(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate111.errors : vErrors.concat(validate111.errors);
+if(!(validate117(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate117.errors : vErrors.concat(validate117.errors);
 errors = vErrors.length;
 }
-validate110.errors = vErrors;
+validate116.errors = vErrors;
 return errors === 0;
 }
 
-export const ListPullTimeUpdateExclusions: InputValidator = validate115;
-const schema148 = {"$id":"op-ListPullTimeUpdateExclusions","$ref":"shapes#/$defs/ListPullTimeUpdateExclusionsRequest"};
-const schema149 = {"properties":{"maxResults":{"$ref":"#/$defs/MaxResults"},"nextToken":{"$ref":"#/$defs/NextToken"}}};
+export const ListPullTimeUpdateExclusions: InputValidator = validate121;
+const schema156 = {"$id":"op-ListPullTimeUpdateExclusions","$ref":"shapes#/$defs/ListPullTimeUpdateExclusionsRequest"};
+const schema157 = {"properties":{"maxResults":{"$ref":"#/$defs/MaxResults"},"nextToken":{"$ref":"#/$defs/NextToken"}}};
 
-function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2575,12 +2687,12 @@ let data0 = data.maxResults;
 const _errs0 = errors;
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 > 1000 || isNaN(data0)){
-validate116.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate122.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data0 < 1 || isNaN(data0)){
-validate116.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate122.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -2600,67 +2712,67 @@ var valid0 = true;
 }
 }
 }
-validate116.errors = vErrors;
+validate122.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-ListPullTimeUpdateExclusions" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate116(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
+if(!(validate122(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
 errors = vErrors.length;
 }
-validate115.errors = vErrors;
+validate121.errors = vErrors;
 return errors === 0;
 }
 
-export const ListTagsForResource: InputValidator = validate118;
-const schema152 = {"$id":"op-ListTagsForResource","$ref":"shapes#/$defs/ListTagsForResourceRequest"};
-const schema153 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"}},"required":["resourceArn"]};
-const schema154 = {};
+export const ListTagsForResource: InputValidator = validate124;
+const schema160 = {"$id":"op-ListTagsForResource","$ref":"shapes#/$defs/ListTagsForResourceRequest"};
+const schema161 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"}},"required":["resourceArn"]};
+const schema162 = {};
 
-function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.resourceArn === undefined) && (missing0 = "resourceArn")){
-validate119.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate125.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 }
-validate119.errors = vErrors;
+validate125.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate124(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-ListTagsForResource" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate119(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
+if(!(validate125(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate125.errors : vErrors.concat(validate125.errors);
 errors = vErrors.length;
 }
-validate118.errors = vErrors;
+validate124.errors = vErrors;
 return errors === 0;
 }
 
-export const PutAccountSetting: InputValidator = validate121;
-const schema155 = {"$id":"op-PutAccountSetting","$ref":"shapes#/$defs/PutAccountSettingRequest"};
-const schema156 = {"properties":{"name":{"$ref":"#/$defs/AccountSettingName"},"value":{"$ref":"#/$defs/AccountSettingValue"}},"required":["name","value"]};
-const schema158 = {};
+export const PutAccountSetting: InputValidator = validate127;
+const schema163 = {"$id":"op-PutAccountSetting","$ref":"shapes#/$defs/PutAccountSettingRequest"};
+const schema164 = {"properties":{"name":{"$ref":"#/$defs/AccountSettingName"},"value":{"$ref":"#/$defs/AccountSettingValue"}},"required":["name","value"]};
+const schema166 = {};
 
-function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate128(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.name === undefined) && (missing0 = "name")) || ((data.value === undefined) && (missing0 = "value"))){
-validate122.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate128.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2669,12 +2781,12 @@ let data0 = data.name;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 64){
-validate122.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
+validate128.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 1){
-validate122.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate128.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -2695,35 +2807,35 @@ var valid0 = true;
 }
 }
 }
-validate122.errors = vErrors;
+validate128.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutAccountSetting" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate122(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
+if(!(validate128(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
 errors = vErrors.length;
 }
-validate121.errors = vErrors;
+validate127.errors = vErrors;
 return errors === 0;
 }
 
-export const PutImage: InputValidator = validate124;
-const schema159 = {"$id":"op-PutImage","$ref":"shapes#/$defs/PutImageRequest"};
-const schema160 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageManifest":{"$ref":"#/$defs/ImageManifest"},"imageManifestMediaType":{"$ref":"#/$defs/MediaType"},"imageTag":{"$ref":"#/$defs/ImageTag"},"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["repositoryName","imageManifest"]};
-const schema163 = {"minLength":1,"maxLength":4194304};
+export const PutImage: InputValidator = validate130;
+const schema167 = {"$id":"op-PutImage","$ref":"shapes#/$defs/PutImageRequest"};
+const schema168 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageManifest":{"$ref":"#/$defs/ImageManifest"},"imageManifestMediaType":{"$ref":"#/$defs/MediaType"},"imageTag":{"$ref":"#/$defs/ImageTag"},"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["repositoryName","imageManifest"]};
+const schema171 = {"minLength":1,"maxLength":4194304};
 
-function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageManifest === undefined) && (missing0 = "imageManifest"))){
-validate125.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate131.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2732,7 +2844,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate125.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate131.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2747,17 +2859,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate125.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate131.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate125.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate131.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate125.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate131.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2774,12 +2886,12 @@ let data2 = data.imageManifest;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(func3(data2) > 4194304){
-validate125.errors = [{instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/maxLength",keyword:"maxLength",params:{limit: 4194304},message:"must NOT have more than 4194304 characters"}];
+validate131.errors = [{instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/maxLength",keyword:"maxLength",params:{limit: 4194304},message:"must NOT have more than 4194304 characters"}];
 return false;
 }
 else {
 if(func3(data2) < 1){
-validate125.errors = [{instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate131.errors = [{instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -2803,12 +2915,12 @@ let data4 = data.imageTag;
 const _errs7 = errors;
 if(typeof data4 === "string"){
 if(func3(data4) > 300){
-validate125.errors = [{instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/maxLength",keyword:"maxLength",params:{limit: 300},message:"must NOT have more than 300 characters"}];
+validate131.errors = [{instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/maxLength",keyword:"maxLength",params:{limit: 300},message:"must NOT have more than 300 characters"}];
 return false;
 }
 else {
 if(func3(data4) < 1){
-validate125.errors = [{instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate131.errors = [{instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -2833,34 +2945,34 @@ var valid0 = true;
 }
 }
 }
-validate125.errors = vErrors;
+validate131.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate124(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate130(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutImage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate125(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate125.errors : vErrors.concat(validate125.errors);
+if(!(validate131(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
 errors = vErrors.length;
 }
-validate124.errors = vErrors;
+validate130.errors = vErrors;
 return errors === 0;
 }
 
-export const PutImageScanningConfiguration: InputValidator = validate127;
-const schema167 = {"$id":"op-PutImageScanningConfiguration","$ref":"shapes#/$defs/PutImageScanningConfigurationRequest"};
-const schema168 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageScanningConfiguration":{"$ref":"#/$defs/ImageScanningConfiguration"}},"required":["repositoryName","imageScanningConfiguration"]};
+export const PutImageScanningConfiguration: InputValidator = validate133;
+const schema175 = {"$id":"op-PutImageScanningConfiguration","$ref":"shapes#/$defs/PutImageScanningConfigurationRequest"};
+const schema176 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageScanningConfiguration":{"$ref":"#/$defs/ImageScanningConfiguration"}},"required":["repositoryName","imageScanningConfiguration"]};
 
-function validate128(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate134(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageScanningConfiguration === undefined) && (missing0 = "imageScanningConfiguration"))){
-validate128.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate134.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2869,7 +2981,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate128.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate134.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2884,17 +2996,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate128.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate134.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate128.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate134.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate128.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate134.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2921,34 +3033,34 @@ var valid0 = true;
 }
 }
 }
-validate128.errors = vErrors;
+validate134.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate133(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutImageScanningConfiguration" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate128(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
+if(!(validate134(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate134.errors : vErrors.concat(validate134.errors);
 errors = vErrors.length;
 }
-validate127.errors = vErrors;
+validate133.errors = vErrors;
 return errors === 0;
 }
 
-export const PutImageTagMutability: InputValidator = validate131;
-const schema171 = {"$id":"op-PutImageTagMutability","$ref":"shapes#/$defs/PutImageTagMutabilityRequest"};
-const schema172 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"}},"required":["repositoryName","imageTagMutability"]};
+export const PutImageTagMutability: InputValidator = validate137;
+const schema179 = {"$id":"op-PutImageTagMutability","$ref":"shapes#/$defs/PutImageTagMutabilityRequest"};
+const schema180 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"}},"required":["repositoryName","imageTagMutability"]};
 
-function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageTagMutability === undefined) && (missing0 = "imageTagMutability"))){
-validate132.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate138.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2957,7 +3069,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate132.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate138.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2972,17 +3084,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate132.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate138.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate132.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate138.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate132.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate138.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2998,7 +3110,7 @@ if(data.imageTagMutability !== undefined){
 let data2 = data.imageTagMutability;
 const _errs4 = errors;
 if(!((((data2 === "MUTABLE") || (data2 === "IMMUTABLE")) || (data2 === "IMMUTABLE_WITH_EXCLUSION")) || (data2 === "MUTABLE_WITH_EXCLUSION"))){
-validate132.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values"}];
+validate138.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -3023,35 +3135,35 @@ var valid0 = true;
 }
 }
 }
-validate132.errors = vErrors;
+validate138.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate137(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutImageTagMutability" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate132(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
+if(!(validate138(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
 errors = vErrors.length;
 }
-validate131.errors = vErrors;
+validate137.errors = vErrors;
 return errors === 0;
 }
 
-export const PutLifecyclePolicy: InputValidator = validate135;
-const schema176 = {"$id":"op-PutLifecyclePolicy","$ref":"shapes#/$defs/PutLifecyclePolicyRequest"};
-const schema177 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"lifecyclePolicyText":{"$ref":"#/$defs/LifecyclePolicyText"}},"required":["repositoryName","lifecyclePolicyText"]};
-const schema180 = {"minLength":100,"maxLength":30720};
+export const PutLifecyclePolicy: InputValidator = validate141;
+const schema184 = {"$id":"op-PutLifecyclePolicy","$ref":"shapes#/$defs/PutLifecyclePolicyRequest"};
+const schema185 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"lifecyclePolicyText":{"$ref":"#/$defs/LifecyclePolicyText"}},"required":["repositoryName","lifecyclePolicyText"]};
+const schema188 = {"minLength":100,"maxLength":30720};
 
-function validate136(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.lifecyclePolicyText === undefined) && (missing0 = "lifecyclePolicyText"))){
-validate136.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate142.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3060,7 +3172,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate136.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate142.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -3075,17 +3187,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate136.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate142.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate136.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate142.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate136.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate142.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -3102,12 +3214,12 @@ let data2 = data.lifecyclePolicyText;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(func3(data2) > 30720){
-validate136.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
+validate142.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
 return false;
 }
 else {
 if(func3(data2) < 100){
-validate136.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/minLength",keyword:"minLength",params:{limit: 100},message:"must NOT have fewer than 100 characters"}];
+validate142.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/minLength",keyword:"minLength",params:{limit: 100},message:"must NOT have fewer than 100 characters"}];
 return false;
 }
 }
@@ -3121,116 +3233,13 @@ var valid0 = true;
 }
 }
 }
-validate136.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-PutLifecyclePolicy" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate136(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
-errors = vErrors.length;
-}
-validate135.errors = vErrors;
-return errors === 0;
-}
-
-export const PutRegistryPolicy: InputValidator = validate138;
-const schema181 = {"$id":"op-PutRegistryPolicy","$ref":"shapes#/$defs/PutRegistryPolicyRequest"};
-const schema182 = {"properties":{"policyText":{"$ref":"#/$defs/RegistryPolicyText"}},"required":["policyText"]};
-const schema183 = {"minLength":0,"maxLength":10240};
-
-function validate139(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.policyText === undefined) && (missing0 = "policyText")){
-validate139.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.policyText !== undefined){
-let data0 = data.policyText;
-if(typeof data0 === "string"){
-if(func3(data0) > 10240){
-validate139.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RegistryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
-return false;
-}
-else {
-if(func3(data0) < 0){
-validate139.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RegistryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
-return false;
-}
-}
-}
-}
-}
-}
-validate139.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-PutRegistryPolicy" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate139(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
-errors = vErrors.length;
-}
-validate138.errors = vErrors;
-return errors === 0;
-}
-
-export const RegisterPullTimeUpdateExclusion: InputValidator = validate141;
-const schema184 = {"$id":"op-RegisterPullTimeUpdateExclusion","$ref":"shapes#/$defs/RegisterPullTimeUpdateExclusionRequest"};
-const schema185 = {"properties":{"principalArn":{"$ref":"#/$defs/PrincipalArn"}},"required":["principalArn"]};
-
-function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.principalArn === undefined) && (missing0 = "principalArn")){
-validate142.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.principalArn !== undefined){
-let data0 = data.principalArn;
-if(typeof data0 === "string"){
-if(func3(data0) > 200){
-validate142.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
-return false;
-}
-else {
-if(func3(data0) < 0){
-validate142.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
-return false;
-}
-else {
-if(!pattern19.test(data0)){
-validate142.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"+"\""}];
-return false;
-}
-}
-}
-}
-}
-}
-}
 validate142.errors = vErrors;
 return errors === 0;
 }
 
 
 function validate141(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-RegisterPullTimeUpdateExclusion" */;
+/*# sourceURL="op-PutLifecyclePolicy" */;
 let vErrors = null;
 let errors = 0;
 if(!(validate142(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -3241,9 +3250,9 @@ validate141.errors = vErrors;
 return errors === 0;
 }
 
-export const SetRepositoryPolicy: InputValidator = validate144;
-const schema187 = {"$id":"op-SetRepositoryPolicy","$ref":"shapes#/$defs/SetRepositoryPolicyRequest"};
-const schema188 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"policyText":{"$ref":"#/$defs/RepositoryPolicyText"},"force":{"$ref":"#/$defs/ForceFlag"}},"required":["repositoryName","policyText"]};
+export const PutRegistryPolicy: InputValidator = validate144;
+const schema189 = {"$id":"op-PutRegistryPolicy","$ref":"shapes#/$defs/PutRegistryPolicyRequest"};
+const schema190 = {"properties":{"policyText":{"$ref":"#/$defs/RegistryPolicyText"}},"required":["policyText"]};
 const schema191 = {"minLength":0,"maxLength":10240};
 
 function validate145(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -3251,8 +3260,365 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.policyText === undefined) && (missing0 = "policyText"))){
+if((data.policyText === undefined) && (missing0 = "policyText")){
 validate145.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.policyText !== undefined){
+let data0 = data.policyText;
+if(typeof data0 === "string"){
+if(func3(data0) > 10240){
+validate145.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RegistryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 0){
+validate145.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RegistryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+}
+}
+}
+}
+}
+validate145.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate144(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-PutRegistryPolicy" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate145(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
+errors = vErrors.length;
+}
+validate144.errors = vErrors;
+return errors === 0;
+}
+
+export const PutSigningConfiguration: InputValidator = validate147;
+const schema192 = {"$id":"op-PutSigningConfiguration","$ref":"shapes#/$defs/PutSigningConfigurationRequest"};
+const schema193 = {"properties":{"signingConfiguration":{"$ref":"#/$defs/SigningConfiguration"}},"required":["signingConfiguration"]};
+const schema194 = {"properties":{"rules":{"$ref":"#/$defs/SigningRuleList"}},"required":["rules"]};
+const schema195 = {"items":{"$ref":"#/$defs/SigningRule"},"minItems":0,"maxItems":10};
+const schema196 = {"properties":{"signingProfileArn":{"$ref":"#/$defs/SigningProfileArn"},"repositoryFilters":{"$ref":"#/$defs/SigningRepositoryFilterList"}},"required":["signingProfileArn"]};
+const schema197 = {"minLength":0,"maxLength":200,"pattern":"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"};
+const pattern50 = func2("^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$", "");
+const schema198 = {"items":{"$ref":"#/$defs/SigningRepositoryFilter"},"minItems":1,"maxItems":100};
+const schema199 = {"properties":{"filter":{"$ref":"#/$defs/SigningRepositoryFilterValue"},"filterType":{"$ref":"#/$defs/SigningRepositoryFilterType"}},"required":["filter","filterType"]};
+const schema200 = {"minLength":1,"maxLength":256,"pattern":"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"};
+const schema201 = {"enum":["WILDCARD_MATCH"]};
+const pattern51 = func2("^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$", "");
+
+function validate153(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.filter === undefined) && (missing0 = "filter")) || ((data.filterType === undefined) && (missing0 = "filterType"))){
+validate153.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.filter !== undefined){
+let data0 = data.filter;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 256){
+validate153.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 1){
+validate153.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+else {
+if(!pattern51.test(data0)){
+validate153.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"},message:"must match pattern \""+"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.filterType !== undefined){
+const _errs2 = errors;
+if(!(data.filterType === "WILDCARD_MATCH")){
+validate153.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/SigningRepositoryFilterType/enum",keyword:"enum",params:{allowedValues: schema201.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate153.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate152(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 100){
+validate152.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
+return false;
+}
+else {
+if(data.length < 1){
+validate152.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+return false;
+}
+else {
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+const _errs0 = errors;
+if(!(validate153(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+}
+}
+validate152.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate151(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.signingProfileArn === undefined) && (missing0 = "signingProfileArn")){
+validate151.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.signingProfileArn !== undefined){
+let data0 = data.signingProfileArn;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 200){
+validate151.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 0){
+validate151.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+else {
+if(!pattern50.test(data0)){
+validate151.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryFilters !== undefined){
+const _errs2 = errors;
+if(!(validate152(data.repositoryFilters, {instancePath:instancePath+"/repositoryFilters",parentData:data,parentDataProperty:"repositoryFilters",rootData}))){
+vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate151.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate150(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 10){
+validate150.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
+return false;
+}
+else {
+if(data.length < 0){
+validate150.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+return false;
+}
+else {
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+const _errs0 = errors;
+if(!(validate151(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+}
+}
+validate150.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate149(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.rules === undefined) && (missing0 = "rules")){
+validate149.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.rules !== undefined){
+if(!(validate150(data.rules, {instancePath:instancePath+"/rules",parentData:data,parentDataProperty:"rules",rootData}))){
+vErrors = vErrors === null ? validate150.errors : vErrors.concat(validate150.errors);
+errors = vErrors.length;
+}
+}
+}
+}
+validate149.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.signingConfiguration === undefined) && (missing0 = "signingConfiguration")){
+validate148.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.signingConfiguration !== undefined){
+if(!(validate149(data.signingConfiguration, {instancePath:instancePath+"/signingConfiguration",parentData:data,parentDataProperty:"signingConfiguration",rootData}))){
+vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+errors = vErrors.length;
+}
+}
+}
+}
+validate148.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate147(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-PutSigningConfiguration" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate148(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
+errors = vErrors.length;
+}
+validate147.errors = vErrors;
+return errors === 0;
+}
+
+export const RegisterPullTimeUpdateExclusion: InputValidator = validate160;
+const schema202 = {"$id":"op-RegisterPullTimeUpdateExclusion","$ref":"shapes#/$defs/RegisterPullTimeUpdateExclusionRequest"};
+const schema203 = {"properties":{"principalArn":{"$ref":"#/$defs/PrincipalArn"}},"required":["principalArn"]};
+
+function validate161(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.principalArn === undefined) && (missing0 = "principalArn")){
+validate161.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.principalArn !== undefined){
+let data0 = data.principalArn;
+if(typeof data0 === "string"){
+if(func3(data0) > 200){
+validate161.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 0){
+validate161.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+else {
+if(!pattern19.test(data0)){
+validate161.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"+"\""}];
+return false;
+}
+}
+}
+}
+}
+}
+}
+validate161.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate160(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-RegisterPullTimeUpdateExclusion" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate161(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate161.errors : vErrors.concat(validate161.errors);
+errors = vErrors.length;
+}
+validate160.errors = vErrors;
+return errors === 0;
+}
+
+export const SetRepositoryPolicy: InputValidator = validate163;
+const schema205 = {"$id":"op-SetRepositoryPolicy","$ref":"shapes#/$defs/SetRepositoryPolicyRequest"};
+const schema206 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"policyText":{"$ref":"#/$defs/RepositoryPolicyText"},"force":{"$ref":"#/$defs/ForceFlag"}},"required":["repositoryName","policyText"]};
+const schema209 = {"minLength":0,"maxLength":10240};
+
+function validate164(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.policyText === undefined) && (missing0 = "policyText"))){
+validate164.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3261,7 +3627,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate145.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate164.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -3276,17 +3642,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate145.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate164.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate145.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate164.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate145.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate164.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -3303,12 +3669,12 @@ let data2 = data.policyText;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(func3(data2) > 10240){
-validate145.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RepositoryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
+validate164.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RepositoryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
 return false;
 }
 else {
 if(func3(data2) < 0){
-validate145.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RepositoryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate164.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RepositoryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 }
@@ -3331,34 +3697,34 @@ var valid0 = true;
 }
 }
 }
-validate145.errors = vErrors;
+validate164.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate144(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate163(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-SetRepositoryPolicy" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate145(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
+if(!(validate164(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate164.errors : vErrors.concat(validate164.errors);
 errors = vErrors.length;
 }
-validate144.errors = vErrors;
+validate163.errors = vErrors;
 return errors === 0;
 }
 
-export const StartLifecyclePolicyPreview: InputValidator = validate147;
-const schema193 = {"$id":"op-StartLifecyclePolicyPreview","$ref":"shapes#/$defs/StartLifecyclePolicyPreviewRequest"};
-const schema194 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"lifecyclePolicyText":{"$ref":"#/$defs/LifecyclePolicyText"}},"required":["repositoryName"]};
+export const StartLifecyclePolicyPreview: InputValidator = validate166;
+const schema211 = {"$id":"op-StartLifecyclePolicyPreview","$ref":"shapes#/$defs/StartLifecyclePolicyPreviewRequest"};
+const schema212 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"lifecyclePolicyText":{"$ref":"#/$defs/LifecyclePolicyText"}},"required":["repositoryName"]};
 
-function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate167(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate148.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate167.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3367,7 +3733,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate148.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate167.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -3382,17 +3748,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate148.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate167.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate148.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate167.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate148.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate167.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -3409,12 +3775,12 @@ let data2 = data.lifecyclePolicyText;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(func3(data2) > 30720){
-validate148.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
+validate167.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
 return false;
 }
 else {
 if(func3(data2) < 100){
-validate148.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/minLength",keyword:"minLength",params:{limit: 100},message:"must NOT have fewer than 100 characters"}];
+validate167.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/minLength",keyword:"minLength",params:{limit: 100},message:"must NOT have fewer than 100 characters"}];
 return false;
 }
 }
@@ -3428,34 +3794,34 @@ var valid0 = true;
 }
 }
 }
-validate148.errors = vErrors;
+validate167.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate147(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate166(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-StartLifecyclePolicyPreview" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate148(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
+if(!(validate167(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
 errors = vErrors.length;
 }
-validate147.errors = vErrors;
+validate166.errors = vErrors;
 return errors === 0;
 }
 
-export const TagResource: InputValidator = validate150;
-const schema198 = {"$id":"op-TagResource","$ref":"shapes#/$defs/TagResourceRequest"};
-const schema199 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"},"tags":{"$ref":"#/$defs/TagList"}},"required":["resourceArn","tags"]};
+export const TagResource: InputValidator = validate169;
+const schema216 = {"$id":"op-TagResource","$ref":"shapes#/$defs/TagResourceRequest"};
+const schema217 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"},"tags":{"$ref":"#/$defs/TagList"}},"required":["resourceArn","tags"]};
 
-function validate151(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.resourceArn === undefined) && (missing0 = "resourceArn")) || ((data.tags === undefined) && (missing0 = "tags"))){
-validate151.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate170.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3481,29 +3847,29 @@ var valid0 = true;
 }
 }
 }
-validate151.errors = vErrors;
+validate170.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate150(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-TagResource" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate151(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
+if(!(validate170(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
-validate150.errors = vErrors;
+validate169.errors = vErrors;
 return errors === 0;
 }
 
-export const UntagResource: InputValidator = validate154;
-const schema201 = {"$id":"op-UntagResource","$ref":"shapes#/$defs/UntagResourceRequest"};
-const schema202 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"},"tagKeys":{"$ref":"#/$defs/TagKeyList"}},"required":["resourceArn","tagKeys"]};
-const schema204 = {"items":{"$ref":"#/$defs/TagKey"}};
+export const UntagResource: InputValidator = validate173;
+const schema219 = {"$id":"op-UntagResource","$ref":"shapes#/$defs/UntagResourceRequest"};
+const schema220 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"},"tagKeys":{"$ref":"#/$defs/TagKeyList"}},"required":["resourceArn","tagKeys"]};
+const schema222 = {"items":{"$ref":"#/$defs/TagKey"}};
 
-function validate156(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -3517,18 +3883,18 @@ break;
 }
 }
 }
-validate156.errors = vErrors;
+validate175.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate155(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate174(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.resourceArn === undefined) && (missing0 = "resourceArn")) || ((data.tagKeys === undefined) && (missing0 = "tagKeys"))){
-validate155.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate174.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3542,8 +3908,8 @@ var valid0 = true;
 if(valid0){
 if(data.tagKeys !== undefined){
 const _errs1 = errors;
-if(!(validate156(data.tagKeys, {instancePath:instancePath+"/tagKeys",parentData:data,parentDataProperty:"tagKeys",rootData}))){
-vErrors = vErrors === null ? validate156.errors : vErrors.concat(validate156.errors);
+if(!(validate175(data.tagKeys, {instancePath:instancePath+"/tagKeys",parentData:data,parentDataProperty:"tagKeys",rootData}))){
+vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -3554,36 +3920,36 @@ var valid0 = true;
 }
 }
 }
-validate155.errors = vErrors;
+validate174.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate154(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate173(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-UntagResource" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate155(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate155.errors : vErrors.concat(validate155.errors);
+if(!(validate174(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
 errors = vErrors.length;
 }
-validate154.errors = vErrors;
+validate173.errors = vErrors;
 return errors === 0;
 }
 
-export const UploadLayerPart: InputValidator = validate159;
-const schema206 = {"$id":"op-UploadLayerPart","$ref":"shapes#/$defs/UploadLayerPartRequest"};
-const schema207 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"uploadId":{"$ref":"#/$defs/UploadId"},"partFirstByte":{"$ref":"#/$defs/PartSize"},"partLastByte":{"$ref":"#/$defs/PartSize"},"layerPartBlob":{"$ref":"#/$defs/LayerPartBlob"}},"required":["repositoryName","uploadId","partFirstByte","partLastByte","layerPartBlob"]};
-const schema211 = {"minimum":0};
-const schema213 = {"minBytes":0,"maxBytes":20971520};
+export const UploadLayerPart: InputValidator = validate178;
+const schema224 = {"$id":"op-UploadLayerPart","$ref":"shapes#/$defs/UploadLayerPartRequest"};
+const schema225 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"uploadId":{"$ref":"#/$defs/UploadId"},"partFirstByte":{"$ref":"#/$defs/PartSize"},"partLastByte":{"$ref":"#/$defs/PartSize"},"layerPartBlob":{"$ref":"#/$defs/LayerPartBlob"}},"required":["repositoryName","uploadId","partFirstByte","partLastByte","layerPartBlob"]};
+const schema229 = {"minimum":0};
+const schema231 = {"minBytes":0,"maxBytes":20971520};
 
-function validate160(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate179(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.uploadId === undefined) && (missing0 = "uploadId"))) || ((data.partFirstByte === undefined) && (missing0 = "partFirstByte"))) || ((data.partLastByte === undefined) && (missing0 = "partLastByte"))) || ((data.layerPartBlob === undefined) && (missing0 = "layerPartBlob"))){
-validate160.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate179.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3592,7 +3958,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate160.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate179.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -3607,17 +3973,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate160.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate179.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate160.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate179.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate160.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate179.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -3634,7 +4000,7 @@ let data2 = data.uploadId;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(!pattern8.test(data2)){
-validate160.errors = [{instancePath:instancePath+"/uploadId",schemaPath:"#/$defs/UploadId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""}];
+validate179.errors = [{instancePath:instancePath+"/uploadId",schemaPath:"#/$defs/UploadId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""}];
 return false;
 }
 }
@@ -3649,7 +4015,7 @@ let data3 = data.partFirstByte;
 const _errs6 = errors;
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 0 || isNaN(data3)){
-validate160.errors = [{instancePath:instancePath+"/partFirstByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate179.errors = [{instancePath:instancePath+"/partFirstByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
@@ -3664,7 +4030,7 @@ let data4 = data.partLastByte;
 const _errs8 = errors;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 < 0 || isNaN(data4)){
-validate160.errors = [{instancePath:instancePath+"/partLastByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate179.errors = [{instancePath:instancePath+"/partLastByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
@@ -3678,12 +4044,12 @@ if(data.layerPartBlob !== undefined){
 let data5 = data.layerPartBlob;
 const _errs10 = errors;
 if(data5.byteLength < 0){
-validate160.errors = [{instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/minBytes",keyword:"minBytes",params:{limit: 0},message:"blob length out of range"}];
+validate179.errors = [{instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/minBytes",keyword:"minBytes",params:{limit: 0},message:"blob length out of range"}];
 return false;
 }
 else {
 if(data5.byteLength > 20971520){
-validate160.errors = [{instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/maxBytes",keyword:"maxBytes",params:{limit: 20971520},message:"blob length out of range"}];
+validate179.errors = [{instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/maxBytes",keyword:"maxBytes",params:{limit: 20971520},message:"blob length out of range"}];
 return false;
 }
 }
@@ -3699,20 +4065,20 @@ var valid0 = true;
 }
 }
 }
-validate160.errors = vErrors;
+validate179.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate159(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate178(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-UploadLayerPart" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate160(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
+if(!(validate179(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
 errors = vErrors.length;
 }
-validate159.errors = vErrors;
+validate178.errors = vErrors;
 return errors === 0;
 }
 

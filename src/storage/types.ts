@@ -75,6 +75,13 @@ export interface LifecyclePolicyRecord {
   lastEvaluatedAt?: number;
 }
 
+export interface SigningConfigurationRecord {
+  /** The rules as JSON, as the API gives them. */
+  rules: string;
+  /** Epoch milliseconds of the last put. */
+  updatedAt: number;
+}
+
 export interface BlobReader {
   size: number;
   /** The bytes [start, end], end inclusive. */
@@ -209,6 +216,11 @@ export interface RegistryStore {
   removePullTimeUpdateExclusion(registryId: string, principalArn: string): Promise<boolean>;
   /** Up to `limit` excluded principals that sort after `after`, sorted. */
   listPullTimeUpdateExclusions(registryId: string, page: { after?: string; limit: number }): Promise<string[]>;
+
+  getSigningConfiguration(registryId: string): Promise<SigningConfigurationRecord | undefined>;
+  putSigningConfiguration(registryId: string, record: SigningConfigurationRecord): Promise<void>;
+  /** Removes the registry's signing rules and returns them; undefined when it had none. */
+  deleteSigningConfiguration(registryId: string): Promise<SigningConfigurationRecord | undefined>;
 
   /** A secret that stays the same across restarts, for signing download URLs. */
   signingKey(): Promise<Buffer>;

@@ -151,6 +151,10 @@ function templates(uploadId: string): Record<string, object> {
     RegisterPullTimeUpdateExclusion: { principalArn: "arn:aws:iam::123456789012:user/fuzz" },
     DeregisterPullTimeUpdateExclusion: { principalArn: "arn:aws:iam::123456789012:user/fuzz" },
     ListPullTimeUpdateExclusions: { maxResults: 2, nextToken: Buffer.from('{"after":"arn"}').toString("base64url") },
+    PutSigningConfiguration: { signingConfiguration: { rules: [{ signingProfileArn: "arn:aws:signer:us-east-1:123456789012:/signing-profiles/fuzz_profile", repositoryFilters: [{ filter: "fuzz*", filterType: "WILDCARD_MATCH" }] }] } },
+    GetSigningConfiguration: {},
+    DeleteSigningConfiguration: {},
+    DescribeImageSigningStatus: { repositoryName: "fuzz", imageId: { imageTag: "t" } },
   };
 }
 

@@ -11,7 +11,9 @@ import { DeleteLifecyclePolicy } from "./DeleteLifecyclePolicy";
 import { DeleteRegistryPolicy } from "./DeleteRegistryPolicy";
 import { DeleteRepository } from "./DeleteRepository";
 import { DeleteRepositoryPolicy } from "./DeleteRepositoryPolicy";
+import { DeleteSigningConfiguration } from "./DeleteSigningConfiguration";
 import { DeregisterPullTimeUpdateExclusion } from "./DeregisterPullTimeUpdateExclusion";
+import { DescribeImageSigningStatus } from "./DescribeImageSigningStatus";
 import { DescribeImages } from "./DescribeImages";
 import { DescribeRegistry } from "./DescribeRegistry";
 import { DescribeRepositories } from "./DescribeRepositories";
@@ -22,6 +24,7 @@ import { GetLifecyclePolicy } from "./GetLifecyclePolicy";
 import { GetLifecyclePolicyPreview } from "./GetLifecyclePolicyPreview";
 import { GetRegistryPolicy } from "./GetRegistryPolicy";
 import { GetRepositoryPolicy } from "./GetRepositoryPolicy";
+import { GetSigningConfiguration } from "./GetSigningConfiguration";
 import { InitiateLayerUpload } from "./InitiateLayerUpload";
 import { ListImageReferrers } from "./ListImageReferrers";
 import { ListImages } from "./ListImages";
@@ -33,6 +36,7 @@ import { PutImageScanningConfiguration } from "./PutImageScanningConfiguration";
 import { PutImageTagMutability } from "./PutImageTagMutability";
 import { PutLifecyclePolicy } from "./PutLifecyclePolicy";
 import { PutRegistryPolicy } from "./PutRegistryPolicy";
+import { PutSigningConfiguration } from "./PutSigningConfiguration";
 import { RegisterPullTimeUpdateExclusion } from "./RegisterPullTimeUpdateExclusion";
 import { SetRepositoryPolicy } from "./SetRepositoryPolicy";
 import { StartLifecyclePolicyPreview } from "./StartLifecyclePolicyPreview";
@@ -50,7 +54,9 @@ export const handlers: Service<Context> = {
   DeleteRegistryPolicy,
   DeleteRepository,
   DeleteRepositoryPolicy,
+  DeleteSigningConfiguration,
   DeregisterPullTimeUpdateExclusion,
+  DescribeImageSigningStatus,
   DescribeImages,
   DescribeRegistry,
   DescribeRepositories,
@@ -61,6 +67,7 @@ export const handlers: Service<Context> = {
   GetLifecyclePolicyPreview,
   GetRegistryPolicy,
   GetRepositoryPolicy,
+  GetSigningConfiguration,
   InitiateLayerUpload,
   ListImageReferrers,
   ListImages,
@@ -72,6 +79,7 @@ export const handlers: Service<Context> = {
   PutImageTagMutability,
   PutLifecyclePolicy,
   PutRegistryPolicy,
+  PutSigningConfiguration,
   RegisterPullTimeUpdateExclusion,
   SetRepositoryPolicy,
   StartLifecyclePolicyPreview,

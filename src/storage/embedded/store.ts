@@ -28,6 +28,7 @@ import type {
   RegistryStore,
   RepositoryRecord,
   ResourceTag,
+  SigningConfigurationRecord,
   TagStatus,
   UploadRecord,
 } from "../types";
@@ -711,6 +712,24 @@ export class EmbeddedStore implements RegistryStore {
 
   async listPullTimeUpdateExclusions(registryId: string, page: { after?: string; limit: number }): Promise<string[]> {
     return this.sql("listPullTimeUpdateExclusions").pluck().all(registryId, page.after ?? "", page.limit) as string[];
+  }
+
+  async getSigningConfiguration(registryId: string): Promise<SigningConfigurationRecord | undefined> {
+    const row = this.sql("getSigningConfiguration").get(registryId) as Row | undefined;
+    return row && { rules: row.rules, updatedAt: Number(row.updated_at) };
+  }
+
+  async putSigningConfiguration(registryId: string, record: SigningConfigurationRecord): Promise<void> {
+    this.commit(() => this.sql("putSigningConfiguration").run(registryId, record.rules, record.updatedAt));
+  }
+
+  async deleteSigningConfiguration(registryId: string): Promise<SigningConfigurationRecord | undefined> {
+    return this.commit(() => {
+      const row = this.sql("getSigningConfiguration").get(registryId) as Row | undefined;
+      if (!row) return undefined;
+      this.sql("deleteSigningConfiguration").run(registryId);
+      return { rules: row.rules, updatedAt: Number(row.updated_at) };
+    });
   }
 
   async getLifecyclePolicy(registryId: string, repository: string): Promise<LifecyclePolicyRecord | undefined> {

@@ -190,6 +190,18 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    // A registry's signing rules (which profile signs images pushed to which repositories), as the API gives them,
+    // and since when: images pushed before were not signed by them.
+    version: 6,
+    statements: [
+      `CREATE TABLE signing_configurations (
+        registry_id TEXT NOT NULL PRIMARY KEY,
+        rules TEXT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** The bookkeeping table every store keeps: which migrations it applied, and when. */
