@@ -13,6 +13,7 @@ import type { Context } from "./handlers/context";
 import { isTagImmutable, storedSize, TAG } from "./images";
 import { DIGEST, imageSize, manifestDigest, parseManifest } from "./manifests";
 import { requireRepository } from "./repositories";
+import { signingAtPush } from "./signing";
 
 export interface PutImageOptions {
   tag?: string;
@@ -80,6 +81,7 @@ export async function putImage(context: Context, registryId: string, name: strin
       sizeInBytes: await imageSize(parsed, (d, kind) => storedSize(context, registryId, name, d, kind)),
       ...(parsed.artifactMediaType ? { artifactMediaType: parsed.artifactMediaType } : {}),
       ...(parsed.subject ? { subjectDigest: parsed.subject.digest } : {}),
+      ...(await signingAtPush(context, registryId, name, parsed, manifest)),
     };
     const mediaTypes = Object.fromEntries(parsed.blobs.filter((d) => d.mediaType).map((d) => [d.digest, d.mediaType!]));
     switch (await store.putImage(registryId, name, image, tag, mediaTypes, context.settings)) {

@@ -60,6 +60,10 @@ export interface ImageRecord extends ImageSummary {
   manifest: string;
   /** Digests of the blobs and manifests it references. */
   references: string[];
+  /** Stored with a new image: the signing profiles whose rules covered it when it was pushed. */
+  signingProfiles?: string[];
+  /** Stored with a new image that is a signature: the signing profile version that made it. */
+  signedBy?: string;
 }
 
 export type TagStatus = "TAGGED" | "UNTAGGED" | "ANY";
@@ -218,6 +222,10 @@ export interface RegistryStore {
   listPullTimeUpdateExclusions(registryId: string, page: { after?: string; limit: number }): Promise<string[]>;
 
   getSigningConfiguration(registryId: string): Promise<SigningConfigurationRecord | undefined>;
+  /** The signing profiles whose rules covered the image when it was pushed, sorted. */
+  listImageSigningProfiles(registryId: string, repository: string, digest: string): Promise<string[]>;
+  /** The profile versions named by the signatures whose subject is the image. */
+  listSignedBy(registryId: string, repository: string, subject: string): Promise<string[]>;
   putSigningConfiguration(registryId: string, record: SigningConfigurationRecord): Promise<void>;
   /** Removes the registry's signing rules and returns them; undefined when it had none. */
   deleteSigningConfiguration(registryId: string): Promise<SigningConfigurationRecord | undefined>;

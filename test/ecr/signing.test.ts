@@ -13,6 +13,7 @@ import { sha256 } from "../helpers/digests";
 import { failure, REGISTRY, startEcr, tempDataDir, type TestEcr } from "../helpers/ecr-server";
 import { ociManifest, pushBlob, putImage } from "../helpers/push";
 
+const PROFILE_VERSION = "com.amazonaws.signer.signingProfileVersion";
 const PROFILE_A = `arn:aws:signer:us-east-1:${REGISTRY}:/signing-profiles/apps_profile`;
 const PROFILE_B = `arn:aws:signer:us-east-1:${REGISTRY}:/signing-profiles/everything`;
 const RULES: SigningRule[] = [
@@ -21,10 +22,9 @@ const RULES: SigningRule[] = [
 ];
 
 const dataDir = tempDataDir();
-let clock = Date.UTC(2026, 10, 1);
 let t: TestEcr;
 const start = async () => {
-  t = await startEcr({ dataDir, settings: { minPartSize: 1 }, now: () => clock });
+  t = await startEcr({ dataDir, settings: { minPartSize: 1 } });
 };
 beforeAll(start);
 afterAll(() => t.close());
@@ -52,16 +52,23 @@ describe("the signing configuration", () => {
     expect((await failure(get())).name).toBe(NOT_FOUND[0]);
   });
 
+  const at = "Invalid parameter at 'signingConfiguration.rules";
   test.each([
-    ["a profile ARN that is not a Signer profile's", [{ signingProfileArn: "arn:aws:iam::123456789012:role/x" }], "rules.1.member.signingProfileArn"],
-    ["more than 10 rules", Array.from({ length: 11 }, () => ({ signingProfileArn: PROFILE_B })), "signingConfiguration.rules"],
-    ["an empty filter list", [{ signingProfileArn: PROFILE_B, repositoryFilters: [] }], "repositoryFilters"],
-    ["a filter type ECR does not know", [{ signingProfileArn: PROFILE_B, repositoryFilters: [{ filter: "x", filterType: "PREFIX" }] }], "filterType"],
-  ])("%s is InvalidParameterException, and nothing is stored", async (_what, rules, member) => {
+    [
+      "a profile ARN that is not a Signer profile's",
+      [{ signingProfileArn: "arn:aws:iam::123456789012:role/x" }],
+      `${at}.1.member.signingProfileArn' failed to satisfy constraint: 'must satisfy regular expression '^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$''`,
+    ],
+    ["more than 10 rules", Array.from({ length: 11 }, () => ({ signingProfileArn: PROFILE_B })), `${at}' failed to satisfy constraint: 'must have length less than or equal to 10'`],
+    ["an empty filter list", [{ signingProfileArn: PROFILE_B, repositoryFilters: [] }], `${at}.1.member.repositoryFilters' failed to satisfy constraint: 'must have length greater than or equal to 1'`],
+    [
+      "a filter type ECR does not know",
+      [{ signingProfileArn: PROFILE_B, repositoryFilters: [{ filter: "x", filterType: "PREFIX" }] }],
+      `${at}.1.member.repositoryFilters.1.member.filterType' failed to satisfy constraint: 'must satisfy enum value set: [WILDCARD_MATCH]'`,
+    ],
+  ])("%s is InvalidParameterException, and nothing is stored", async (_what, rules, message) => {
     const err = await failure(put(rules as SigningRule[]));
-    expect(err.name).toBe("InvalidParameterException");
-    expect(err.message).toMatch(/^Invalid parameter at '/);
-    expect(err.message).toContain(member.split(".").pop());
+    expect([err.name, err.message]).toEqual(["InvalidParameterException", message]);
     expect((await failure(get())).name).toBe(NOT_FOUND[0]);
   });
 });
@@ -76,11 +83,10 @@ describe("an image's signing status", () => {
     return putImage(t.client, ociManifest(config, [layer]), tag, repositoryName);
   };
   /** A Notary signature of `digest`, naming the Signer profile version that made it (when given). */
-  const sign = async (repositoryName: string, digest: string, profileVersion?: string, artifactType = "application/vnd.cncf.notary.signature") => {
+  const sign = async (repositoryName: string, digest: string, profileVersion?: string, artifactType = "application/vnd.cncf.notary.signature", signatureBlob: Buffer = randomBytes(80)) => {
     await pushBlob(t.client, empty, repositoryName).catch((e) => {
       if (e.name !== "LayerAlreadyExistsException") throw e;
     });
-    const signatureBlob = randomBytes(80);
     await pushBlob(t.client, signatureBlob, repositoryName);
     const manifest = JSON.stringify({
       schemaVersion: 2,
@@ -101,11 +107,9 @@ describe("an image's signing status", () => {
   });
   afterEach(() => del().catch(() => undefined));
 
-  test("IN_PROGRESS for each profile whose rule covers the repository, COMPLETE once that profile's signature is attached", async () => {
-    const old = await push("apps/web", "old");
-    clock += 1000;
+  test("IN_PROGRESS for each profile whose rule covered the image at push, COMPLETE once that profile's signature is attached", async () => {
+    await push("apps/web", "old");
     await put(RULES);
-    clock += 1000;
     const web = await push("apps/web", "v1");
     const tool = await push("tools", "v1");
     expect(await status("apps/web", "v1")).toEqual([
@@ -113,20 +117,36 @@ describe("an image's signing status", () => {
       { signingProfileArn: PROFILE_B, status: "IN_PROGRESS" },
     ]);
     expect(await status("tools", "v1")).toEqual([{ signingProfileArn: PROFILE_B, status: "IN_PROGRESS" }]);
-    // Neither an unnamed signature nor another kind of referrer counts.
+    // Neither an unnamed signature, another kind of referrer, nor a name below a profile's version counts.
     await sign("apps/web", web);
     await sign("apps/web", web, `${PROFILE_A}/v1`, "application/vnd.example.sbom");
+    await sign("apps/web", web, `${PROFILE_A}/v1/extra`);
     expect((await status("apps/web", "v1"))!.map((s) => s.status)).toEqual(["IN_PROGRESS", "IN_PROGRESS"]);
-    await sign("apps/web", web, `${PROFILE_A}/Zx8Kp2Lm`);
+    const signature = await sign("apps/web", web, `${PROFILE_A}/Zx8Kp2Lm`);
     expect(await status("apps/web", "v1")).toEqual([
       { signingProfileArn: PROFILE_A, status: "COMPLETE" },
       { signingProfileArn: PROFILE_B, status: "IN_PROGRESS" },
     ]);
     await sign("tools", tool, `${PROFILE_B}/v2`);
     expect(await status("tools", "v1")).toEqual([{ signingProfileArn: PROFILE_B, status: "COMPLETE" }]);
-    // An image pushed before the rules were put was not signed by them.
+    // An image pushed before the rules were put was not covered; a signature is never itself signed.
     expect(await status("apps/web", "old")).toEqual([]);
-    expect(old).not.toBe(web);
+    const own = await t.client.send(new DescribeImageSigningStatusCommand({ repositoryName: "apps/web", imageId: { imageDigest: signature } }));
+    expect(own.signingStatuses).toEqual([]);
+    // What covered an image stays with it: putting other rules, or deleting them, changes no image pushed before.
+    await put([{ signingProfileArn: PROFILE_B, repositoryFilters: [{ filter: "nothing", filterType: "WILDCARD_MATCH" }] }]);
+    expect((await status("apps/web", "v1"))!.map((s) => s.status)).toEqual(["COMPLETE", "IN_PROGRESS"]);
+    await del();
+    expect((await status("tools", "v1"))!.map((s) => s.status)).toEqual(["COMPLETE"]);
+  });
+
+  test("a signature named in its JWS envelope's protected header, as notation with Signer's plugin writes it, counts", async () => {
+    await put([{ signingProfileArn: PROFILE_B }]);
+    const digest = await push("tools", "enveloped");
+    const header = Buffer.from(JSON.stringify({ alg: "PS384", cty: "application/vnd.cncf.notary.payload.v1+json", [PROFILE_VERSION]: `${PROFILE_B}/a1b2c3d4e5` })).toString("base64url");
+    const envelope = Buffer.from(JSON.stringify({ payload: "e30", protected: header, header: {}, signature: "c2ln" }));
+    await sign("tools", digest, undefined, undefined, envelope);
+    expect(await status("tools", "enveloped")).toEqual([{ signingProfileArn: PROFILE_B, status: "COMPLETE" }]);
   });
 
   test("the answer names the image by digest and tag; an unknown image or repository is ECR's error", async () => {
@@ -135,6 +155,9 @@ describe("an image's signing status", () => {
     expect([out.registryId, out.repositoryName, out.imageId, out.signingStatuses]).toEqual([REGISTRY, "tools", { imageDigest: digest, imageTag: "named" }, []]);
     const image = await failure(t.client.send(new DescribeImageSigningStatusCommand({ repositoryName: "tools", imageId: { imageTag: "nope" } })));
     expect(image.name).toBe("ImageNotFoundException");
+    const other = await push("tools", "other");
+    const mismatch = await failure(t.client.send(new DescribeImageSigningStatusCommand({ repositoryName: "tools", imageId: { imageTag: "named", imageDigest: other } })));
+    expect([mismatch.name, mismatch.message]).toEqual(["InvalidParameterException", `Tag 'named' points at digest '${digest}', not at the requested digest`]);
     const repo = await failure(t.client.send(new DescribeImageSigningStatusCommand({ repositoryName: "nope", imageId: { imageTag: "v1" } })));
     expect([repo.name, repo.message]).toEqual(["RepositoryNotFoundException", `The repository with name 'nope' does not exist in the registry with id '${REGISTRY}'`]);
   });

@@ -1,4 +1,6 @@
-// DescribeImageSigningStatus: per signing profile that covers the image's repository, whether its signature is attached.
+// DescribeImageSigningStatus: per signing profile that covered the image when it was pushed, whether its signature is
+// attached.
+import { InvalidParameterException } from "../../../generated/errors";
 import type { DescribeImageSigningStatusRequest, DescribeImageSigningStatusResponse } from "../../../generated/types";
 import { imageNotFound } from "../errors";
 import { resolveImageId } from "../images";
@@ -11,7 +13,10 @@ export async function DescribeImageSigningStatus(input: DescribeImageSigningStat
   const name = input.repositoryName;
   await requireRepository(context, registryId, name);
   const found = await resolveImageId(context, registryId, name, input.imageId);
-  if ("failure" in found) throw imageNotFound(registryId, name, input.imageId);
+  if ("failure" in found) {
+    if (found.failure.failureCode !== "ImageNotFound") throw new InvalidParameterException({ message: found.failure.failureReason! });
+    throw imageNotFound(registryId, name, input.imageId);
+  }
   const { image } = found;
   return {
     registryId,

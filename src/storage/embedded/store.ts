@@ -565,6 +565,8 @@ export class EmbeddedStore implements RegistryStore {
         this.sql("insertImage").run(registryId, repository, image.digest, image.manifest, image.mediaType, image.pushedAt,
           image.sizeInBytes ?? null, image.artifactMediaType ?? null, image.subjectDigest ?? null);
         for (const d of image.references) this.sql("insertImageReference").run(registryId, repository, image.digest, d);
+        for (const p of new Set(image.signingProfiles ?? [])) this.sql("insertImageSigningProfile").run(registryId, repository, image.digest, p);
+        if (image.signedBy !== undefined) this.sql("setSignedBy").run(image.signedBy, registryId, repository, image.digest);
       }
       if (tag !== undefined) this.sql("putTag").run(registryId, repository, tag, image.digest);
       for (const [digest, mediaType] of Object.entries(mediaTypes)) this.sql("setLayerMediaType").run(mediaType, registryId, repository, digest);
@@ -717,6 +719,14 @@ export class EmbeddedStore implements RegistryStore {
   async getSigningConfiguration(registryId: string): Promise<SigningConfigurationRecord | undefined> {
     const row = this.sql("getSigningConfiguration").get(registryId) as Row | undefined;
     return row && { rules: row.rules, updatedAt: Number(row.updated_at) };
+  }
+
+  async listImageSigningProfiles(registryId: string, repository: string, digest: string): Promise<string[]> {
+    return this.sql("listImageSigningProfiles").pluck().all(registryId, repository, digest) as string[];
+  }
+
+  async listSignedBy(registryId: string, repository: string, subject: string): Promise<string[]> {
+    return this.sql("listSignedBy").pluck().all(registryId, repository, subject) as string[];
   }
 
   async putSigningConfiguration(registryId: string, record: SigningConfigurationRecord): Promise<void> {

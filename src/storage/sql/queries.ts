@@ -146,6 +146,13 @@ export const SQL = {
     ON CONFLICT (registry_id) DO UPDATE SET rules = excluded.rules, updated_at = excluded.updated_at`,
   deleteSigningConfiguration: `DELETE FROM signing_configurations WHERE registry_id = ?`,
 
+  insertImageSigningProfile: `INSERT INTO image_signing_profiles (registry_id, repository_name, image_digest, signing_profile_arn) VALUES (?, ?, ?, ?)`,
+  listImageSigningProfiles: `SELECT signing_profile_arn FROM image_signing_profiles WHERE registry_id = ? AND repository_name = ? AND image_digest = ?
+    ORDER BY signing_profile_arn`,
+  setSignedBy: `UPDATE images SET signed_by = ? WHERE registry_id = ? AND repository_name = ? AND image_digest = ?`,
+  /** The profile versions of the signatures whose subject is the image (images_signatures). */
+  listSignedBy: `SELECT DISTINCT signed_by FROM images WHERE registry_id = ? AND repository_name = ? AND subject_digest = ? AND signed_by IS NOT NULL`,
+
   getSecret: `SELECT value FROM secrets WHERE name = ?`,
   insertSecret: `INSERT INTO secrets (name, value) VALUES (?, ?)`,
 

@@ -192,7 +192,7 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     // A registry's signing rules (which profile signs images pushed to which repositories), as the API gives them,
-    // and since when: images pushed before were not signed by them.
+    // and when they were last put.
     version: 6,
     statements: [
       `CREATE TABLE signing_configurations (
@@ -200,6 +200,23 @@ export const MIGRATIONS: Migration[] = [
         rules TEXT NOT NULL,
         updated_at BIGINT NOT NULL
       )`,
+    ],
+  },
+  {
+    // Signing decided at push: the profiles whose rules covered an image when it was pushed, and for a signature
+    // artifact the profile version that made it, found through its subject by one index range.
+    version: 7,
+    statements: [
+      `CREATE TABLE image_signing_profiles (
+        registry_id TEXT NOT NULL,
+        repository_name TEXT NOT NULL,
+        image_digest TEXT NOT NULL,
+        signing_profile_arn TEXT NOT NULL,
+        PRIMARY KEY (registry_id, repository_name, image_digest, signing_profile_arn),
+        FOREIGN KEY (registry_id, repository_name, image_digest) REFERENCES images (registry_id, repository_name, image_digest) ON DELETE CASCADE
+      )`,
+      `ALTER TABLE images ADD COLUMN signed_by TEXT`,
+      `CREATE INDEX images_signatures ON images (registry_id, repository_name, subject_digest, signed_by) WHERE signed_by IS NOT NULL`,
     ],
   },
 ];
