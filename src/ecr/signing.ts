@@ -32,19 +32,19 @@ function rulesOf(text: string): SigningRule[] {
 }
 
 export async function putSigningConfiguration(ctx: Context, registryId: string, configuration: SigningConfiguration): Promise<void> {
-  await ctx.store.putSigningConfiguration(registryId, { rules: JSON.stringify(configuration.rules), updatedAt: ctx.now() });
+  await ctx.store.putSigningConfiguration(registryId, JSON.stringify(configuration.rules));
 }
 
 export async function getSigningConfiguration(ctx: Context, registryId: string): Promise<SigningConfiguration> {
-  const record = await ctx.store.getSigningConfiguration(registryId);
-  if (!record) throw notFound(registryId);
-  return { rules: rulesOf(record.rules) };
+  const rules = await ctx.store.getSigningConfiguration(registryId);
+  if (rules === undefined) throw notFound(registryId);
+  return { rules: rulesOf(rules) };
 }
 
 export async function deleteSigningConfiguration(ctx: Context, registryId: string): Promise<SigningConfiguration> {
-  const record = await ctx.store.deleteSigningConfiguration(registryId);
-  if (!record) throw notFound(registryId);
-  return { rules: rulesOf(record.rules) };
+  const rules = await ctx.store.deleteSigningConfiguration(registryId);
+  if (rules === undefined) throw notFound(registryId);
+  return { rules: rulesOf(rules) };
 }
 
 const covers = (rule: SigningRule, repository: string) =>
@@ -66,9 +66,9 @@ export async function signingAtPush(
     const signedBy = parsed.artifactMediaType === NOTARY_SIGNATURE ? await profileVersionOf(ctx, registryId, parsed, manifest) : undefined;
     return signedBy === undefined ? {} : { signedBy };
   }
-  const record = await ctx.store.getSigningConfiguration(registryId);
-  if (!record) return {};
-  const profiles = [...new Set(rulesOf(record.rules).filter((r) => covers(r, repository)).map((r) => r.signingProfileArn))];
+  const rules = await ctx.store.getSigningConfiguration(registryId);
+  if (rules === undefined) return {};
+  const profiles = [...new Set(rulesOf(rules).filter((r) => covers(r, repository)).map((r) => r.signingProfileArn))];
   return profiles.length ? { signingProfiles: profiles } : {};
 }
 

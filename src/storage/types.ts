@@ -79,13 +79,6 @@ export interface LifecyclePolicyRecord {
   lastEvaluatedAt?: number;
 }
 
-export interface SigningConfigurationRecord {
-  /** The rules as JSON, as the API gives them. */
-  rules: string;
-  /** Epoch milliseconds of the last put. */
-  updatedAt: number;
-}
-
 export interface BlobReader {
   size: number;
   /** The bytes [start, end], end inclusive. */
@@ -221,14 +214,15 @@ export interface RegistryStore {
   /** Up to `limit` excluded principals that sort after `after`, sorted. */
   listPullTimeUpdateExclusions(registryId: string, page: { after?: string; limit: number }): Promise<string[]>;
 
-  getSigningConfiguration(registryId: string): Promise<SigningConfigurationRecord | undefined>;
+  /** The registry's signing rules as JSON, as the API gave them. */
+  getSigningConfiguration(registryId: string): Promise<string | undefined>;
   /** The signing profiles whose rules covered the image when it was pushed, sorted. */
   listImageSigningProfiles(registryId: string, repository: string, digest: string): Promise<string[]>;
   /** The profile versions named by the signatures whose subject is the image. */
   listSignedBy(registryId: string, repository: string, subject: string): Promise<string[]>;
-  putSigningConfiguration(registryId: string, record: SigningConfigurationRecord): Promise<void>;
+  putSigningConfiguration(registryId: string, rules: string): Promise<void>;
   /** Removes the registry's signing rules and returns them; undefined when it had none. */
-  deleteSigningConfiguration(registryId: string): Promise<SigningConfigurationRecord | undefined>;
+  deleteSigningConfiguration(registryId: string): Promise<string | undefined>;
 
   /** A secret that stays the same across restarts, for signing download URLs. */
   signingKey(): Promise<Buffer>;

@@ -28,7 +28,6 @@ import type {
   RegistryStore,
   RepositoryRecord,
   ResourceTag,
-  SigningConfigurationRecord,
   TagStatus,
   UploadRecord,
 } from "../types";
@@ -716,9 +715,8 @@ export class EmbeddedStore implements RegistryStore {
     return this.sql("listPullTimeUpdateExclusions").pluck().all(registryId, page.after ?? "", page.limit) as string[];
   }
 
-  async getSigningConfiguration(registryId: string): Promise<SigningConfigurationRecord | undefined> {
-    const row = this.sql("getSigningConfiguration").get(registryId) as Row | undefined;
-    return row && { rules: row.rules, updatedAt: Number(row.updated_at) };
+  async getSigningConfiguration(registryId: string): Promise<string | undefined> {
+    return this.sql("getSigningConfiguration").pluck().get(registryId) as string | undefined;
   }
 
   async listImageSigningProfiles(registryId: string, repository: string, digest: string): Promise<string[]> {
@@ -729,16 +727,16 @@ export class EmbeddedStore implements RegistryStore {
     return this.sql("listSignedBy").pluck().all(registryId, repository, subject) as string[];
   }
 
-  async putSigningConfiguration(registryId: string, record: SigningConfigurationRecord): Promise<void> {
-    this.commit(() => this.sql("putSigningConfiguration").run(registryId, record.rules, record.updatedAt));
+  async putSigningConfiguration(registryId: string, rules: string): Promise<void> {
+    // updated_at is bookkeeping for whoever reads the database; the service does not need it.
+    this.commit(() => this.sql("putSigningConfiguration").run(registryId, rules, Date.now()));
   }
 
-  async deleteSigningConfiguration(registryId: string): Promise<SigningConfigurationRecord | undefined> {
+  async deleteSigningConfiguration(registryId: string): Promise<string | undefined> {
     return this.commit(() => {
-      const row = this.sql("getSigningConfiguration").get(registryId) as Row | undefined;
-      if (!row) return undefined;
-      this.sql("deleteSigningConfiguration").run(registryId);
-      return { rules: row.rules, updatedAt: Number(row.updated_at) };
+      const rules = this.sql("getSigningConfiguration").pluck().get(registryId) as string | undefined;
+      if (rules !== undefined) this.sql("deleteSigningConfiguration").run(registryId);
+      return rules;
     });
   }
 

@@ -141,7 +141,7 @@ export const SQL = {
   listPullTimeUpdateExclusions: `SELECT principal_arn FROM pull_time_update_exclusions WHERE registry_id = ? AND principal_arn > ?
     ORDER BY principal_arn LIMIT ?`,
 
-  getSigningConfiguration: `SELECT rules, updated_at FROM signing_configurations WHERE registry_id = ?`,
+  getSigningConfiguration: `SELECT rules FROM signing_configurations WHERE registry_id = ?`,
   putSigningConfiguration: `INSERT INTO signing_configurations (registry_id, rules, updated_at) VALUES (?, ?, ?)
     ON CONFLICT (registry_id) DO UPDATE SET rules = excluded.rules, updated_at = excluded.updated_at`,
   deleteSigningConfiguration: `DELETE FROM signing_configurations WHERE registry_id = ?`,
