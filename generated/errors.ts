@@ -2,6 +2,16 @@
 import { ServiceException as __ServiceException } from "../src/framework/index.js";
 import type { KmsError, PartSize, RegistryId, RepositoryName, UploadId } from "./types.js";
 
+export class BlockedByOrganizationPolicyException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#BlockedByOrganizationPolicyException";
+  override readonly name = "BlockedByOrganizationPolicyException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string | undefined } = {}) {
+    super({ name: "BlockedByOrganizationPolicyException", $fault: "client", $metadata: {}, message: options.message ?? "" });
+    Object.setPrototypeOf(this, BlockedByOrganizationPolicyException.prototype);
+  }
+}
+
 export class EmptyUploadException extends __ServiceException {
   static override readonly shapeId = "com.amazonaws.ecr#EmptyUploadException";
   override readonly name = "EmptyUploadException";
@@ -42,6 +52,16 @@ export class ImageAlreadyExistsException extends __ServiceException {
   }
 }
 
+export class ImageArchivedException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#ImageArchivedException";
+  override readonly name = "ImageArchivedException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string | undefined } = {}) {
+    super({ name: "ImageArchivedException", $fault: "client", $metadata: {}, message: options.message ?? "" });
+    Object.setPrototypeOf(this, ImageArchivedException.prototype);
+  }
+}
+
 export class ImageDigestDoesNotMatchException extends __ServiceException {
   static override readonly shapeId = "com.amazonaws.ecr#ImageDigestDoesNotMatchException";
   override readonly name = "ImageDigestDoesNotMatchException";
@@ -59,6 +79,16 @@ export class ImageNotFoundException extends __ServiceException {
   constructor(options: { message?: string | undefined } = {}) {
     super({ name: "ImageNotFoundException", $fault: "client", $metadata: {}, message: options.message ?? "" });
     Object.setPrototypeOf(this, ImageNotFoundException.prototype);
+  }
+}
+
+export class ImageStorageClassUpdateNotSupportedException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#ImageStorageClassUpdateNotSupportedException";
+  override readonly name = "ImageStorageClassUpdateNotSupportedException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string | undefined } = {}) {
+    super({ name: "ImageStorageClassUpdateNotSupportedException", $fault: "client", $metadata: {}, message: options.message ?? "" });
+    Object.setPrototypeOf(this, ImageStorageClassUpdateNotSupportedException.prototype);
   }
 }
 
@@ -272,6 +302,16 @@ export class RepositoryPolicyNotFoundException extends __ServiceException {
   }
 }
 
+export class ScanNotFoundException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#ScanNotFoundException";
+  override readonly name = "ScanNotFoundException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string | undefined } = {}) {
+    super({ name: "ScanNotFoundException", $fault: "client", $metadata: {}, message: options.message ?? "" });
+    Object.setPrototypeOf(this, ScanNotFoundException.prototype);
+  }
+}
+
 export class ServerException extends __ServiceException {
   static override readonly shapeId = "com.amazonaws.ecr#ServerException";
   override readonly name = "ServerException";
@@ -332,6 +372,16 @@ export class UnableToListUpstreamImageReferrersException extends __ServiceExcept
   }
 }
 
+export class UnsupportedImageTypeException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#UnsupportedImageTypeException";
+  override readonly name = "UnsupportedImageTypeException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string | undefined } = {}) {
+    super({ name: "UnsupportedImageTypeException", $fault: "client", $metadata: {}, message: options.message ?? "" });
+    Object.setPrototypeOf(this, UnsupportedImageTypeException.prototype);
+  }
+}
+
 export class UploadNotFoundException extends __ServiceException {
   static override readonly shapeId = "com.amazonaws.ecr#UploadNotFoundException";
   override readonly name = "UploadNotFoundException";
@@ -354,12 +404,15 @@ export class ValidationException extends __ServiceException {
 
 /** Every error class of the service, by shape name. */
 export const errorClasses = {
+  "BlockedByOrganizationPolicyException": BlockedByOrganizationPolicyException,
   "EmptyUploadException": EmptyUploadException,
   "ExclusionAlreadyExistsException": ExclusionAlreadyExistsException,
   "ExclusionNotFoundException": ExclusionNotFoundException,
   "ImageAlreadyExistsException": ImageAlreadyExistsException,
+  "ImageArchivedException": ImageArchivedException,
   "ImageDigestDoesNotMatchException": ImageDigestDoesNotMatchException,
   "ImageNotFoundException": ImageNotFoundException,
+  "ImageStorageClassUpdateNotSupportedException": ImageStorageClassUpdateNotSupportedException,
   "ImageTagAlreadyExistsException": ImageTagAlreadyExistsException,
   "InvalidLayerException": InvalidLayerException,
   "InvalidLayerPartException": InvalidLayerPartException,
@@ -380,12 +433,14 @@ export const errorClasses = {
   "RepositoryNotEmptyException": RepositoryNotEmptyException,
   "RepositoryNotFoundException": RepositoryNotFoundException,
   "RepositoryPolicyNotFoundException": RepositoryPolicyNotFoundException,
+  "ScanNotFoundException": ScanNotFoundException,
   "ServerException": ServerException,
   "SigningConfigurationNotFoundException": SigningConfigurationNotFoundException,
   "TooManyTagsException": TooManyTagsException,
   "UnableToGetUpstreamImageException": UnableToGetUpstreamImageException,
   "UnableToGetUpstreamLayerException": UnableToGetUpstreamLayerException,
   "UnableToListUpstreamImageReferrersException": UnableToListUpstreamImageReferrersException,
+  "UnsupportedImageTypeException": UnsupportedImageTypeException,
   "UploadNotFoundException": UploadNotFoundException,
   "ValidationException": ValidationException,
 };

@@ -27,6 +27,14 @@ export const operations = {
     errors: ["InvalidParameterException", "LimitExceededException", "RepositoryNotFoundException", "ServerException", "UnableToGetUpstreamImageException"],
     validate: validators.BatchGetImage,
   },
+  BatchGetRepositoryScanningConfiguration: {
+    name: "BatchGetRepositoryScanningConfiguration",
+    target: "AmazonEC2ContainerRegistry_V20150921.BatchGetRepositoryScanningConfiguration",
+    input: "BatchGetRepositoryScanningConfigurationRequest",
+    output: "BatchGetRepositoryScanningConfigurationResponse",
+    errors: ["InvalidParameterException", "RepositoryNotFoundException", "ServerException", "ValidationException"],
+    validate: validators.BatchGetRepositoryScanningConfiguration,
+  },
   CompleteLayerUpload: {
     name: "CompleteLayerUpload",
     target: "AmazonEC2ContainerRegistry_V20150921.CompleteLayerUpload",
@@ -99,6 +107,14 @@ export const operations = {
     errors: ["ImageNotFoundException", "InvalidParameterException", "RepositoryNotFoundException", "ServerException"],
     validate: validators.DescribeImages,
   },
+  DescribeImageScanFindings: {
+    name: "DescribeImageScanFindings",
+    target: "AmazonEC2ContainerRegistry_V20150921.DescribeImageScanFindings",
+    input: "DescribeImageScanFindingsRequest",
+    output: "DescribeImageScanFindingsResponse",
+    errors: ["ImageNotFoundException", "InvalidParameterException", "RepositoryNotFoundException", "ScanNotFoundException", "ServerException", "ValidationException"],
+    validate: validators.DescribeImageScanFindings,
+  },
   DescribeImageSigningStatus: {
     name: "DescribeImageSigningStatus",
     target: "AmazonEC2ContainerRegistry_V20150921.DescribeImageSigningStatus",
@@ -170,6 +186,14 @@ export const operations = {
     output: "GetRegistryPolicyResponse",
     errors: ["InvalidParameterException", "RegistryPolicyNotFoundException", "ServerException", "ValidationException"],
     validate: validators.GetRegistryPolicy,
+  },
+  GetRegistryScanningConfiguration: {
+    name: "GetRegistryScanningConfiguration",
+    target: "AmazonEC2ContainerRegistry_V20150921.GetRegistryScanningConfiguration",
+    input: "GetRegistryScanningConfigurationRequest",
+    output: "GetRegistryScanningConfigurationResponse",
+    errors: ["InvalidParameterException", "ServerException", "ValidationException"],
+    validate: validators.GetRegistryScanningConfiguration,
   },
   GetRepositoryPolicy: {
     name: "GetRepositoryPolicy",
@@ -275,6 +299,14 @@ export const operations = {
     errors: ["InvalidParameterException", "ServerException", "ValidationException"],
     validate: validators.PutRegistryPolicy,
   },
+  PutRegistryScanningConfiguration: {
+    name: "PutRegistryScanningConfiguration",
+    target: "AmazonEC2ContainerRegistry_V20150921.PutRegistryScanningConfiguration",
+    input: "PutRegistryScanningConfigurationRequest",
+    output: "PutRegistryScanningConfigurationResponse",
+    errors: ["BlockedByOrganizationPolicyException", "InvalidParameterException", "ServerException", "ValidationException"],
+    validate: validators.PutRegistryScanningConfiguration,
+  },
   PutSigningConfiguration: {
     name: "PutSigningConfiguration",
     target: "AmazonEC2ContainerRegistry_V20150921.PutSigningConfiguration",
@@ -299,6 +331,14 @@ export const operations = {
     errors: ["InvalidParameterException", "RepositoryNotFoundException", "ServerException"],
     validate: validators.SetRepositoryPolicy,
   },
+  StartImageScan: {
+    name: "StartImageScan",
+    target: "AmazonEC2ContainerRegistry_V20150921.StartImageScan",
+    input: "StartImageScanRequest",
+    output: "StartImageScanResponse",
+    errors: ["ImageArchivedException", "ImageNotFoundException", "InvalidParameterException", "LimitExceededException", "RepositoryNotFoundException", "ServerException", "UnsupportedImageTypeException", "ValidationException"],
+    validate: validators.StartImageScan,
+  },
   StartLifecyclePolicyPreview: {
     name: "StartLifecyclePolicyPreview",
     target: "AmazonEC2ContainerRegistry_V20150921.StartLifecyclePolicyPreview",
@@ -322,6 +362,14 @@ export const operations = {
     output: "UntagResourceResponse",
     errors: ["InvalidParameterException", "InvalidTagParameterException", "RepositoryNotFoundException", "ServerException", "TooManyTagsException"],
     validate: validators.UntagResource,
+  },
+  UpdateImageStorageClass: {
+    name: "UpdateImageStorageClass",
+    target: "AmazonEC2ContainerRegistry_V20150921.UpdateImageStorageClass",
+    input: "UpdateImageStorageClassRequest",
+    output: "UpdateImageStorageClassResponse",
+    errors: ["ImageNotFoundException", "ImageStorageClassUpdateNotSupportedException", "InvalidParameterException", "RepositoryNotFoundException", "ServerException", "ValidationException"],
+    validate: validators.UpdateImageStorageClass,
   },
   UploadLayerPart: {
     name: "UploadLayerPart",

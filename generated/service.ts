@@ -24,6 +24,8 @@ export interface Service<Context extends RequestContext = RequestContext> {
   BatchDeleteImage(input: T.BatchDeleteImageRequest, context: Context): Promise<T.BatchDeleteImageResponse>;
   /** Returns image manifests by tag or digest. */
   BatchGetImage(input: T.BatchGetImageRequest, context: Context): Promise<T.BatchGetImageResponse>;
+  /** Reports, for up to 25 repositories, how their images get scanned: the frequency and the registry rule filters that apply, or a failure for a repository that does not exist. */
+  BatchGetRepositoryScanningConfiguration(input: T.BatchGetRepositoryScanningConfigurationRequest, context: Context): Promise<T.BatchGetRepositoryScanningConfigurationResponse>;
   /** Finishes an upload session and stores the layer under its digest. */
   CompleteLayerUpload(input: T.CompleteLayerUploadRequest, context: Context): Promise<T.CompleteLayerUploadResponse>;
   /** Makes a new, empty repository. */
@@ -42,6 +44,8 @@ export interface Service<Context extends RequestContext = RequestContext> {
   DeregisterPullTimeUpdateExclusion(input: T.DeregisterPullTimeUpdateExclusionRequest, context: Context): Promise<T.DeregisterPullTimeUpdateExclusionResponse>;
   /** Lists a repository's images with their tags, size, push and pull times and media types; by id or page by page. */
   DescribeImages(input: T.DescribeImagesRequest, context: Context): Promise<T.DescribeImagesResponse>;
+  /** Returns the state of an image's latest vulnerability scan and, once it has completed, its findings a page at a time with counts by severity. */
+  DescribeImageScanFindings(input: T.DescribeImageScanFindingsRequest, context: Context): Promise<T.DescribeImageScanFindingsResponse>;
   /** Reports, per signing profile whose rule covers the image's repository, whether a signature by that profile is attached to the image. */
   DescribeImageSigningStatus(input: T.DescribeImageSigningStatusRequest, context: Context): Promise<T.DescribeImageSigningStatusResponse>;
   /** Returns the registry id of the caller and its replication configuration. */
@@ -60,6 +64,8 @@ export interface Service<Context extends RequestContext = RequestContext> {
   GetLifecyclePolicyPreview(input: T.GetLifecyclePolicyPreviewRequest, context: Context): Promise<T.GetLifecyclePolicyPreviewResponse>;
   /** Returns the registry's permissions policy. */
   GetRegistryPolicy(input: T.GetRegistryPolicyRequest, context: Context): Promise<T.GetRegistryPolicyResponse>;
+  /** Returns the registry's scanning type and the rules that choose which repositories are scanned on push or continuously. */
+  GetRegistryScanningConfiguration(input: T.GetRegistryScanningConfigurationRequest, context: Context): Promise<T.GetRegistryScanningConfigurationResponse>;
   /** Returns the resource policy attached to a repository. */
   GetRepositoryPolicy(input: T.GetRepositoryPolicyRequest, context: Context): Promise<T.GetRepositoryPolicyResponse>;
   /** Returns the registry's signing rules, or an error when the registry has none. */
@@ -86,18 +92,24 @@ export interface Service<Context extends RequestContext = RequestContext> {
   PutLifecyclePolicy(input: T.PutLifecyclePolicyRequest, context: Context): Promise<T.PutLifecyclePolicyResponse>;
   /** Stores the registry's permissions policy, which grants other accounts registry-wide actions such as replication into this registry. */
   PutRegistryPolicy(input: T.PutRegistryPolicyRequest, context: Context): Promise<T.PutRegistryPolicyResponse>;
+  /** Sets the registry's scanning type and rules; once set they decide, for every repository, whether its images are scanned when pushed. */
+  PutRegistryScanningConfiguration(input: T.PutRegistryScanningConfigurationRequest, context: Context): Promise<T.PutRegistryScanningConfigurationResponse>;
   /** Sets the registry's signing rules: which signing profile signs the images pushed to which repositories. */
   PutSigningConfiguration(input: T.PutSigningConfigurationRequest, context: Context): Promise<T.PutSigningConfigurationResponse>;
   /** Adds an IAM user or role to the registry's list of principals whose pulls leave an image's last recorded pull time unchanged. */
   RegisterPullTimeUpdateExclusion(input: T.RegisterPullTimeUpdateExclusionRequest, context: Context): Promise<T.RegisterPullTimeUpdateExclusionResponse>;
   /** Attaches an IAM resource policy to a repository, replacing any policy it had; the policy decides which other principals may call operations on the repository. */
   SetRepositoryPolicy(input: T.SetRepositoryPolicyRequest, context: Context): Promise<T.SetRepositoryPolicyResponse>;
+  /** Begins a vulnerability scan of one image, at most once a day per image, and answers with the scan state. */
+  StartImageScan(input: T.StartImageScanRequest, context: Context): Promise<T.StartImageScanResponse>;
   /** Works out which images the given lifecycle rules (or the repository's own) would expire, without expiring anything. */
   StartLifecyclePolicyPreview(input: T.StartLifecyclePolicyPreviewRequest, context: Context): Promise<T.StartLifecyclePolicyPreviewResponse>;
   /** Adds or replaces resource tags on a repository. */
   TagResource(input: T.TagResourceRequest, context: Context): Promise<T.TagResourceResponse>;
   /** Removes resource tags from a repository by key. */
   UntagResource(input: T.UntagResourceRequest, context: Context): Promise<T.UntagResourceResponse>;
+  /** Moves an image to the archive storage class, where it cannot be pulled, or starts restoring an archived one to standard storage. */
+  UpdateImageStorageClass(input: T.UpdateImageStorageClassRequest, context: Context): Promise<T.UpdateImageStorageClassResponse>;
   /** Appends one byte range to an upload session. */
   UploadLayerPart(input: StreamingInput<T.UploadLayerPartRequest, "layerPartBlob">, context: Context): Promise<T.UploadLayerPartResponse>;
 }

@@ -7,6 +7,8 @@ export type AccountSettingValue = string;
 
 export type Annotations = Record<string, String>;
 
+export type Arch = string;
+
 export type Arn = string;
 
 export const ArtifactStatus = {
@@ -28,6 +30,19 @@ export type ArtifactType = string;
 
 export type ArtifactTypeList = Array<ArtifactType>;
 
+export interface Attribute {
+  key: AttributeKey;
+  value?: AttributeValue | undefined;
+}
+
+export type AttributeKey = string;
+
+export type AttributeList = Array<Attribute>;
+
+export type AttributeValue = string;
+
+export type Author = string;
+
 export interface AuthorizationData {
   authorizationToken?: Base64 | undefined;
   expiresAt?: ExpirationTimestamp | undefined;
@@ -36,7 +51,22 @@ export interface AuthorizationData {
 
 export type AuthorizationDataList = Array<AuthorizationData>;
 
+export interface AwsEcrContainerImageDetails {
+  architecture?: Arch | undefined;
+  author?: Author | undefined;
+  imageHash?: ImageDigest | undefined;
+  imageTags?: ImageTagsList | undefined;
+  platform?: Platform | undefined;
+  pushedAt?: Date_ | undefined;
+  lastInUseAt?: Date_ | undefined;
+  inUseCount?: InUseCount | undefined;
+  registry?: RegistryId | undefined;
+  repositoryName?: RepositoryName | undefined;
+}
+
 export type Base64 = string;
+
+export type BaseScore = number;
 
 export interface BatchCheckLayerAvailabilityRequest {
   registryId?: RegistryId | undefined;
@@ -72,6 +102,15 @@ export interface BatchGetImageResponse {
   failures?: ImageFailureList | undefined;
 }
 
+export interface BatchGetRepositoryScanningConfigurationRequest {
+  repositoryNames: ScanningConfigurationRepositoryNameList;
+}
+
+export interface BatchGetRepositoryScanningConfigurationResponse {
+  scanningConfigurations?: RepositoryScanningConfigurationList | undefined;
+  failures?: RepositoryScanningConfigurationFailureList | undefined;
+}
+
 export type BatchedOperationLayerDigest = string;
 
 export type BatchedOperationLayerDigestList = Array<BatchedOperationLayerDigest>;
@@ -105,6 +144,32 @@ export interface CreateRepositoryResponse {
 }
 
 export type CreationTimestamp = Date;
+
+export interface CvssScore {
+  baseScore?: BaseScore | undefined;
+  scoringVector?: ScoringVector | undefined;
+  source?: Source | undefined;
+  version?: Version | undefined;
+}
+
+export interface CvssScoreAdjustment {
+  metric?: Metric | undefined;
+  reason?: Reason | undefined;
+}
+
+export type CvssScoreAdjustmentList = Array<CvssScoreAdjustment>;
+
+export interface CvssScoreDetails {
+  adjustments?: CvssScoreAdjustmentList | undefined;
+  score?: Score | undefined;
+  scoreSource?: Source | undefined;
+  scoringVector?: ScoringVector | undefined;
+  version?: Version | undefined;
+}
+
+export type CvssScoreList = Array<CvssScore>;
+
+export type Date_ = Date;
 
 export interface DeleteLifecyclePolicyRequest {
   registryId?: RegistryId | undefined;
@@ -161,6 +226,23 @@ export interface DeregisterPullTimeUpdateExclusionRequest {
 
 export interface DeregisterPullTimeUpdateExclusionResponse {
   principalArn?: PrincipalArn | undefined;
+}
+
+export interface DescribeImageScanFindingsRequest {
+  registryId?: RegistryId | undefined;
+  repositoryName: RepositoryName;
+  imageId: ImageIdentifier;
+  nextToken?: NextToken | undefined;
+  maxResults?: MaxResults | undefined;
+}
+
+export interface DescribeImageScanFindingsResponse {
+  registryId?: RegistryId | undefined;
+  repositoryName?: RepositoryName | undefined;
+  imageId?: ImageIdentifier | undefined;
+  imageScanStatus?: ImageScanStatus | undefined;
+  imageScanFindings?: ImageScanFindings | undefined;
+  nextToken?: NextToken | undefined;
 }
 
 export interface DescribeImageSigningStatusRequest {
@@ -227,13 +309,47 @@ export const EncryptionType = {
 } as const;
 export type EncryptionType = (typeof EncryptionType)[keyof typeof EncryptionType];
 
+export interface EnhancedImageScanFinding {
+  awsAccountId?: RegistryId | undefined;
+  description?: FindingDescription | undefined;
+  findingArn?: FindingArn | undefined;
+  firstObservedAt?: Date_ | undefined;
+  lastObservedAt?: Date_ | undefined;
+  packageVulnerabilityDetails?: PackageVulnerabilityDetails | undefined;
+  remediation?: Remediation | undefined;
+  resources?: ResourceList | undefined;
+  score?: Score | undefined;
+  scoreDetails?: ScoreDetails | undefined;
+  severity?: Severity | undefined;
+  status?: Status | undefined;
+  title?: Title | undefined;
+  type?: Type | undefined;
+  updatedAt?: Date_ | undefined;
+  fixAvailable?: FixAvailable | undefined;
+  exploitAvailable?: ExploitAvailable | undefined;
+}
+
+export type EnhancedImageScanFindingList = Array<EnhancedImageScanFinding>;
+
+export type Epoch = number;
+
 export type EvaluationTimestamp = Date;
 
 export type ExceptionMessage = string;
 
 export type ExpirationTimestamp = Date;
 
+export type ExploitAvailable = string;
+
 export type FiftyMaxResults = number;
+
+export type FilePath = string;
+
+export type FindingArn = string;
+
+export type FindingDescription = string;
+
+export type FindingName = string;
 
 export const FindingSeverity = {
   INFORMATIONAL: "INFORMATIONAL",
@@ -246,6 +362,10 @@ export const FindingSeverity = {
 export type FindingSeverity = (typeof FindingSeverity)[keyof typeof FindingSeverity];
 
 export type FindingSeverityCounts = Record<string, SeverityCount>;
+
+export type FixAvailable = string;
+
+export type FixedInVersion = string;
 
 export type ForceFlag = boolean;
 
@@ -316,6 +436,14 @@ export interface GetRegistryPolicyRequest {
 export interface GetRegistryPolicyResponse {
   registryId?: RegistryId | undefined;
   policyText?: RegistryPolicyText | undefined;
+}
+
+export interface GetRegistryScanningConfigurationRequest {
+}
+
+export interface GetRegistryScanningConfigurationResponse {
+  registryId?: RegistryId | undefined;
+  scanningConfiguration?: RegistryScanningConfiguration | undefined;
 }
 
 export interface GetRepositoryPolicyRequest {
@@ -422,6 +550,24 @@ export interface ImageReferrer {
 
 export type ImageReferrerList = Array<ImageReferrer>;
 
+export interface ImageScanFinding {
+  name?: FindingName | undefined;
+  description?: FindingDescription | undefined;
+  uri?: Url | undefined;
+  severity?: FindingSeverity | undefined;
+  attributes?: AttributeList | undefined;
+}
+
+export type ImageScanFindingList = Array<ImageScanFinding>;
+
+export interface ImageScanFindings {
+  imageScanCompletedAt?: ScanTimestamp | undefined;
+  vulnerabilitySourceUpdatedAt?: VulnerabilitySourceUpdateTimestamp | undefined;
+  findingSeverityCounts?: FindingSeverityCounts | undefined;
+  findings?: ImageScanFindingList | undefined;
+  enhancedFindings?: EnhancedImageScanFindingList | undefined;
+}
+
 export interface ImageScanFindingsSummary {
   imageScanCompletedAt?: ScanTimestamp | undefined;
   vulnerabilitySourceUpdatedAt?: VulnerabilitySourceUpdateTimestamp | undefined;
@@ -488,6 +634,10 @@ export type ImageTagMutabilityExclusionFilterType = (typeof ImageTagMutabilityEx
 export type ImageTagMutabilityExclusionFilterValue = string;
 
 export type ImageTagMutabilityExclusionFilters = Array<ImageTagMutabilityExclusionFilter>;
+
+export type ImageTagsList = Array<ImageTag>;
+
+export type InUseCount = number;
 
 export interface InitiateLayerUploadRequest {
   registryId?: RegistryId | undefined;
@@ -658,9 +808,28 @@ export type MediaType = string;
 
 export type MediaTypeList = Array<MediaType>;
 
+export type Metric = string;
+
 export type NextToken = string;
 
+export type PackageManager = string;
+
+export interface PackageVulnerabilityDetails {
+  cvss?: CvssScoreList | undefined;
+  referenceUrls?: ReferenceUrlsList | undefined;
+  relatedVulnerabilities?: RelatedVulnerabilitiesList | undefined;
+  source?: Source | undefined;
+  sourceUrl?: Url | undefined;
+  vendorCreatedAt?: Date_ | undefined;
+  vendorSeverity?: Severity | undefined;
+  vendorUpdatedAt?: Date_ | undefined;
+  vulnerabilityId?: VulnerabilityId | undefined;
+  vulnerablePackages?: VulnerablePackagesList | undefined;
+}
+
 export type PartSize = number;
+
+export type Platform = string;
 
 export type PrincipalArn = string;
 
@@ -740,6 +909,15 @@ export interface PutRegistryPolicyResponse {
   policyText?: RegistryPolicyText | undefined;
 }
 
+export interface PutRegistryScanningConfigurationRequest {
+  scanType?: ScanType | undefined;
+  rules?: RegistryScanningRuleList | undefined;
+}
+
+export interface PutRegistryScanningConfigurationResponse {
+  registryScanningConfiguration?: RegistryScanningConfiguration | undefined;
+}
+
 export interface PutSigningConfigurationRequest {
   signingConfiguration: SigningConfiguration;
 }
@@ -748,7 +926,18 @@ export interface PutSigningConfigurationResponse {
   signingConfiguration?: SigningConfiguration | undefined;
 }
 
+export type Reason = string;
+
+export interface Recommendation {
+  url?: Url | undefined;
+  text?: RecommendationText | undefined;
+}
+
+export type RecommendationText = string;
+
 export type RecordedPullTimestamp = Date;
+
+export type ReferenceUrlsList = Array<Url>;
 
 export type Region = string;
 
@@ -764,6 +953,28 @@ export interface RegisterPullTimeUpdateExclusionResponse {
 export type RegistryId = string;
 
 export type RegistryPolicyText = string;
+
+export interface RegistryScanningConfiguration {
+  scanType?: ScanType | undefined;
+  rules?: RegistryScanningRuleList | undefined;
+}
+
+export interface RegistryScanningRule {
+  scanFrequency: ScanFrequency;
+  repositoryFilters: ScanningRepositoryFilterList;
+}
+
+export type RegistryScanningRuleList = Array<RegistryScanningRule>;
+
+export type RelatedVulnerabilitiesList = Array<RelatedVulnerability>;
+
+export type RelatedVulnerability = string;
+
+export type Release = string;
+
+export interface Remediation {
+  recommendation?: Recommendation | undefined;
+}
 
 export interface ReplicationConfiguration {
   rules: ReplicationRuleList;
@@ -817,6 +1028,46 @@ export type RepositoryNameList = Array<RepositoryName>;
 
 export type RepositoryPolicyText = string;
 
+export interface RepositoryScanningConfiguration {
+  repositoryArn?: Arn | undefined;
+  repositoryName?: RepositoryName | undefined;
+  scanOnPush?: ScanOnPushFlag | undefined;
+  scanFrequency?: ScanFrequency | undefined;
+  appliedScanFilters?: ScanningRepositoryFilterList | undefined;
+}
+
+export interface RepositoryScanningConfigurationFailure {
+  repositoryName?: RepositoryName | undefined;
+  failureCode?: ScanningConfigurationFailureCode | undefined;
+  failureReason?: ScanningConfigurationFailureReason | undefined;
+}
+
+export type RepositoryScanningConfigurationFailureList = Array<RepositoryScanningConfigurationFailure>;
+
+export type RepositoryScanningConfigurationList = Array<RepositoryScanningConfiguration>;
+
+export interface Resource {
+  details?: ResourceDetails | undefined;
+  id?: ResourceId | undefined;
+  tags?: Tags | undefined;
+  type?: Type | undefined;
+}
+
+export interface ResourceDetails {
+  awsEcrContainerImage?: AwsEcrContainerImageDetails | undefined;
+}
+
+export type ResourceId = string;
+
+export type ResourceList = Array<Resource>;
+
+export const ScanFrequency = {
+  SCAN_ON_PUSH: "SCAN_ON_PUSH",
+  CONTINUOUS_SCAN: "CONTINUOUS_SCAN",
+  MANUAL: "MANUAL",
+} as const;
+export type ScanFrequency = (typeof ScanFrequency)[keyof typeof ScanFrequency];
+
 export type ScanOnPushFlag = boolean;
 
 export const ScanStatus = {
@@ -837,6 +1088,43 @@ export type ScanStatusDescription = string;
 
 export type ScanTimestamp = Date;
 
+export const ScanType = {
+  BASIC: "BASIC",
+  ENHANCED: "ENHANCED",
+} as const;
+export type ScanType = (typeof ScanType)[keyof typeof ScanType];
+
+export const ScanningConfigurationFailureCode = {
+  REPOSITORY_NOT_FOUND: "REPOSITORY_NOT_FOUND",
+} as const;
+export type ScanningConfigurationFailureCode = (typeof ScanningConfigurationFailureCode)[keyof typeof ScanningConfigurationFailureCode];
+
+export type ScanningConfigurationFailureReason = string;
+
+export type ScanningConfigurationRepositoryNameList = Array<RepositoryName>;
+
+export interface ScanningRepositoryFilter {
+  filter: ScanningRepositoryFilterValue;
+  filterType: ScanningRepositoryFilterType;
+}
+
+export type ScanningRepositoryFilterList = Array<ScanningRepositoryFilter>;
+
+export const ScanningRepositoryFilterType = {
+  WILDCARD: "WILDCARD",
+} as const;
+export type ScanningRepositoryFilterType = (typeof ScanningRepositoryFilterType)[keyof typeof ScanningRepositoryFilterType];
+
+export type ScanningRepositoryFilterValue = string;
+
+export type Score = number;
+
+export interface ScoreDetails {
+  cvss?: CvssScoreDetails | undefined;
+}
+
+export type ScoringVector = string;
+
 export interface SetRepositoryPolicyRequest {
   registryId?: RegistryId | undefined;
   repositoryName: RepositoryName;
@@ -849,6 +1137,8 @@ export interface SetRepositoryPolicyResponse {
   repositoryName?: RepositoryName | undefined;
   policyText?: RepositoryPolicyText | undefined;
 }
+
+export type Severity = string;
 
 export type SeverityCount = number;
 
@@ -890,6 +1180,23 @@ export type SigningStatusFailureCode = string;
 
 export type SigningStatusFailureReason = string;
 
+export type Source = string;
+
+export type SourceLayerHash = string;
+
+export interface StartImageScanRequest {
+  registryId?: RegistryId | undefined;
+  repositoryName: RepositoryName;
+  imageId: ImageIdentifier;
+}
+
+export interface StartImageScanResponse {
+  registryId?: RegistryId | undefined;
+  repositoryName?: RepositoryName | undefined;
+  imageId?: ImageIdentifier | undefined;
+  imageScanStatus?: ImageScanStatus | undefined;
+}
+
 export interface StartLifecyclePolicyPreviewRequest {
   registryId?: RegistryId | undefined;
   repositoryName: RepositoryName;
@@ -902,6 +1209,8 @@ export interface StartLifecyclePolicyPreviewResponse {
   lifecyclePolicyText?: LifecyclePolicyText | undefined;
   status?: LifecyclePolicyPreviewStatus | undefined;
 }
+
+export type Status = string;
 
 export type String = string;
 
@@ -937,6 +1246,16 @@ export type TagStatus = (typeof TagStatus)[keyof typeof TagStatus];
 
 export type TagValue = string;
 
+export type Tags = Record<string, TagValue>;
+
+export const TargetStorageClass = {
+  STANDARD: "STANDARD",
+  ARCHIVE: "ARCHIVE",
+} as const;
+export type TargetStorageClass = (typeof TargetStorageClass)[keyof typeof TargetStorageClass];
+
+export type Title = string;
+
 export interface TransitioningImageTotalCount {
   targetStorageClass?: LifecyclePolicyTargetStorageClass | undefined;
   imageTotalCount?: ImageCount | undefined;
@@ -944,12 +1263,28 @@ export interface TransitioningImageTotalCount {
 
 export type TransitioningImageTotalCounts = Array<TransitioningImageTotalCount>;
 
+export type Type = string;
+
 export interface UntagResourceRequest {
   resourceArn: Arn;
   tagKeys: TagKeyList;
 }
 
 export interface UntagResourceResponse {
+}
+
+export interface UpdateImageStorageClassRequest {
+  registryId?: RegistryId | undefined;
+  repositoryName: RepositoryName;
+  imageId: ImageIdentifier;
+  targetStorageClass: TargetStorageClass;
+}
+
+export interface UpdateImageStorageClassResponse {
+  registryId?: RegistryId | undefined;
+  repositoryName?: RepositoryName | undefined;
+  imageId?: ImageIdentifier | undefined;
+  imageStatus?: ImageStatus | undefined;
 }
 
 export type UploadId = string;
@@ -972,4 +1307,24 @@ export interface UploadLayerPartResponse {
 
 export type Url = string;
 
+export type Version = string;
+
+export type VulnerabilityId = string;
+
 export type VulnerabilitySourceUpdateTimestamp = Date;
+
+export interface VulnerablePackage {
+  arch?: Arch | undefined;
+  epoch?: Epoch | undefined;
+  filePath?: FilePath | undefined;
+  name?: VulnerablePackageName | undefined;
+  packageManager?: PackageManager | undefined;
+  release?: Release | undefined;
+  sourceLayerHash?: SourceLayerHash | undefined;
+  version?: Version | undefined;
+  fixedInVersion?: FixedInVersion | undefined;
+}
+
+export type VulnerablePackageName = string;
+
+export type VulnerablePackagesList = Array<VulnerablePackage>;

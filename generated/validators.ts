@@ -443,21 +443,17 @@ validate23.errors = vErrors;
 return errors === 0;
 }
 
-export const CompleteLayerUpload: InputValidator = validate29;
-const schema32 = {"$id":"op-CompleteLayerUpload","$ref":"shapes#/$defs/CompleteLayerUploadRequest"};
-const schema33 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"uploadId":{"$ref":"#/$defs/UploadId"},"layerDigests":{"$ref":"#/$defs/LayerDigestList"}},"required":["repositoryName","uploadId","layerDigests"]};
-const schema36 = {"pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"};
-const pattern8 = func2("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", "");
-const schema37 = {"items":{"$ref":"#/$defs/LayerDigest"},"minItems":1,"maxItems":100};
-const schema38 = {"pattern":"^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"};
-const pattern9 = func2("^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$", "");
+export const BatchGetRepositoryScanningConfiguration: InputValidator = validate29;
+const schema32 = {"$id":"op-BatchGetRepositoryScanningConfiguration","$ref":"shapes#/$defs/BatchGetRepositoryScanningConfigurationRequest"};
+const schema33 = {"properties":{"repositoryNames":{"$ref":"#/$defs/ScanningConfigurationRepositoryNameList"}},"required":["repositoryNames"]};
+const schema34 = {"items":{"$ref":"#/$defs/RepositoryName"},"minItems":1,"maxItems":25};
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
-if(data.length > 100){
-validate31.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
+if(data.length > 25){
+validate31.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 25},message:"must NOT have more than 25 items"}];
 return false;
 }
 else {
@@ -472,9 +468,21 @@ for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 const _errs0 = errors;
 if(typeof data0 === "string"){
-if(!pattern9.test(data0)){
-validate31.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/LayerDigest/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"},message:"must match pattern \""+"^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"+"\""}];
+if(func3(data0) > 256){
+validate31.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
+}
+else {
+if(func3(data0) < 2){
+validate31.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data0)){
+validate31.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
 }
 }
 var valid0 = _errs0 === errors;
@@ -495,80 +503,15 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.uploadId === undefined) && (missing0 = "uploadId"))) || ((data.layerDigests === undefined) && (missing0 = "layerDigests"))){
+if((data.repositoryNames === undefined) && (missing0 = "repositoryNames")){
 validate30.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
-if(data.registryId !== undefined){
-let data0 = data.registryId;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate30.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
-return false;
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 256){
-validate30.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 2){
-validate30.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
-return false;
-}
-else {
-if(!pattern1.test(data1)){
-validate30.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.uploadId !== undefined){
-let data2 = data.uploadId;
-const _errs4 = errors;
-if(typeof data2 === "string"){
-if(!pattern8.test(data2)){
-validate30.errors = [{instancePath:instancePath+"/uploadId",schemaPath:"#/$defs/UploadId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.layerDigests !== undefined){
-const _errs6 = errors;
-if(!(validate31(data.layerDigests, {instancePath:instancePath+"/layerDigests",parentData:data,parentDataProperty:"layerDigests",rootData}))){
+if(data.repositoryNames !== undefined){
+if(!(validate31(data.repositoryNames, {instancePath:instancePath+"/repositoryNames",parentData:data,parentDataProperty:"repositoryNames",rootData}))){
 vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
 errors = vErrors.length;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-}
 }
 }
 }
@@ -579,7 +522,7 @@ return errors === 0;
 
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-CompleteLayerUpload" */;
+/*# sourceURL="op-BatchGetRepositoryScanningConfiguration" */;
 let vErrors = null;
 let errors = 0;
 if(!(validate30(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -590,153 +533,39 @@ validate29.errors = vErrors;
 return errors === 0;
 }
 
-export const CreateRepository: InputValidator = validate34;
-const schema39 = {"$id":"op-CreateRepository","$ref":"shapes#/$defs/CreateRepositoryRequest"};
-const schema40 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"tags":{"$ref":"#/$defs/TagList"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"},"imageScanningConfiguration":{"$ref":"#/$defs/ImageScanningConfiguration"},"encryptionConfiguration":{"$ref":"#/$defs/EncryptionConfiguration"}},"required":["repositoryName"]};
-const schema47 = {"enum":["MUTABLE","IMMUTABLE","IMMUTABLE_WITH_EXCLUSION","MUTABLE_WITH_EXCLUSION"]};
-const schema43 = {"items":{"$ref":"#/$defs/Tag"}};
-const schema44 = {"properties":{"Key":{"$ref":"#/$defs/TagKey"},"Value":{"$ref":"#/$defs/TagValue"}},"required":["Key","Value"]};
-const schema45 = {};
-const schema46 = {};
-
-function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.Key === undefined) && (missing0 = "Key")) || ((data.Value === undefined) && (missing0 = "Value"))){
-validate37.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.Key !== undefined){
-const _errs0 = errors;
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.Value !== undefined){
-const _errs1 = errors;
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-validate37.errors = vErrors;
-return errors === 0;
-}
-
+export const CompleteLayerUpload: InputValidator = validate34;
+const schema36 = {"$id":"op-CompleteLayerUpload","$ref":"shapes#/$defs/CompleteLayerUploadRequest"};
+const schema37 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"uploadId":{"$ref":"#/$defs/UploadId"},"layerDigests":{"$ref":"#/$defs/LayerDigestList"}},"required":["repositoryName","uploadId","layerDigests"]};
+const schema40 = {"pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"};
+const pattern9 = func2("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", "");
+const schema41 = {"items":{"$ref":"#/$defs/LayerDigest"},"minItems":1,"maxItems":100};
+const schema42 = {"pattern":"^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"};
+const pattern10 = func2("^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$", "");
 
 function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
-var valid0 = true;
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-const _errs0 = errors;
-if(!(validate37(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs0 === errors;
-if(!valid0){
-break;
-}
-}
-}
-validate36.errors = vErrors;
-return errors === 0;
-}
-
-const schema48 = {"items":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilter"},"minItems":1,"maxItems":5};
-const schema49 = {"properties":{"filterType":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilterType"},"filter":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilterValue"}},"required":["filterType","filter"]};
-const schema50 = {"enum":["WILDCARD"]};
-const schema51 = {"minLength":1,"maxLength":128,"pattern":"^[0-9a-zA-Z._*-]{1,128}$"};
-const pattern12 = func2("^[0-9a-zA-Z._*-]{1,128}$", "");
-
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.filterType === undefined) && (missing0 = "filterType")) || ((data.filter === undefined) && (missing0 = "filter"))){
-validate41.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.filterType !== undefined){
-const _errs0 = errors;
-if(!(data.filterType === "WILDCARD")){
-validate41.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterType/enum",keyword:"enum",params:{allowedValues: schema50.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.filter !== undefined){
-let data1 = data.filter;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 128){
-validate41.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterValue/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 1){
-validate41.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-else {
-if(!pattern12.test(data1)){
-validate41.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterValue/pattern",keyword:"pattern",params:{pattern: "^[0-9a-zA-Z._*-]{1,128}$"},message:"must match pattern \""+"^[0-9a-zA-Z._*-]{1,128}$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-validate41.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-if(data.length > 5){
-validate40.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 5},message:"must NOT have more than 5 items"}];
+if(data.length > 100){
+validate36.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
 return false;
 }
 else {
 if(data.length < 1){
-validate40.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+validate36.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
 return false;
 }
 else {
 var valid0 = true;
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
 const _errs0 = errors;
-if(!(validate41(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
-errors = vErrors.length;
+if(typeof data0 === "string"){
+if(!pattern10.test(data0)){
+validate36.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/LayerDigest/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"},message:"must match pattern \""+"^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"+"\""}];
+return false;
+}
 }
 var valid0 = _errs0 === errors;
 if(!valid0){
@@ -746,71 +575,7 @@ break;
 }
 }
 }
-validate40.errors = vErrors;
-return errors === 0;
-}
-
-const schema52 = {"properties":{"scanOnPush":{"$ref":"#/$defs/ScanOnPushFlag"}}};
-const schema53 = {};
-
-function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-validate44.errors = vErrors;
-return errors === 0;
-}
-
-const schema54 = {"properties":{"encryptionType":{"$ref":"#/$defs/EncryptionType"},"kmsKey":{"$ref":"#/$defs/KmsKey"}},"required":["encryptionType"]};
-const schema55 = {"enum":["AES256","KMS","KMS_DSSE"]};
-const schema56 = {"minLength":1,"maxLength":2048};
-
-function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.encryptionType === undefined) && (missing0 = "encryptionType")){
-validate46.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.encryptionType !== undefined){
-let data0 = data.encryptionType;
-const _errs0 = errors;
-if(!(((data0 === "AES256") || (data0 === "KMS")) || (data0 === "KMS_DSSE"))){
-validate46.errors = [{instancePath:instancePath+"/encryptionType",schemaPath:"#/$defs/EncryptionType/enum",keyword:"enum",params:{allowedValues: schema55.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.kmsKey !== undefined){
-let data1 = data.kmsKey;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 2048){
-validate46.errors = [{instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKey/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 1){
-validate46.errors = [{instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-validate46.errors = vErrors;
+validate36.errors = vErrors;
 return errors === 0;
 }
 
@@ -820,7 +585,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
+if((((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.uploadId === undefined) && (missing0 = "uploadId"))) || ((data.layerDigests === undefined) && (missing0 = "layerDigests"))){
 validate35.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -867,10 +632,335 @@ else {
 var valid0 = true;
 }
 if(valid0){
+if(data.uploadId !== undefined){
+let data2 = data.uploadId;
+const _errs4 = errors;
+if(typeof data2 === "string"){
+if(!pattern9.test(data2)){
+validate35.errors = [{instancePath:instancePath+"/uploadId",schemaPath:"#/$defs/UploadId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.layerDigests !== undefined){
+const _errs6 = errors;
+if(!(validate36(data.layerDigests, {instancePath:instancePath+"/layerDigests",parentData:data,parentDataProperty:"layerDigests",rootData}))){
+vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+validate35.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-CompleteLayerUpload" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate35(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+validate34.errors = vErrors;
+return errors === 0;
+}
+
+export const CreateRepository: InputValidator = validate39;
+const schema43 = {"$id":"op-CreateRepository","$ref":"shapes#/$defs/CreateRepositoryRequest"};
+const schema44 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"tags":{"$ref":"#/$defs/TagList"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"},"imageScanningConfiguration":{"$ref":"#/$defs/ImageScanningConfiguration"},"encryptionConfiguration":{"$ref":"#/$defs/EncryptionConfiguration"}},"required":["repositoryName"]};
+const schema51 = {"enum":["MUTABLE","IMMUTABLE","IMMUTABLE_WITH_EXCLUSION","MUTABLE_WITH_EXCLUSION"]};
+const schema47 = {"items":{"$ref":"#/$defs/Tag"}};
+const schema48 = {"properties":{"Key":{"$ref":"#/$defs/TagKey"},"Value":{"$ref":"#/$defs/TagValue"}},"required":["Key","Value"]};
+const schema49 = {};
+const schema50 = {};
+
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.Key === undefined) && (missing0 = "Key")) || ((data.Value === undefined) && (missing0 = "Value"))){
+validate42.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.Key !== undefined){
+const _errs0 = errors;
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.Value !== undefined){
+const _errs1 = errors;
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate42.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+const _errs0 = errors;
+if(!(validate42(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+validate41.errors = vErrors;
+return errors === 0;
+}
+
+const schema52 = {"items":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilter"},"minItems":1,"maxItems":5};
+const schema53 = {"properties":{"filterType":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilterType"},"filter":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilterValue"}},"required":["filterType","filter"]};
+const schema54 = {"enum":["WILDCARD"]};
+const schema55 = {"minLength":1,"maxLength":128,"pattern":"^[0-9a-zA-Z._*-]{1,128}$"};
+const pattern13 = func2("^[0-9a-zA-Z._*-]{1,128}$", "");
+
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.filterType === undefined) && (missing0 = "filterType")) || ((data.filter === undefined) && (missing0 = "filter"))){
+validate46.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.filterType !== undefined){
+const _errs0 = errors;
+if(!(data.filterType === "WILDCARD")){
+validate46.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterType/enum",keyword:"enum",params:{allowedValues: schema54.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.filter !== undefined){
+let data1 = data.filter;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 128){
+validate46.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterValue/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 1){
+validate46.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+else {
+if(!pattern13.test(data1)){
+validate46.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterValue/pattern",keyword:"pattern",params:{pattern: "^[0-9a-zA-Z._*-]{1,128}$"},message:"must match pattern \""+"^[0-9a-zA-Z._*-]{1,128}$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate46.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 5){
+validate45.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 5},message:"must NOT have more than 5 items"}];
+return false;
+}
+else {
+if(data.length < 1){
+validate45.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+return false;
+}
+else {
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+const _errs0 = errors;
+if(!(validate46(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+}
+}
+validate45.errors = vErrors;
+return errors === 0;
+}
+
+const schema56 = {"properties":{"scanOnPush":{"$ref":"#/$defs/ScanOnPushFlag"}}};
+const schema57 = {};
+
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+validate49.errors = vErrors;
+return errors === 0;
+}
+
+const schema58 = {"properties":{"encryptionType":{"$ref":"#/$defs/EncryptionType"},"kmsKey":{"$ref":"#/$defs/KmsKey"}},"required":["encryptionType"]};
+const schema59 = {"enum":["AES256","KMS","KMS_DSSE"]};
+const schema60 = {"minLength":1,"maxLength":2048};
+
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.encryptionType === undefined) && (missing0 = "encryptionType")){
+validate51.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.encryptionType !== undefined){
+let data0 = data.encryptionType;
+const _errs0 = errors;
+if(!(((data0 === "AES256") || (data0 === "KMS")) || (data0 === "KMS_DSSE"))){
+validate51.errors = [{instancePath:instancePath+"/encryptionType",schemaPath:"#/$defs/EncryptionType/enum",keyword:"enum",params:{allowedValues: schema59.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.kmsKey !== undefined){
+let data1 = data.kmsKey;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 2048){
+validate51.errors = [{instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKey/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 1){
+validate51.errors = [{instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate51.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
+validate40.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate40.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate40.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate40.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate40.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
 if(data.tags !== undefined){
 const _errs4 = errors;
-if(!(validate36(data.tags, {instancePath:instancePath+"/tags",parentData:data,parentDataProperty:"tags",rootData}))){
-vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+if(!(validate41(data.tags, {instancePath:instancePath+"/tags",parentData:data,parentDataProperty:"tags",rootData}))){
+vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -883,7 +973,7 @@ if(data.imageTagMutability !== undefined){
 let data3 = data.imageTagMutability;
 const _errs5 = errors;
 if(!((((data3 === "MUTABLE") || (data3 === "IMMUTABLE")) || (data3 === "IMMUTABLE_WITH_EXCLUSION")) || (data3 === "MUTABLE_WITH_EXCLUSION"))){
-validate35.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values"}];
+validate40.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -894,8 +984,8 @@ var valid0 = true;
 if(valid0){
 if(data.imageTagMutabilityExclusionFilters !== undefined){
 const _errs7 = errors;
-if(!(validate40(data.imageTagMutabilityExclusionFilters, {instancePath:instancePath+"/imageTagMutabilityExclusionFilters",parentData:data,parentDataProperty:"imageTagMutabilityExclusionFilters",rootData}))){
-vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+if(!(validate45(data.imageTagMutabilityExclusionFilters, {instancePath:instancePath+"/imageTagMutabilityExclusionFilters",parentData:data,parentDataProperty:"imageTagMutabilityExclusionFilters",rootData}))){
+vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -906,8 +996,8 @@ var valid0 = true;
 if(valid0){
 if(data.imageScanningConfiguration !== undefined){
 const _errs8 = errors;
-if(!(validate44(data.imageScanningConfiguration, {instancePath:instancePath+"/imageScanningConfiguration",parentData:data,parentDataProperty:"imageScanningConfiguration",rootData}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+if(!(validate49(data.imageScanningConfiguration, {instancePath:instancePath+"/imageScanningConfiguration",parentData:data,parentDataProperty:"imageScanningConfiguration",rootData}))){
+vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -918,8 +1008,8 @@ var valid0 = true;
 if(valid0){
 if(data.encryptionConfiguration !== undefined){
 const _errs9 = errors;
-if(!(validate46(data.encryptionConfiguration, {instancePath:instancePath+"/encryptionConfiguration",parentData:data,parentDataProperty:"encryptionConfiguration",rootData}))){
-vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+if(!(validate51(data.encryptionConfiguration, {instancePath:instancePath+"/encryptionConfiguration",parentData:data,parentDataProperty:"encryptionConfiguration",rootData}))){
+vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -935,34 +1025,34 @@ var valid0 = true;
 }
 }
 }
-validate35.errors = vErrors;
+validate40.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-CreateRepository" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate35(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if(!(validate40(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
 errors = vErrors.length;
 }
-validate34.errors = vErrors;
+validate39.errors = vErrors;
 return errors === 0;
 }
 
-export const DeleteLifecyclePolicy: InputValidator = validate49;
-const schema57 = {"$id":"op-DeleteLifecyclePolicy","$ref":"shapes#/$defs/DeleteLifecyclePolicyRequest"};
-const schema58 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+export const DeleteLifecyclePolicy: InputValidator = validate54;
+const schema61 = {"$id":"op-DeleteLifecyclePolicy","$ref":"shapes#/$defs/DeleteLifecyclePolicyRequest"};
+const schema62 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
 
-function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate50.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate55.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -971,7 +1061,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate50.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate55.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -986,17 +1076,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate50.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate55.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate50.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate55.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate50.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate55.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1010,47 +1100,47 @@ var valid0 = true;
 }
 }
 }
-validate50.errors = vErrors;
+validate55.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DeleteLifecyclePolicy" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate50(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+if(!(validate55(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
-validate49.errors = vErrors;
+validate54.errors = vErrors;
 return errors === 0;
 }
 
-export const DeleteRegistryPolicy: InputValidator = validate52;
-const schema61 = {"$id":"op-DeleteRegistryPolicy","$ref":"shapes#/$defs/DeleteRegistryPolicyRequest"};
-const schema62 = {"properties":{}};
+export const DeleteRegistryPolicy: InputValidator = validate57;
+const schema65 = {"$id":"op-DeleteRegistryPolicy","$ref":"shapes#/$defs/DeleteRegistryPolicyRequest"};
+const schema66 = {"properties":{}};
 
-function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DeleteRegistryPolicy" */;
 let vErrors = null;
 let errors = 0;
-validate52.errors = vErrors;
+validate57.errors = vErrors;
 return errors === 0;
 }
 
-export const DeleteRepository: InputValidator = validate53;
-const schema63 = {"$id":"op-DeleteRepository","$ref":"shapes#/$defs/DeleteRepositoryRequest"};
-const schema64 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"force":{"$ref":"#/$defs/ForceFlag"}},"required":["repositoryName"]};
-const schema67 = {};
+export const DeleteRepository: InputValidator = validate58;
+const schema67 = {"$id":"op-DeleteRepository","$ref":"shapes#/$defs/DeleteRepositoryRequest"};
+const schema68 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"force":{"$ref":"#/$defs/ForceFlag"}},"required":["repositoryName"]};
+const schema71 = {};
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate54.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate59.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1059,7 +1149,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate54.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate59.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1074,17 +1164,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate54.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate59.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate54.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate59.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate54.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate59.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1107,34 +1197,34 @@ var valid0 = true;
 }
 }
 }
-validate54.errors = vErrors;
+validate59.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DeleteRepository" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate54(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate59(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
 errors = vErrors.length;
 }
-validate53.errors = vErrors;
+validate58.errors = vErrors;
 return errors === 0;
 }
 
-export const DeleteRepositoryPolicy: InputValidator = validate56;
-const schema68 = {"$id":"op-DeleteRepositoryPolicy","$ref":"shapes#/$defs/DeleteRepositoryPolicyRequest"};
-const schema69 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+export const DeleteRepositoryPolicy: InputValidator = validate61;
+const schema72 = {"$id":"op-DeleteRepositoryPolicy","$ref":"shapes#/$defs/DeleteRepositoryPolicyRequest"};
+const schema73 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
 
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate57.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate62.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1143,7 +1233,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate57.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate62.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1158,17 +1248,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate57.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate62.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate57.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate62.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate57.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate62.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1182,48 +1272,48 @@ var valid0 = true;
 }
 }
 }
-validate57.errors = vErrors;
+validate62.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DeleteRepositoryPolicy" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate57(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate62(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
 errors = vErrors.length;
 }
-validate56.errors = vErrors;
+validate61.errors = vErrors;
 return errors === 0;
 }
 
-export const DeleteSigningConfiguration: InputValidator = validate59;
-const schema72 = {"$id":"op-DeleteSigningConfiguration","$ref":"shapes#/$defs/DeleteSigningConfigurationRequest"};
-const schema73 = {"properties":{}};
+export const DeleteSigningConfiguration: InputValidator = validate64;
+const schema76 = {"$id":"op-DeleteSigningConfiguration","$ref":"shapes#/$defs/DeleteSigningConfigurationRequest"};
+const schema77 = {"properties":{}};
 
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DeleteSigningConfiguration" */;
 let vErrors = null;
 let errors = 0;
-validate59.errors = vErrors;
+validate64.errors = vErrors;
 return errors === 0;
 }
 
-export const DeregisterPullTimeUpdateExclusion: InputValidator = validate60;
-const schema74 = {"$id":"op-DeregisterPullTimeUpdateExclusion","$ref":"shapes#/$defs/DeregisterPullTimeUpdateExclusionRequest"};
-const schema75 = {"properties":{"principalArn":{"$ref":"#/$defs/PrincipalArn"}},"required":["principalArn"]};
-const schema76 = {"minLength":0,"maxLength":200,"pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"};
-const pattern19 = func2("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$", "");
+export const DeregisterPullTimeUpdateExclusion: InputValidator = validate65;
+const schema78 = {"$id":"op-DeregisterPullTimeUpdateExclusion","$ref":"shapes#/$defs/DeregisterPullTimeUpdateExclusionRequest"};
+const schema79 = {"properties":{"principalArn":{"$ref":"#/$defs/PrincipalArn"}},"required":["principalArn"]};
+const schema80 = {"minLength":0,"maxLength":200,"pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"};
+const pattern20 = func2("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$", "");
 
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.principalArn === undefined) && (missing0 = "principalArn")){
-validate61.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate66.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1231,17 +1321,17 @@ if(data.principalArn !== undefined){
 let data0 = data.principalArn;
 if(typeof data0 === "string"){
 if(func3(data0) > 200){
-validate61.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+validate66.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 0){
-validate61.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate66.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 else {
-if(!pattern19.test(data0)){
-validate61.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"+"\""}];
+if(!pattern20.test(data0)){
+validate66.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"+"\""}];
 return false;
 }
 }
@@ -1250,34 +1340,155 @@ return false;
 }
 }
 }
-validate61.errors = vErrors;
+validate66.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DeregisterPullTimeUpdateExclusion" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate61(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+if(!(validate66(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
 errors = vErrors.length;
 }
-validate60.errors = vErrors;
+validate65.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeImageSigningStatus: InputValidator = validate63;
-const schema77 = {"$id":"op-DescribeImageSigningStatus","$ref":"shapes#/$defs/DescribeImageSigningStatusRequest"};
-const schema78 = {"properties":{"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"registryId":{"$ref":"#/$defs/RegistryId"}},"required":["repositoryName","imageId"]};
+export const DescribeImageScanFindings: InputValidator = validate68;
+const schema81 = {"$id":"op-DescribeImageScanFindings","$ref":"shapes#/$defs/DescribeImageScanFindingsRequest"};
+const schema82 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}},"required":["repositoryName","imageId"]};
+const schema85 = {};
+const schema86 = {"minimum":1,"maximum":1000};
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageId === undefined) && (missing0 = "imageId"))){
-validate64.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate69.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate69.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate69.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate69.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate69.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageId !== undefined){
+const _errs4 = errors;
+if(!(validate19(data.imageId, {instancePath:instancePath+"/imageId",parentData:data,parentDataProperty:"imageId",rootData}))){
+vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.nextToken !== undefined){
+const _errs5 = errors;
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.maxResults !== undefined){
+let data4 = data.maxResults;
+const _errs6 = errors;
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 1000 || isNaN(data4)){
+validate69.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+return false;
+}
+else {
+if(data4 < 1 || isNaN(data4)){
+validate69.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+validate69.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-DescribeImageScanFindings" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate69(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+errors = vErrors.length;
+}
+validate68.errors = vErrors;
+return errors === 0;
+}
+
+export const DescribeImageSigningStatus: InputValidator = validate72;
+const schema87 = {"$id":"op-DescribeImageSigningStatus","$ref":"shapes#/$defs/DescribeImageSigningStatusRequest"};
+const schema88 = {"properties":{"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"registryId":{"$ref":"#/$defs/RegistryId"}},"required":["repositoryName","imageId"]};
+
+function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageId === undefined) && (missing0 = "imageId"))){
+validate73.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1286,17 +1497,17 @@ let data0 = data.repositoryName;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 256){
-validate64.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate73.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 2){
-validate64.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate73.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data0)){
-validate64.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate73.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1325,7 +1536,7 @@ let data2 = data.registryId;
 const _errs3 = errors;
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-validate64.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate73.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1338,33 +1549,31 @@ var valid0 = true;
 }
 }
 }
-validate64.errors = vErrors;
+validate73.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DescribeImageSigningStatus" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate64(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if(!(validate73(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
 errors = vErrors.length;
 }
-validate63.errors = vErrors;
+validate72.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeImages: InputValidator = validate67;
-const schema81 = {"$id":"op-DescribeImages","$ref":"shapes#/$defs/DescribeImagesRequest"};
-const schema82 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"},"filter":{"$ref":"#/$defs/DescribeImagesFilter"}},"required":["repositoryName"]};
-const schema85 = {};
-const schema86 = {"minimum":1,"maximum":1000};
-const schema87 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"},"imageStatus":{"$ref":"#/$defs/ImageStatusFilter"}}};
-const schema88 = {"enum":["TAGGED","UNTAGGED","ANY"]};
-const schema89 = {"enum":["ACTIVE","ARCHIVED","ACTIVATING","ANY"]};
+export const DescribeImages: InputValidator = validate76;
+const schema91 = {"$id":"op-DescribeImages","$ref":"shapes#/$defs/DescribeImagesRequest"};
+const schema92 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"},"filter":{"$ref":"#/$defs/DescribeImagesFilter"}},"required":["repositoryName"]};
+const schema97 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"},"imageStatus":{"$ref":"#/$defs/ImageStatusFilter"}}};
+const schema98 = {"enum":["TAGGED","UNTAGGED","ANY"]};
+const schema99 = {"enum":["ACTIVE","ARCHIVED","ACTIVATING","ANY"]};
 
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1372,7 +1581,7 @@ if(data.tagStatus !== undefined){
 let data0 = data.tagStatus;
 const _errs0 = errors;
 if(!(((data0 === "TAGGED") || (data0 === "UNTAGGED")) || (data0 === "ANY"))){
-validate70.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema88.enum},message:"must be equal to one of the allowed values"}];
+validate79.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema98.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs0 === errors;
@@ -1385,7 +1594,7 @@ if(data.imageStatus !== undefined){
 let data1 = data.imageStatus;
 const _errs2 = errors;
 if(!((((data1 === "ACTIVE") || (data1 === "ARCHIVED")) || (data1 === "ACTIVATING")) || (data1 === "ANY"))){
-validate70.errors = [{instancePath:instancePath+"/imageStatus",schemaPath:"#/$defs/ImageStatusFilter/enum",keyword:"enum",params:{allowedValues: schema89.enum},message:"must be equal to one of the allowed values"}];
+validate79.errors = [{instancePath:instancePath+"/imageStatus",schemaPath:"#/$defs/ImageStatusFilter/enum",keyword:"enum",params:{allowedValues: schema99.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -1395,18 +1604,18 @@ var valid0 = true;
 }
 }
 }
-validate70.errors = vErrors;
+validate79.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate68.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate77.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1415,7 +1624,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate68.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate77.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1430,17 +1639,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate68.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate77.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate68.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate77.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate68.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate77.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1477,12 +1686,12 @@ let data4 = data.maxResults;
 const _errs6 = errors;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 1000 || isNaN(data4)){
-validate68.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate77.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data4 < 1 || isNaN(data4)){
-validate68.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate77.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -1495,8 +1704,8 @@ var valid0 = true;
 if(valid0){
 if(data.filter !== undefined){
 const _errs8 = errors;
-if(!(validate70(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
-vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+if(!(validate79(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
+vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -1511,51 +1720,51 @@ var valid0 = true;
 }
 }
 }
-validate68.errors = vErrors;
+validate77.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DescribeImages" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate68(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
+if(!(validate77(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
 errors = vErrors.length;
 }
-validate67.errors = vErrors;
+validate76.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeRegistry: InputValidator = validate73;
-const schema90 = {"$id":"op-DescribeRegistry","$ref":"shapes#/$defs/DescribeRegistryRequest"};
-const schema91 = {"properties":{}};
+export const DescribeRegistry: InputValidator = validate82;
+const schema100 = {"$id":"op-DescribeRegistry","$ref":"shapes#/$defs/DescribeRegistryRequest"};
+const schema101 = {"properties":{}};
 
-function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DescribeRegistry" */;
 let vErrors = null;
 let errors = 0;
-validate73.errors = vErrors;
+validate82.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeRepositories: InputValidator = validate74;
-const schema92 = {"$id":"op-DescribeRepositories","$ref":"shapes#/$defs/DescribeRepositoriesRequest"};
-const schema93 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryNames":{"$ref":"#/$defs/RepositoryNameList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}}};
-const schema95 = {"items":{"$ref":"#/$defs/RepositoryName"},"minItems":1,"maxItems":100};
+export const DescribeRepositories: InputValidator = validate83;
+const schema102 = {"$id":"op-DescribeRepositories","$ref":"shapes#/$defs/DescribeRepositoriesRequest"};
+const schema103 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryNames":{"$ref":"#/$defs/RepositoryNameList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}}};
+const schema105 = {"items":{"$ref":"#/$defs/RepositoryName"},"minItems":1,"maxItems":100};
 
-function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 100){
-validate76.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
+validate85.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
 return false;
 }
 else {
 if(data.length < 1){
-validate76.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+validate85.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
 return false;
 }
 else {
@@ -1566,17 +1775,17 @@ let data0 = data[i0];
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 256){
-validate76.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate85.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 2){
-validate76.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate85.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data0)){
-validate76.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate85.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1590,12 +1799,12 @@ break;
 }
 }
 }
-validate76.errors = vErrors;
+validate85.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1604,7 +1813,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate75.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate84.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1616,8 +1825,8 @@ var valid0 = true;
 if(valid0){
 if(data.repositoryNames !== undefined){
 const _errs2 = errors;
-if(!(validate76(data.repositoryNames, {instancePath:instancePath+"/repositoryNames",parentData:data,parentDataProperty:"repositoryNames",rootData}))){
-vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
+if(!(validate85(data.repositoryNames, {instancePath:instancePath+"/repositoryNames",parentData:data,parentDataProperty:"repositoryNames",rootData}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -1639,12 +1848,12 @@ let data3 = data.maxResults;
 const _errs4 = errors;
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 1000 || isNaN(data3)){
-validate75.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate84.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data3 < 1 || isNaN(data3)){
-validate75.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate84.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -1658,35 +1867,35 @@ var valid0 = true;
 }
 }
 }
-validate75.errors = vErrors;
+validate84.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DescribeRepositories" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate75(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate84(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
 errors = vErrors.length;
 }
-validate74.errors = vErrors;
+validate83.errors = vErrors;
 return errors === 0;
 }
 
-export const GetAccountSetting: InputValidator = validate79;
-const schema99 = {"$id":"op-GetAccountSetting","$ref":"shapes#/$defs/GetAccountSettingRequest"};
-const schema100 = {"properties":{"name":{"$ref":"#/$defs/AccountSettingName"}},"required":["name"]};
-const schema101 = {"minLength":1,"maxLength":64};
+export const GetAccountSetting: InputValidator = validate88;
+const schema109 = {"$id":"op-GetAccountSetting","$ref":"shapes#/$defs/GetAccountSettingRequest"};
+const schema110 = {"properties":{"name":{"$ref":"#/$defs/AccountSettingName"}},"required":["name"]};
+const schema111 = {"minLength":1,"maxLength":64};
 
-function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.name === undefined) && (missing0 = "name")){
-validate80.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate89.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1694,12 +1903,12 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func3(data0) > 64){
-validate80.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
+validate89.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 1){
-validate80.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate89.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -1707,39 +1916,39 @@ return false;
 }
 }
 }
-validate80.errors = vErrors;
+validate89.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-GetAccountSetting" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate80(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+if(!(validate89(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
 errors = vErrors.length;
 }
-validate79.errors = vErrors;
+validate88.errors = vErrors;
 return errors === 0;
 }
 
-export const GetAuthorizationToken: InputValidator = validate82;
-const schema102 = {"$id":"op-GetAuthorizationToken","$ref":"shapes#/$defs/GetAuthorizationTokenRequest"};
-const schema103 = {"properties":{"registryIds":{"$ref":"#/$defs/GetAuthorizationTokenRegistryIdList"}}};
-const schema104 = {"items":{"$ref":"#/$defs/RegistryId"},"minItems":1,"maxItems":10};
+export const GetAuthorizationToken: InputValidator = validate91;
+const schema112 = {"$id":"op-GetAuthorizationToken","$ref":"shapes#/$defs/GetAuthorizationTokenRequest"};
+const schema113 = {"properties":{"registryIds":{"$ref":"#/$defs/GetAuthorizationTokenRegistryIdList"}}};
+const schema114 = {"items":{"$ref":"#/$defs/RegistryId"},"minItems":1,"maxItems":10};
 
-function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 10){
-validate84.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
+validate93.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
 return false;
 }
 else {
 if(data.length < 1){
-validate84.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+validate93.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
 return false;
 }
 else {
@@ -1750,7 +1959,7 @@ let data0 = data[i0];
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate84.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate93.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1762,50 +1971,50 @@ break;
 }
 }
 }
-validate84.errors = vErrors;
+validate93.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.registryIds !== undefined){
-if(!(validate84(data.registryIds, {instancePath:instancePath+"/registryIds",parentData:data,parentDataProperty:"registryIds",rootData}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate93(data.registryIds, {instancePath:instancePath+"/registryIds",parentData:data,parentDataProperty:"registryIds",rootData}))){
+vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
 errors = vErrors.length;
 }
 }
 }
-validate83.errors = vErrors;
+validate92.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-GetAuthorizationToken" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate83(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
+if(!(validate92(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
 errors = vErrors.length;
 }
-validate82.errors = vErrors;
+validate91.errors = vErrors;
 return errors === 0;
 }
 
-export const GetDownloadUrlForLayer: InputValidator = validate87;
-const schema106 = {"$id":"op-GetDownloadUrlForLayer","$ref":"shapes#/$defs/GetDownloadUrlForLayerRequest"};
-const schema107 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"layerDigest":{"$ref":"#/$defs/LayerDigest"}},"required":["repositoryName","layerDigest"]};
+export const GetDownloadUrlForLayer: InputValidator = validate96;
+const schema116 = {"$id":"op-GetDownloadUrlForLayer","$ref":"shapes#/$defs/GetDownloadUrlForLayerRequest"};
+const schema117 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"layerDigest":{"$ref":"#/$defs/LayerDigest"}},"required":["repositoryName","layerDigest"]};
 
-function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.layerDigest === undefined) && (missing0 = "layerDigest"))){
-validate88.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate97.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1814,7 +2023,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate88.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate97.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1829,17 +2038,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate88.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate97.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate88.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate97.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate88.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate97.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1855,8 +2064,8 @@ if(data.layerDigest !== undefined){
 let data2 = data.layerDigest;
 const _errs4 = errors;
 if(typeof data2 === "string"){
-if(!pattern9.test(data2)){
-validate88.errors = [{instancePath:instancePath+"/layerDigest",schemaPath:"#/$defs/LayerDigest/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"},message:"must match pattern \""+"^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"+"\""}];
+if(!pattern10.test(data2)){
+validate97.errors = [{instancePath:instancePath+"/layerDigest",schemaPath:"#/$defs/LayerDigest/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"},message:"must match pattern \""+"^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"+"\""}];
 return false;
 }
 }
@@ -1869,34 +2078,34 @@ var valid0 = true;
 }
 }
 }
-validate88.errors = vErrors;
+validate97.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-GetDownloadUrlForLayer" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate88(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
+if(!(validate97(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
 errors = vErrors.length;
 }
-validate87.errors = vErrors;
+validate96.errors = vErrors;
 return errors === 0;
 }
 
-export const GetLifecyclePolicy: InputValidator = validate90;
-const schema111 = {"$id":"op-GetLifecyclePolicy","$ref":"shapes#/$defs/GetLifecyclePolicyRequest"};
-const schema112 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+export const GetLifecyclePolicy: InputValidator = validate99;
+const schema121 = {"$id":"op-GetLifecyclePolicy","$ref":"shapes#/$defs/GetLifecyclePolicyRequest"};
+const schema122 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
 
-function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate91.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate100.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1905,7 +2114,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate91.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate100.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1920,17 +2129,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate91.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate100.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate91.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate100.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate91.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate100.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1944,53 +2153,53 @@ var valid0 = true;
 }
 }
 }
-validate91.errors = vErrors;
+validate100.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-GetLifecyclePolicy" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate91(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
+if(!(validate100(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
 errors = vErrors.length;
 }
-validate90.errors = vErrors;
+validate99.errors = vErrors;
 return errors === 0;
 }
 
-export const GetLifecyclePolicyPreview: InputValidator = validate93;
-const schema115 = {"$id":"op-GetLifecyclePolicyPreview","$ref":"shapes#/$defs/GetLifecyclePolicyPreviewRequest"};
-const schema116 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/LifecyclePreviewMaxResults"},"filter":{"$ref":"#/$defs/LifecyclePolicyPreviewFilter"}},"required":["repositoryName"]};
-const schema120 = {"minimum":1,"maximum":100};
-const schema121 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"}}};
+export const GetLifecyclePolicyPreview: InputValidator = validate102;
+const schema125 = {"$id":"op-GetLifecyclePolicyPreview","$ref":"shapes#/$defs/GetLifecyclePolicyPreviewRequest"};
+const schema126 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/LifecyclePreviewMaxResults"},"filter":{"$ref":"#/$defs/LifecyclePolicyPreviewFilter"}},"required":["repositoryName"]};
+const schema130 = {"minimum":1,"maximum":100};
+const schema131 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"}}};
 
-function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.tagStatus !== undefined){
 let data0 = data.tagStatus;
 if(!(((data0 === "TAGGED") || (data0 === "UNTAGGED")) || (data0 === "ANY"))){
-validate96.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema88.enum},message:"must be equal to one of the allowed values"}];
+validate105.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema98.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 }
 }
-validate96.errors = vErrors;
+validate105.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate103(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate94.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate103.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1999,7 +2208,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate94.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate103.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2014,17 +2223,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate94.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate103.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate94.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate103.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate94.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate103.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2061,12 +2270,12 @@ let data4 = data.maxResults;
 const _errs6 = errors;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 100 || isNaN(data4)){
-validate94.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/LifecyclePreviewMaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"}];
+validate103.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/LifecyclePreviewMaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"}];
 return false;
 }
 else {
 if(data4 < 1 || isNaN(data4)){
-validate94.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/LifecyclePreviewMaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate103.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/LifecyclePreviewMaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -2079,8 +2288,8 @@ var valid0 = true;
 if(valid0){
 if(data.filter !== undefined){
 const _errs8 = errors;
-if(!(validate96(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
-vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
+if(!(validate105(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
+vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -2095,133 +2304,58 @@ var valid0 = true;
 }
 }
 }
-validate94.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetLifecyclePolicyPreview" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate94(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
-errors = vErrors.length;
-}
-validate93.errors = vErrors;
-return errors === 0;
-}
-
-export const GetRegistryPolicy: InputValidator = validate99;
-const schema123 = {"$id":"op-GetRegistryPolicy","$ref":"shapes#/$defs/GetRegistryPolicyRequest"};
-const schema124 = {"properties":{}};
-
-function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetRegistryPolicy" */;
-let vErrors = null;
-let errors = 0;
-validate99.errors = vErrors;
-return errors === 0;
-}
-
-export const GetRepositoryPolicy: InputValidator = validate100;
-const schema125 = {"$id":"op-GetRepositoryPolicy","$ref":"shapes#/$defs/GetRepositoryPolicyRequest"};
-const schema126 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
-
-function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate101.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.registryId !== undefined){
-let data0 = data.registryId;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate101.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
-return false;
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 256){
-validate101.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 2){
-validate101.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
-return false;
-}
-else {
-if(!pattern1.test(data1)){
-validate101.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-validate101.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetRepositoryPolicy" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate101(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
-errors = vErrors.length;
-}
-validate100.errors = vErrors;
-return errors === 0;
-}
-
-export const GetSigningConfiguration: InputValidator = validate103;
-const schema129 = {"$id":"op-GetSigningConfiguration","$ref":"shapes#/$defs/GetSigningConfigurationRequest"};
-const schema130 = {"properties":{}};
-
-function validate103(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetSigningConfiguration" */;
-let vErrors = null;
-let errors = 0;
 validate103.errors = vErrors;
 return errors === 0;
 }
 
-export const InitiateLayerUpload: InputValidator = validate104;
-const schema131 = {"$id":"op-InitiateLayerUpload","$ref":"shapes#/$defs/InitiateLayerUploadRequest"};
-const schema132 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
 
-function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetLifecyclePolicyPreview" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate103(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
+errors = vErrors.length;
+}
+validate102.errors = vErrors;
+return errors === 0;
+}
+
+export const GetRegistryPolicy: InputValidator = validate108;
+const schema133 = {"$id":"op-GetRegistryPolicy","$ref":"shapes#/$defs/GetRegistryPolicyRequest"};
+const schema134 = {"properties":{}};
+
+function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetRegistryPolicy" */;
+let vErrors = null;
+let errors = 0;
+validate108.errors = vErrors;
+return errors === 0;
+}
+
+export const GetRegistryScanningConfiguration: InputValidator = validate109;
+const schema135 = {"$id":"op-GetRegistryScanningConfiguration","$ref":"shapes#/$defs/GetRegistryScanningConfigurationRequest"};
+const schema136 = {"properties":{}};
+
+function validate109(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetRegistryScanningConfiguration" */;
+let vErrors = null;
+let errors = 0;
+validate109.errors = vErrors;
+return errors === 0;
+}
+
+export const GetRepositoryPolicy: InputValidator = validate110;
+const schema137 = {"$id":"op-GetRepositoryPolicy","$ref":"shapes#/$defs/GetRepositoryPolicyRequest"};
+const schema138 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+
+function validate111(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate105.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate111.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2230,7 +2364,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate105.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate111.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2245,17 +2379,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate105.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate111.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate105.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate111.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate105.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate111.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2269,59 +2403,146 @@ var valid0 = true;
 }
 }
 }
-validate105.errors = vErrors;
+validate111.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetRepositoryPolicy" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate111(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate111.errors : vErrors.concat(validate111.errors);
+errors = vErrors.length;
+}
+validate110.errors = vErrors;
+return errors === 0;
+}
+
+export const GetSigningConfiguration: InputValidator = validate113;
+const schema141 = {"$id":"op-GetSigningConfiguration","$ref":"shapes#/$defs/GetSigningConfigurationRequest"};
+const schema142 = {"properties":{}};
+
+function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetSigningConfiguration" */;
+let vErrors = null;
+let errors = 0;
+validate113.errors = vErrors;
+return errors === 0;
+}
+
+export const InitiateLayerUpload: InputValidator = validate114;
+const schema143 = {"$id":"op-InitiateLayerUpload","$ref":"shapes#/$defs/InitiateLayerUploadRequest"};
+const schema144 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+
+function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
+validate115.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate115.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate115.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate115.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate115.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate115.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-InitiateLayerUpload" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate105(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
+if(!(validate115(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate115.errors : vErrors.concat(validate115.errors);
 errors = vErrors.length;
 }
-validate104.errors = vErrors;
+validate114.errors = vErrors;
 return errors === 0;
 }
 
-export const ListImageReferrers: InputValidator = validate107;
-const schema135 = {"$id":"op-ListImageReferrers","$ref":"shapes#/$defs/ListImageReferrersRequest"};
-const schema136 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"subjectId":{"$ref":"#/$defs/SubjectIdentifier"},"filter":{"$ref":"#/$defs/ListImageReferrersFilter"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/FiftyMaxResults"}},"required":["repositoryName","subjectId"]};
-const schema146 = {"minimum":1,"maximum":50};
-const schema139 = {"properties":{"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["imageDigest"]};
+export const ListImageReferrers: InputValidator = validate117;
+const schema147 = {"$id":"op-ListImageReferrers","$ref":"shapes#/$defs/ListImageReferrersRequest"};
+const schema148 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"subjectId":{"$ref":"#/$defs/SubjectIdentifier"},"filter":{"$ref":"#/$defs/ListImageReferrersFilter"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/FiftyMaxResults"}},"required":["repositoryName","subjectId"]};
+const schema158 = {"minimum":1,"maximum":50};
+const schema151 = {"properties":{"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["imageDigest"]};
 
-function validate109(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.imageDigest === undefined) && (missing0 = "imageDigest")){
-validate109.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate119.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 }
-validate109.errors = vErrors;
+validate119.errors = vErrors;
 return errors === 0;
 }
 
-const schema141 = {"properties":{"artifactTypes":{"$ref":"#/$defs/ArtifactTypeList"},"artifactStatus":{"$ref":"#/$defs/ArtifactStatusFilter"}}};
-const schema144 = {"enum":["ACTIVE","ARCHIVED","ACTIVATING","ANY"]};
-const schema142 = {"items":{"$ref":"#/$defs/ArtifactType"},"minItems":0,"maxItems":5};
-const schema143 = {"minLength":1,"maxLength":255};
+const schema153 = {"properties":{"artifactTypes":{"$ref":"#/$defs/ArtifactTypeList"},"artifactStatus":{"$ref":"#/$defs/ArtifactStatusFilter"}}};
+const schema156 = {"enum":["ACTIVE","ARCHIVED","ACTIVATING","ANY"]};
+const schema154 = {"items":{"$ref":"#/$defs/ArtifactType"},"minItems":0,"maxItems":5};
+const schema155 = {"minLength":1,"maxLength":255};
 
-function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 5){
-validate112.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 5},message:"must NOT have more than 5 items"}];
+validate122.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 5},message:"must NOT have more than 5 items"}];
 return false;
 }
 else {
 if(data.length < 0){
-validate112.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+validate122.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
 return false;
 }
 else {
@@ -2332,12 +2553,12 @@ let data0 = data[i0];
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 255){
-validate112.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/ArtifactType/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
+validate122.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/ArtifactType/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 1){
-validate112.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/ArtifactType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate122.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/ArtifactType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -2350,19 +2571,19 @@ break;
 }
 }
 }
-validate112.errors = vErrors;
+validate122.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate111(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.artifactTypes !== undefined){
 const _errs0 = errors;
-if(!(validate112(data.artifactTypes, {instancePath:instancePath+"/artifactTypes",parentData:data,parentDataProperty:"artifactTypes",rootData}))){
-vErrors = vErrors === null ? validate112.errors : vErrors.concat(validate112.errors);
+if(!(validate122(data.artifactTypes, {instancePath:instancePath+"/artifactTypes",parentData:data,parentDataProperty:"artifactTypes",rootData}))){
+vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs0 === errors;
@@ -2375,7 +2596,7 @@ if(data.artifactStatus !== undefined){
 let data1 = data.artifactStatus;
 const _errs1 = errors;
 if(!((((data1 === "ACTIVE") || (data1 === "ARCHIVED")) || (data1 === "ACTIVATING")) || (data1 === "ANY"))){
-validate111.errors = [{instancePath:instancePath+"/artifactStatus",schemaPath:"#/$defs/ArtifactStatusFilter/enum",keyword:"enum",params:{allowedValues: schema144.enum},message:"must be equal to one of the allowed values"}];
+validate121.errors = [{instancePath:instancePath+"/artifactStatus",schemaPath:"#/$defs/ArtifactStatusFilter/enum",keyword:"enum",params:{allowedValues: schema156.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -2385,18 +2606,18 @@ var valid0 = true;
 }
 }
 }
-validate111.errors = vErrors;
+validate121.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.subjectId === undefined) && (missing0 = "subjectId"))){
-validate108.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate118.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2405,7 +2626,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate108.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate118.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2420,17 +2641,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate108.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate118.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate108.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate118.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate108.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate118.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2444,8 +2665,8 @@ var valid0 = true;
 if(valid0){
 if(data.subjectId !== undefined){
 const _errs4 = errors;
-if(!(validate109(data.subjectId, {instancePath:instancePath+"/subjectId",parentData:data,parentDataProperty:"subjectId",rootData}))){
-vErrors = vErrors === null ? validate109.errors : vErrors.concat(validate109.errors);
+if(!(validate119(data.subjectId, {instancePath:instancePath+"/subjectId",parentData:data,parentDataProperty:"subjectId",rootData}))){
+vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -2456,8 +2677,8 @@ var valid0 = true;
 if(valid0){
 if(data.filter !== undefined){
 const _errs5 = errors;
-if(!(validate111(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
-vErrors = vErrors === null ? validate111.errors : vErrors.concat(validate111.errors);
+if(!(validate121(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
+vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -2479,12 +2700,12 @@ let data5 = data.maxResults;
 const _errs7 = errors;
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 > 50 || isNaN(data5)){
-validate108.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/FiftyMaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50"}];
+validate118.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/FiftyMaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50"}];
 return false;
 }
 else {
 if(data5 < 1 || isNaN(data5)){
-validate108.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/FiftyMaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate118.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/FiftyMaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -2501,29 +2722,29 @@ var valid0 = true;
 }
 }
 }
-validate108.errors = vErrors;
+validate118.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate107(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-ListImageReferrers" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate108(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
+if(!(validate118(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
 errors = vErrors.length;
 }
-validate107.errors = vErrors;
+validate117.errors = vErrors;
 return errors === 0;
 }
 
-export const ListImages: InputValidator = validate116;
-const schema147 = {"$id":"op-ListImages","$ref":"shapes#/$defs/ListImagesRequest"};
-const schema148 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"},"filter":{"$ref":"#/$defs/ListImagesFilter"}},"required":["repositoryName"]};
-const schema153 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"},"imageStatus":{"$ref":"#/$defs/ImageStatusFilter"}}};
+export const ListImages: InputValidator = validate126;
+const schema159 = {"$id":"op-ListImages","$ref":"shapes#/$defs/ListImagesRequest"};
+const schema160 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"},"filter":{"$ref":"#/$defs/ListImagesFilter"}},"required":["repositoryName"]};
+const schema165 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"},"imageStatus":{"$ref":"#/$defs/ImageStatusFilter"}}};
 
-function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate128(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2531,7 +2752,7 @@ if(data.tagStatus !== undefined){
 let data0 = data.tagStatus;
 const _errs0 = errors;
 if(!(((data0 === "TAGGED") || (data0 === "UNTAGGED")) || (data0 === "ANY"))){
-validate118.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema88.enum},message:"must be equal to one of the allowed values"}];
+validate128.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema98.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs0 === errors;
@@ -2544,7 +2765,7 @@ if(data.imageStatus !== undefined){
 let data1 = data.imageStatus;
 const _errs2 = errors;
 if(!((((data1 === "ACTIVE") || (data1 === "ARCHIVED")) || (data1 === "ACTIVATING")) || (data1 === "ANY"))){
-validate118.errors = [{instancePath:instancePath+"/imageStatus",schemaPath:"#/$defs/ImageStatusFilter/enum",keyword:"enum",params:{allowedValues: schema89.enum},message:"must be equal to one of the allowed values"}];
+validate128.errors = [{instancePath:instancePath+"/imageStatus",schemaPath:"#/$defs/ImageStatusFilter/enum",keyword:"enum",params:{allowedValues: schema99.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -2554,18 +2775,18 @@ var valid0 = true;
 }
 }
 }
-validate118.errors = vErrors;
+validate128.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate117.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate127.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2574,7 +2795,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate117.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate127.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2589,17 +2810,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate117.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate127.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate117.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate127.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate117.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate127.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2624,12 +2845,12 @@ let data3 = data.maxResults;
 const _errs5 = errors;
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 1000 || isNaN(data3)){
-validate117.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate127.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data3 < 1 || isNaN(data3)){
-validate117.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate127.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -2642,8 +2863,8 @@ var valid0 = true;
 if(valid0){
 if(data.filter !== undefined){
 const _errs7 = errors;
-if(!(validate118(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
-vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
+if(!(validate128(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
+vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -2657,28 +2878,28 @@ var valid0 = true;
 }
 }
 }
-validate117.errors = vErrors;
+validate127.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate126(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-ListImages" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate117(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate117.errors : vErrors.concat(validate117.errors);
+if(!(validate127(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
 errors = vErrors.length;
 }
-validate116.errors = vErrors;
+validate126.errors = vErrors;
 return errors === 0;
 }
 
-export const ListPullTimeUpdateExclusions: InputValidator = validate121;
-const schema156 = {"$id":"op-ListPullTimeUpdateExclusions","$ref":"shapes#/$defs/ListPullTimeUpdateExclusionsRequest"};
-const schema157 = {"properties":{"maxResults":{"$ref":"#/$defs/MaxResults"},"nextToken":{"$ref":"#/$defs/NextToken"}}};
+export const ListPullTimeUpdateExclusions: InputValidator = validate131;
+const schema168 = {"$id":"op-ListPullTimeUpdateExclusions","$ref":"shapes#/$defs/ListPullTimeUpdateExclusionsRequest"};
+const schema169 = {"properties":{"maxResults":{"$ref":"#/$defs/MaxResults"},"nextToken":{"$ref":"#/$defs/NextToken"}}};
 
-function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2687,12 +2908,12 @@ let data0 = data.maxResults;
 const _errs0 = errors;
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 > 1000 || isNaN(data0)){
-validate122.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate132.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data0 < 1 || isNaN(data0)){
-validate122.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate132.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -2712,67 +2933,67 @@ var valid0 = true;
 }
 }
 }
-validate122.errors = vErrors;
+validate132.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-ListPullTimeUpdateExclusions" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate122(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
+if(!(validate132(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
 errors = vErrors.length;
 }
-validate121.errors = vErrors;
+validate131.errors = vErrors;
 return errors === 0;
 }
 
-export const ListTagsForResource: InputValidator = validate124;
-const schema160 = {"$id":"op-ListTagsForResource","$ref":"shapes#/$defs/ListTagsForResourceRequest"};
-const schema161 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"}},"required":["resourceArn"]};
-const schema162 = {};
+export const ListTagsForResource: InputValidator = validate134;
+const schema172 = {"$id":"op-ListTagsForResource","$ref":"shapes#/$defs/ListTagsForResourceRequest"};
+const schema173 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"}},"required":["resourceArn"]};
+const schema174 = {};
 
-function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.resourceArn === undefined) && (missing0 = "resourceArn")){
-validate125.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate135.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 }
-validate125.errors = vErrors;
+validate135.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate124(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate134(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-ListTagsForResource" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate125(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate125.errors : vErrors.concat(validate125.errors);
+if(!(validate135(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate135.errors : vErrors.concat(validate135.errors);
 errors = vErrors.length;
 }
-validate124.errors = vErrors;
+validate134.errors = vErrors;
 return errors === 0;
 }
 
-export const PutAccountSetting: InputValidator = validate127;
-const schema163 = {"$id":"op-PutAccountSetting","$ref":"shapes#/$defs/PutAccountSettingRequest"};
-const schema164 = {"properties":{"name":{"$ref":"#/$defs/AccountSettingName"},"value":{"$ref":"#/$defs/AccountSettingValue"}},"required":["name","value"]};
-const schema166 = {};
+export const PutAccountSetting: InputValidator = validate137;
+const schema175 = {"$id":"op-PutAccountSetting","$ref":"shapes#/$defs/PutAccountSettingRequest"};
+const schema176 = {"properties":{"name":{"$ref":"#/$defs/AccountSettingName"},"value":{"$ref":"#/$defs/AccountSettingValue"}},"required":["name","value"]};
+const schema178 = {};
 
-function validate128(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.name === undefined) && (missing0 = "name")) || ((data.value === undefined) && (missing0 = "value"))){
-validate128.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate138.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2781,12 +3002,12 @@ let data0 = data.name;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 64){
-validate128.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
+validate138.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 1){
-validate128.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate138.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -2807,35 +3028,35 @@ var valid0 = true;
 }
 }
 }
-validate128.errors = vErrors;
+validate138.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate137(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutAccountSetting" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate128(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
+if(!(validate138(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
 errors = vErrors.length;
 }
-validate127.errors = vErrors;
+validate137.errors = vErrors;
 return errors === 0;
 }
 
-export const PutImage: InputValidator = validate130;
-const schema167 = {"$id":"op-PutImage","$ref":"shapes#/$defs/PutImageRequest"};
-const schema168 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageManifest":{"$ref":"#/$defs/ImageManifest"},"imageManifestMediaType":{"$ref":"#/$defs/MediaType"},"imageTag":{"$ref":"#/$defs/ImageTag"},"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["repositoryName","imageManifest"]};
-const schema171 = {"minLength":1,"maxLength":4194304};
+export const PutImage: InputValidator = validate140;
+const schema179 = {"$id":"op-PutImage","$ref":"shapes#/$defs/PutImageRequest"};
+const schema180 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageManifest":{"$ref":"#/$defs/ImageManifest"},"imageManifestMediaType":{"$ref":"#/$defs/MediaType"},"imageTag":{"$ref":"#/$defs/ImageTag"},"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["repositoryName","imageManifest"]};
+const schema183 = {"minLength":1,"maxLength":4194304};
 
-function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate141(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageManifest === undefined) && (missing0 = "imageManifest"))){
-validate131.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate141.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2844,7 +3065,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate131.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate141.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2859,17 +3080,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate131.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate141.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate131.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate141.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate131.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate141.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2886,12 +3107,12 @@ let data2 = data.imageManifest;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(func3(data2) > 4194304){
-validate131.errors = [{instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/maxLength",keyword:"maxLength",params:{limit: 4194304},message:"must NOT have more than 4194304 characters"}];
+validate141.errors = [{instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/maxLength",keyword:"maxLength",params:{limit: 4194304},message:"must NOT have more than 4194304 characters"}];
 return false;
 }
 else {
 if(func3(data2) < 1){
-validate131.errors = [{instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate141.errors = [{instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -2915,12 +3136,12 @@ let data4 = data.imageTag;
 const _errs7 = errors;
 if(typeof data4 === "string"){
 if(func3(data4) > 300){
-validate131.errors = [{instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/maxLength",keyword:"maxLength",params:{limit: 300},message:"must NOT have more than 300 characters"}];
+validate141.errors = [{instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/maxLength",keyword:"maxLength",params:{limit: 300},message:"must NOT have more than 300 characters"}];
 return false;
 }
 else {
 if(func3(data4) < 1){
-validate131.errors = [{instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate141.errors = [{instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -2945,34 +3166,34 @@ var valid0 = true;
 }
 }
 }
-validate131.errors = vErrors;
+validate141.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate130(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate140(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutImage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate131(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
+if(!(validate141(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
 errors = vErrors.length;
 }
-validate130.errors = vErrors;
+validate140.errors = vErrors;
 return errors === 0;
 }
 
-export const PutImageScanningConfiguration: InputValidator = validate133;
-const schema175 = {"$id":"op-PutImageScanningConfiguration","$ref":"shapes#/$defs/PutImageScanningConfigurationRequest"};
-const schema176 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageScanningConfiguration":{"$ref":"#/$defs/ImageScanningConfiguration"}},"required":["repositoryName","imageScanningConfiguration"]};
+export const PutImageScanningConfiguration: InputValidator = validate143;
+const schema187 = {"$id":"op-PutImageScanningConfiguration","$ref":"shapes#/$defs/PutImageScanningConfigurationRequest"};
+const schema188 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageScanningConfiguration":{"$ref":"#/$defs/ImageScanningConfiguration"}},"required":["repositoryName","imageScanningConfiguration"]};
 
-function validate134(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate144(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageScanningConfiguration === undefined) && (missing0 = "imageScanningConfiguration"))){
-validate134.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate144.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2981,7 +3202,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate134.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate144.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2996,17 +3217,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate134.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate144.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate134.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate144.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate134.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate144.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -3020,8 +3241,8 @@ var valid0 = true;
 if(valid0){
 if(data.imageScanningConfiguration !== undefined){
 const _errs4 = errors;
-if(!(validate44(data.imageScanningConfiguration, {instancePath:instancePath+"/imageScanningConfiguration",parentData:data,parentDataProperty:"imageScanningConfiguration",rootData}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+if(!(validate49(data.imageScanningConfiguration, {instancePath:instancePath+"/imageScanningConfiguration",parentData:data,parentDataProperty:"imageScanningConfiguration",rootData}))){
+vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -3033,34 +3254,34 @@ var valid0 = true;
 }
 }
 }
-validate134.errors = vErrors;
+validate144.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate133(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate143(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutImageScanningConfiguration" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate134(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate134.errors : vErrors.concat(validate134.errors);
+if(!(validate144(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
 errors = vErrors.length;
 }
-validate133.errors = vErrors;
+validate143.errors = vErrors;
 return errors === 0;
 }
 
-export const PutImageTagMutability: InputValidator = validate137;
-const schema179 = {"$id":"op-PutImageTagMutability","$ref":"shapes#/$defs/PutImageTagMutabilityRequest"};
-const schema180 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"}},"required":["repositoryName","imageTagMutability"]};
+export const PutImageTagMutability: InputValidator = validate147;
+const schema191 = {"$id":"op-PutImageTagMutability","$ref":"shapes#/$defs/PutImageTagMutabilityRequest"};
+const schema192 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"}},"required":["repositoryName","imageTagMutability"]};
 
-function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageTagMutability === undefined) && (missing0 = "imageTagMutability"))){
-validate138.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate148.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3069,7 +3290,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate138.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate148.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -3084,17 +3305,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate138.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate148.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate138.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate148.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate138.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate148.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -3110,7 +3331,7 @@ if(data.imageTagMutability !== undefined){
 let data2 = data.imageTagMutability;
 const _errs4 = errors;
 if(!((((data2 === "MUTABLE") || (data2 === "IMMUTABLE")) || (data2 === "IMMUTABLE_WITH_EXCLUSION")) || (data2 === "MUTABLE_WITH_EXCLUSION"))){
-validate138.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values"}];
+validate148.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -3121,8 +3342,8 @@ var valid0 = true;
 if(valid0){
 if(data.imageTagMutabilityExclusionFilters !== undefined){
 const _errs6 = errors;
-if(!(validate40(data.imageTagMutabilityExclusionFilters, {instancePath:instancePath+"/imageTagMutabilityExclusionFilters",parentData:data,parentDataProperty:"imageTagMutabilityExclusionFilters",rootData}))){
-vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+if(!(validate45(data.imageTagMutabilityExclusionFilters, {instancePath:instancePath+"/imageTagMutabilityExclusionFilters",parentData:data,parentDataProperty:"imageTagMutabilityExclusionFilters",rootData}))){
+vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -3135,35 +3356,35 @@ var valid0 = true;
 }
 }
 }
-validate138.errors = vErrors;
+validate148.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate137(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate147(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutImageTagMutability" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate138(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
+if(!(validate148(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
 errors = vErrors.length;
 }
-validate137.errors = vErrors;
+validate147.errors = vErrors;
 return errors === 0;
 }
 
-export const PutLifecyclePolicy: InputValidator = validate141;
-const schema184 = {"$id":"op-PutLifecyclePolicy","$ref":"shapes#/$defs/PutLifecyclePolicyRequest"};
-const schema185 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"lifecyclePolicyText":{"$ref":"#/$defs/LifecyclePolicyText"}},"required":["repositoryName","lifecyclePolicyText"]};
-const schema188 = {"minLength":100,"maxLength":30720};
+export const PutLifecyclePolicy: InputValidator = validate151;
+const schema196 = {"$id":"op-PutLifecyclePolicy","$ref":"shapes#/$defs/PutLifecyclePolicyRequest"};
+const schema197 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"lifecyclePolicyText":{"$ref":"#/$defs/LifecyclePolicyText"}},"required":["repositoryName","lifecyclePolicyText"]};
+const schema200 = {"minLength":100,"maxLength":30720};
 
-function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate152(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.lifecyclePolicyText === undefined) && (missing0 = "lifecyclePolicyText"))){
-validate142.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate152.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3172,7 +3393,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate142.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate152.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -3187,17 +3408,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate142.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate152.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate142.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate152.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate142.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate152.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -3214,12 +3435,12 @@ let data2 = data.lifecyclePolicyText;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(func3(data2) > 30720){
-validate142.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
+validate152.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
 return false;
 }
 else {
 if(func3(data2) < 100){
-validate142.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/minLength",keyword:"minLength",params:{limit: 100},message:"must NOT have fewer than 100 characters"}];
+validate152.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/minLength",keyword:"minLength",params:{limit: 100},message:"must NOT have fewer than 100 characters"}];
 return false;
 }
 }
@@ -3233,35 +3454,35 @@ var valid0 = true;
 }
 }
 }
-validate142.errors = vErrors;
+validate152.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate141(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate151(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutLifecyclePolicy" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate142(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if(!(validate152(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
 errors = vErrors.length;
 }
-validate141.errors = vErrors;
+validate151.errors = vErrors;
 return errors === 0;
 }
 
-export const PutRegistryPolicy: InputValidator = validate144;
-const schema189 = {"$id":"op-PutRegistryPolicy","$ref":"shapes#/$defs/PutRegistryPolicyRequest"};
-const schema190 = {"properties":{"policyText":{"$ref":"#/$defs/RegistryPolicyText"}},"required":["policyText"]};
-const schema191 = {"minLength":0,"maxLength":10240};
+export const PutRegistryPolicy: InputValidator = validate154;
+const schema201 = {"$id":"op-PutRegistryPolicy","$ref":"shapes#/$defs/PutRegistryPolicyRequest"};
+const schema202 = {"properties":{"policyText":{"$ref":"#/$defs/RegistryPolicyText"}},"required":["policyText"]};
+const schema203 = {"minLength":0,"maxLength":10240};
 
-function validate145(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate155(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.policyText === undefined) && (missing0 = "policyText")){
-validate145.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate155.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3269,12 +3490,12 @@ if(data.policyText !== undefined){
 let data0 = data.policyText;
 if(typeof data0 === "string"){
 if(func3(data0) > 10240){
-validate145.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RegistryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
+validate155.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RegistryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 0){
-validate145.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RegistryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate155.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RegistryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 }
@@ -3282,44 +3503,272 @@ return false;
 }
 }
 }
-validate145.errors = vErrors;
+validate155.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate144(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate154(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutRegistryPolicy" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate145(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
+if(!(validate155(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate155.errors : vErrors.concat(validate155.errors);
 errors = vErrors.length;
 }
-validate144.errors = vErrors;
+validate154.errors = vErrors;
 return errors === 0;
 }
 
-export const PutSigningConfiguration: InputValidator = validate147;
-const schema192 = {"$id":"op-PutSigningConfiguration","$ref":"shapes#/$defs/PutSigningConfigurationRequest"};
-const schema193 = {"properties":{"signingConfiguration":{"$ref":"#/$defs/SigningConfiguration"}},"required":["signingConfiguration"]};
-const schema194 = {"properties":{"rules":{"$ref":"#/$defs/SigningRuleList"}},"required":["rules"]};
-const schema195 = {"items":{"$ref":"#/$defs/SigningRule"},"minItems":0,"maxItems":10};
-const schema196 = {"properties":{"signingProfileArn":{"$ref":"#/$defs/SigningProfileArn"},"repositoryFilters":{"$ref":"#/$defs/SigningRepositoryFilterList"}},"required":["signingProfileArn"]};
-const schema197 = {"minLength":0,"maxLength":200,"pattern":"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"};
-const pattern50 = func2("^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$", "");
-const schema198 = {"items":{"$ref":"#/$defs/SigningRepositoryFilter"},"minItems":1,"maxItems":100};
-const schema199 = {"properties":{"filter":{"$ref":"#/$defs/SigningRepositoryFilterValue"},"filterType":{"$ref":"#/$defs/SigningRepositoryFilterType"}},"required":["filter","filterType"]};
-const schema200 = {"minLength":1,"maxLength":256,"pattern":"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"};
-const schema201 = {"enum":["WILDCARD_MATCH"]};
-const pattern51 = func2("^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$", "");
+export const PutRegistryScanningConfiguration: InputValidator = validate157;
+const schema204 = {"$id":"op-PutRegistryScanningConfiguration","$ref":"shapes#/$defs/PutRegistryScanningConfigurationRequest"};
+const schema205 = {"properties":{"scanType":{"$ref":"#/$defs/ScanType"},"rules":{"$ref":"#/$defs/RegistryScanningRuleList"}}};
+const schema206 = {"enum":["BASIC","ENHANCED"]};
+const schema207 = {"items":{"$ref":"#/$defs/RegistryScanningRule"},"minItems":0,"maxItems":2};
+const schema208 = {"properties":{"scanFrequency":{"$ref":"#/$defs/ScanFrequency"},"repositoryFilters":{"$ref":"#/$defs/ScanningRepositoryFilterList"}},"required":["scanFrequency","repositoryFilters"]};
+const schema209 = {"enum":["SCAN_ON_PUSH","CONTINUOUS_SCAN","MANUAL"]};
+const schema210 = {"items":{"$ref":"#/$defs/ScanningRepositoryFilter"},"minItems":0,"maxItems":100};
+const schema211 = {"properties":{"filter":{"$ref":"#/$defs/ScanningRepositoryFilterValue"},"filterType":{"$ref":"#/$defs/ScanningRepositoryFilterType"}},"required":["filter","filterType"]};
+const schema212 = {"minLength":1,"maxLength":255,"pattern":"^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"};
+const schema213 = {"enum":["WILDCARD"]};
+const pattern53 = func2("^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$", "");
 
-function validate153(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate162(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.filter === undefined) && (missing0 = "filter")) || ((data.filterType === undefined) && (missing0 = "filterType"))){
-validate153.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate162.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.filter !== undefined){
+let data0 = data.filter;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 255){
+validate162.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 1){
+validate162.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+else {
+if(!pattern53.test(data0)){
+validate162.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"},message:"must match pattern \""+"^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.filterType !== undefined){
+const _errs2 = errors;
+if(!(data.filterType === "WILDCARD")){
+validate162.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/ScanningRepositoryFilterType/enum",keyword:"enum",params:{allowedValues: schema213.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate162.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate161(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 100){
+validate161.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
+return false;
+}
+else {
+if(data.length < 0){
+validate161.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+return false;
+}
+else {
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+const _errs0 = errors;
+if(!(validate162(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate162.errors : vErrors.concat(validate162.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+}
+}
+validate161.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate160(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.scanFrequency === undefined) && (missing0 = "scanFrequency")) || ((data.repositoryFilters === undefined) && (missing0 = "repositoryFilters"))){
+validate160.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.scanFrequency !== undefined){
+let data0 = data.scanFrequency;
+const _errs0 = errors;
+if(!(((data0 === "SCAN_ON_PUSH") || (data0 === "CONTINUOUS_SCAN")) || (data0 === "MANUAL"))){
+validate160.errors = [{instancePath:instancePath+"/scanFrequency",schemaPath:"#/$defs/ScanFrequency/enum",keyword:"enum",params:{allowedValues: schema209.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryFilters !== undefined){
+const _errs2 = errors;
+if(!(validate161(data.repositoryFilters, {instancePath:instancePath+"/repositoryFilters",parentData:data,parentDataProperty:"repositoryFilters",rootData}))){
+vErrors = vErrors === null ? validate161.errors : vErrors.concat(validate161.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate160.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate159(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 2){
+validate159.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"}];
+return false;
+}
+else {
+if(data.length < 0){
+validate159.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+return false;
+}
+else {
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+const _errs0 = errors;
+if(!(validate160(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+}
+}
+validate159.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.scanType !== undefined){
+let data0 = data.scanType;
+const _errs0 = errors;
+if(!((data0 === "BASIC") || (data0 === "ENHANCED"))){
+validate158.errors = [{instancePath:instancePath+"/scanType",schemaPath:"#/$defs/ScanType/enum",keyword:"enum",params:{allowedValues: schema206.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.rules !== undefined){
+const _errs2 = errors;
+if(!(validate159(data.rules, {instancePath:instancePath+"/rules",parentData:data,parentDataProperty:"rules",rootData}))){
+vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+validate158.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-PutRegistryScanningConfiguration" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate158(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+errors = vErrors.length;
+}
+validate157.errors = vErrors;
+return errors === 0;
+}
+
+export const PutSigningConfiguration: InputValidator = validate168;
+const schema214 = {"$id":"op-PutSigningConfiguration","$ref":"shapes#/$defs/PutSigningConfigurationRequest"};
+const schema215 = {"properties":{"signingConfiguration":{"$ref":"#/$defs/SigningConfiguration"}},"required":["signingConfiguration"]};
+const schema216 = {"properties":{"rules":{"$ref":"#/$defs/SigningRuleList"}},"required":["rules"]};
+const schema217 = {"items":{"$ref":"#/$defs/SigningRule"},"minItems":0,"maxItems":10};
+const schema218 = {"properties":{"signingProfileArn":{"$ref":"#/$defs/SigningProfileArn"},"repositoryFilters":{"$ref":"#/$defs/SigningRepositoryFilterList"}},"required":["signingProfileArn"]};
+const schema219 = {"minLength":0,"maxLength":200,"pattern":"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"};
+const pattern54 = func2("^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$", "");
+const schema220 = {"items":{"$ref":"#/$defs/SigningRepositoryFilter"},"minItems":1,"maxItems":100};
+const schema221 = {"properties":{"filter":{"$ref":"#/$defs/SigningRepositoryFilterValue"},"filterType":{"$ref":"#/$defs/SigningRepositoryFilterType"}},"required":["filter","filterType"]};
+const schema222 = {"minLength":1,"maxLength":256,"pattern":"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"};
+const schema223 = {"enum":["WILDCARD_MATCH"]};
+const pattern55 = func2("^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$", "");
+
+function validate174(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.filter === undefined) && (missing0 = "filter")) || ((data.filterType === undefined) && (missing0 = "filterType"))){
+validate174.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3328,17 +3777,17 @@ let data0 = data.filter;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 256){
-validate153.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate174.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 1){
-validate153.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate174.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 else {
-if(!pattern51.test(data0)){
-validate153.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"},message:"must match pattern \""+"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"+"\""}];
+if(!pattern55.test(data0)){
+validate174.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"},message:"must match pattern \""+"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"+"\""}];
 return false;
 }
 }
@@ -3353,7 +3802,7 @@ if(valid0){
 if(data.filterType !== undefined){
 const _errs2 = errors;
 if(!(data.filterType === "WILDCARD_MATCH")){
-validate153.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/SigningRepositoryFilterType/enum",keyword:"enum",params:{allowedValues: schema201.enum},message:"must be equal to one of the allowed values"}];
+validate174.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/SigningRepositoryFilterType/enum",keyword:"enum",params:{allowedValues: schema223.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -3364,22 +3813,22 @@ var valid0 = true;
 }
 }
 }
-validate153.errors = vErrors;
+validate174.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate152(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate173(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 100){
-validate152.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
+validate173.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
 return false;
 }
 else {
 if(data.length < 1){
-validate152.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+validate173.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
 return false;
 }
 else {
@@ -3387,8 +3836,8 @@ var valid0 = true;
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 const _errs0 = errors;
-if(!(validate153(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
+if(!(validate174(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs0 === errors;
@@ -3399,18 +3848,18 @@ break;
 }
 }
 }
-validate152.errors = vErrors;
+validate173.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate151(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate172(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.signingProfileArn === undefined) && (missing0 = "signingProfileArn")){
-validate151.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate172.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3419,17 +3868,17 @@ let data0 = data.signingProfileArn;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 200){
-validate151.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+validate172.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 0){
-validate151.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate172.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 else {
-if(!pattern50.test(data0)){
-validate151.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"+"\""}];
+if(!pattern54.test(data0)){
+validate172.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"+"\""}];
 return false;
 }
 }
@@ -3443,8 +3892,8 @@ var valid0 = true;
 if(valid0){
 if(data.repositoryFilters !== undefined){
 const _errs2 = errors;
-if(!(validate152(data.repositoryFilters, {instancePath:instancePath+"/repositoryFilters",parentData:data,parentDataProperty:"repositoryFilters",rootData}))){
-vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
+if(!(validate173(data.repositoryFilters, {instancePath:instancePath+"/repositoryFilters",parentData:data,parentDataProperty:"repositoryFilters",rootData}))){
+vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -3455,22 +3904,22 @@ var valid0 = true;
 }
 }
 }
-validate151.errors = vErrors;
+validate172.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate150(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 10){
-validate150.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
+validate171.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
 return false;
 }
 else {
 if(data.length < 0){
-validate150.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+validate171.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
 return false;
 }
 else {
@@ -3478,8 +3927,8 @@ var valid0 = true;
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 const _errs0 = errors;
-if(!(validate151(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
+if(!(validate172(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs0 === errors;
@@ -3490,80 +3939,80 @@ break;
 }
 }
 }
-validate150.errors = vErrors;
+validate171.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate149(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.rules === undefined) && (missing0 = "rules")){
-validate149.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate170.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 if(data.rules !== undefined){
-if(!(validate150(data.rules, {instancePath:instancePath+"/rules",parentData:data,parentDataProperty:"rules",rootData}))){
-vErrors = vErrors === null ? validate150.errors : vErrors.concat(validate150.errors);
+if(!(validate171(data.rules, {instancePath:instancePath+"/rules",parentData:data,parentDataProperty:"rules",rootData}))){
+vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
 errors = vErrors.length;
 }
 }
 }
 }
-validate149.errors = vErrors;
+validate170.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.signingConfiguration === undefined) && (missing0 = "signingConfiguration")){
-validate148.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate169.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 if(data.signingConfiguration !== undefined){
-if(!(validate149(data.signingConfiguration, {instancePath:instancePath+"/signingConfiguration",parentData:data,parentDataProperty:"signingConfiguration",rootData}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+if(!(validate170(data.signingConfiguration, {instancePath:instancePath+"/signingConfiguration",parentData:data,parentDataProperty:"signingConfiguration",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
 }
 }
 }
-validate148.errors = vErrors;
+validate169.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate147(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate168(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutSigningConfiguration" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate148(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
+if(!(validate169(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
 errors = vErrors.length;
 }
-validate147.errors = vErrors;
+validate168.errors = vErrors;
 return errors === 0;
 }
 
-export const RegisterPullTimeUpdateExclusion: InputValidator = validate160;
-const schema202 = {"$id":"op-RegisterPullTimeUpdateExclusion","$ref":"shapes#/$defs/RegisterPullTimeUpdateExclusionRequest"};
-const schema203 = {"properties":{"principalArn":{"$ref":"#/$defs/PrincipalArn"}},"required":["principalArn"]};
+export const RegisterPullTimeUpdateExclusion: InputValidator = validate181;
+const schema224 = {"$id":"op-RegisterPullTimeUpdateExclusion","$ref":"shapes#/$defs/RegisterPullTimeUpdateExclusionRequest"};
+const schema225 = {"properties":{"principalArn":{"$ref":"#/$defs/PrincipalArn"}},"required":["principalArn"]};
 
-function validate161(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate182(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.principalArn === undefined) && (missing0 = "principalArn")){
-validate161.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate182.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3571,17 +4020,17 @@ if(data.principalArn !== undefined){
 let data0 = data.principalArn;
 if(typeof data0 === "string"){
 if(func3(data0) > 200){
-validate161.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+validate182.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 0){
-validate161.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate182.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 else {
-if(!pattern19.test(data0)){
-validate161.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"+"\""}];
+if(!pattern20.test(data0)){
+validate182.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"+"\""}];
 return false;
 }
 }
@@ -3590,35 +4039,35 @@ return false;
 }
 }
 }
-validate161.errors = vErrors;
+validate182.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate160(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate181(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-RegisterPullTimeUpdateExclusion" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate161(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate161.errors : vErrors.concat(validate161.errors);
+if(!(validate182(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
 errors = vErrors.length;
 }
-validate160.errors = vErrors;
+validate181.errors = vErrors;
 return errors === 0;
 }
 
-export const SetRepositoryPolicy: InputValidator = validate163;
-const schema205 = {"$id":"op-SetRepositoryPolicy","$ref":"shapes#/$defs/SetRepositoryPolicyRequest"};
-const schema206 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"policyText":{"$ref":"#/$defs/RepositoryPolicyText"},"force":{"$ref":"#/$defs/ForceFlag"}},"required":["repositoryName","policyText"]};
-const schema209 = {"minLength":0,"maxLength":10240};
+export const SetRepositoryPolicy: InputValidator = validate184;
+const schema227 = {"$id":"op-SetRepositoryPolicy","$ref":"shapes#/$defs/SetRepositoryPolicyRequest"};
+const schema228 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"policyText":{"$ref":"#/$defs/RepositoryPolicyText"},"force":{"$ref":"#/$defs/ForceFlag"}},"required":["repositoryName","policyText"]};
+const schema231 = {"minLength":0,"maxLength":10240};
 
-function validate164(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate185(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.policyText === undefined) && (missing0 = "policyText"))){
-validate164.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate185.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3627,7 +4076,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate164.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate185.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -3642,17 +4091,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate164.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate185.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate164.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate185.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate164.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate185.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -3669,12 +4118,12 @@ let data2 = data.policyText;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(func3(data2) > 10240){
-validate164.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RepositoryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
+validate185.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RepositoryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
 return false;
 }
 else {
 if(func3(data2) < 0){
-validate164.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RepositoryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate185.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RepositoryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 }
@@ -3697,34 +4146,34 @@ var valid0 = true;
 }
 }
 }
-validate164.errors = vErrors;
+validate185.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate163(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate184(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-SetRepositoryPolicy" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate164(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate164.errors : vErrors.concat(validate164.errors);
+if(!(validate185(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate185.errors : vErrors.concat(validate185.errors);
 errors = vErrors.length;
 }
-validate163.errors = vErrors;
+validate184.errors = vErrors;
 return errors === 0;
 }
 
-export const StartLifecyclePolicyPreview: InputValidator = validate166;
-const schema211 = {"$id":"op-StartLifecyclePolicyPreview","$ref":"shapes#/$defs/StartLifecyclePolicyPreviewRequest"};
-const schema212 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"lifecyclePolicyText":{"$ref":"#/$defs/LifecyclePolicyText"}},"required":["repositoryName"]};
+export const StartImageScan: InputValidator = validate187;
+const schema233 = {"$id":"op-StartImageScan","$ref":"shapes#/$defs/StartImageScanRequest"};
+const schema234 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"}},"required":["repositoryName","imageId"]};
 
-function validate167(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate188(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate167.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageId === undefined) && (missing0 = "imageId"))){
+validate188.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3733,7 +4182,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate167.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate188.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -3748,17 +4197,105 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate167.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate188.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate167.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate188.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate167.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate188.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageId !== undefined){
+const _errs4 = errors;
+if(!(validate19(data.imageId, {instancePath:instancePath+"/imageId",parentData:data,parentDataProperty:"imageId",rootData}))){
+vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+validate188.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate187(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-StartImageScan" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate188(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate188.errors : vErrors.concat(validate188.errors);
+errors = vErrors.length;
+}
+validate187.errors = vErrors;
+return errors === 0;
+}
+
+export const StartLifecyclePolicyPreview: InputValidator = validate191;
+const schema237 = {"$id":"op-StartLifecyclePolicyPreview","$ref":"shapes#/$defs/StartLifecyclePolicyPreviewRequest"};
+const schema238 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"lifecyclePolicyText":{"$ref":"#/$defs/LifecyclePolicyText"}},"required":["repositoryName"]};
+
+function validate192(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
+validate192.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate192.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate192.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate192.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate192.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -3775,12 +4312,12 @@ let data2 = data.lifecyclePolicyText;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(func3(data2) > 30720){
-validate167.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
+validate192.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
 return false;
 }
 else {
 if(func3(data2) < 100){
-validate167.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/minLength",keyword:"minLength",params:{limit: 100},message:"must NOT have fewer than 100 characters"}];
+validate192.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/minLength",keyword:"minLength",params:{limit: 100},message:"must NOT have fewer than 100 characters"}];
 return false;
 }
 }
@@ -3794,34 +4331,34 @@ var valid0 = true;
 }
 }
 }
-validate167.errors = vErrors;
+validate192.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate166(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate191(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-StartLifecyclePolicyPreview" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate167(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate192(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate192.errors : vErrors.concat(validate192.errors);
 errors = vErrors.length;
 }
-validate166.errors = vErrors;
+validate191.errors = vErrors;
 return errors === 0;
 }
 
-export const TagResource: InputValidator = validate169;
-const schema216 = {"$id":"op-TagResource","$ref":"shapes#/$defs/TagResourceRequest"};
-const schema217 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"},"tags":{"$ref":"#/$defs/TagList"}},"required":["resourceArn","tags"]};
+export const TagResource: InputValidator = validate194;
+const schema242 = {"$id":"op-TagResource","$ref":"shapes#/$defs/TagResourceRequest"};
+const schema243 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"},"tags":{"$ref":"#/$defs/TagList"}},"required":["resourceArn","tags"]};
 
-function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate195(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.resourceArn === undefined) && (missing0 = "resourceArn")) || ((data.tags === undefined) && (missing0 = "tags"))){
-validate170.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate195.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3835,8 +4372,8 @@ var valid0 = true;
 if(valid0){
 if(data.tags !== undefined){
 const _errs1 = errors;
-if(!(validate36(data.tags, {instancePath:instancePath+"/tags",parentData:data,parentDataProperty:"tags",rootData}))){
-vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+if(!(validate41(data.tags, {instancePath:instancePath+"/tags",parentData:data,parentDataProperty:"tags",rootData}))){
+vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -3847,29 +4384,29 @@ var valid0 = true;
 }
 }
 }
-validate170.errors = vErrors;
+validate195.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate194(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-TagResource" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate170(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate195(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
 errors = vErrors.length;
 }
-validate169.errors = vErrors;
+validate194.errors = vErrors;
 return errors === 0;
 }
 
-export const UntagResource: InputValidator = validate173;
-const schema219 = {"$id":"op-UntagResource","$ref":"shapes#/$defs/UntagResourceRequest"};
-const schema220 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"},"tagKeys":{"$ref":"#/$defs/TagKeyList"}},"required":["resourceArn","tagKeys"]};
-const schema222 = {"items":{"$ref":"#/$defs/TagKey"}};
+export const UntagResource: InputValidator = validate198;
+const schema245 = {"$id":"op-UntagResource","$ref":"shapes#/$defs/UntagResourceRequest"};
+const schema246 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"},"tagKeys":{"$ref":"#/$defs/TagKeyList"}},"required":["resourceArn","tagKeys"]};
+const schema248 = {"items":{"$ref":"#/$defs/TagKey"}};
 
-function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate200(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -3883,18 +4420,18 @@ break;
 }
 }
 }
-validate175.errors = vErrors;
+validate200.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate174(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate199(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.resourceArn === undefined) && (missing0 = "resourceArn")) || ((data.tagKeys === undefined) && (missing0 = "tagKeys"))){
-validate174.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate199.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3908,8 +4445,8 @@ var valid0 = true;
 if(valid0){
 if(data.tagKeys !== undefined){
 const _errs1 = errors;
-if(!(validate175(data.tagKeys, {instancePath:instancePath+"/tagKeys",parentData:data,parentDataProperty:"tagKeys",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate200(data.tagKeys, {instancePath:instancePath+"/tagKeys",parentData:data,parentDataProperty:"tagKeys",rootData}))){
+vErrors = vErrors === null ? validate200.errors : vErrors.concat(validate200.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -3920,36 +4457,35 @@ var valid0 = true;
 }
 }
 }
-validate174.errors = vErrors;
+validate199.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate173(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate198(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-UntagResource" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate174(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
+if(!(validate199(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate199.errors : vErrors.concat(validate199.errors);
 errors = vErrors.length;
 }
-validate173.errors = vErrors;
+validate198.errors = vErrors;
 return errors === 0;
 }
 
-export const UploadLayerPart: InputValidator = validate178;
-const schema224 = {"$id":"op-UploadLayerPart","$ref":"shapes#/$defs/UploadLayerPartRequest"};
-const schema225 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"uploadId":{"$ref":"#/$defs/UploadId"},"partFirstByte":{"$ref":"#/$defs/PartSize"},"partLastByte":{"$ref":"#/$defs/PartSize"},"layerPartBlob":{"$ref":"#/$defs/LayerPartBlob"}},"required":["repositoryName","uploadId","partFirstByte","partLastByte","layerPartBlob"]};
-const schema229 = {"minimum":0};
-const schema231 = {"minBytes":0,"maxBytes":20971520};
+export const UpdateImageStorageClass: InputValidator = validate203;
+const schema250 = {"$id":"op-UpdateImageStorageClass","$ref":"shapes#/$defs/UpdateImageStorageClassRequest"};
+const schema251 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"targetStorageClass":{"$ref":"#/$defs/TargetStorageClass"}},"required":["repositoryName","imageId","targetStorageClass"]};
+const schema254 = {"enum":["STANDARD","ARCHIVE"]};
 
-function validate179(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate204(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((((((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.uploadId === undefined) && (missing0 = "uploadId"))) || ((data.partFirstByte === undefined) && (missing0 = "partFirstByte"))) || ((data.partLastByte === undefined) && (missing0 = "partLastByte"))) || ((data.layerPartBlob === undefined) && (missing0 = "layerPartBlob"))){
-validate179.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+if((((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageId === undefined) && (missing0 = "imageId"))) || ((data.targetStorageClass === undefined) && (missing0 = "targetStorageClass"))){
+validate204.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3958,7 +4494,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate179.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate204.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -3973,17 +4509,121 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate179.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate204.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate179.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate204.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate179.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate204.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageId !== undefined){
+const _errs4 = errors;
+if(!(validate19(data.imageId, {instancePath:instancePath+"/imageId",parentData:data,parentDataProperty:"imageId",rootData}))){
+vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.targetStorageClass !== undefined){
+let data3 = data.targetStorageClass;
+const _errs5 = errors;
+if(!((data3 === "STANDARD") || (data3 === "ARCHIVE"))){
+validate204.errors = [{instancePath:instancePath+"/targetStorageClass",schemaPath:"#/$defs/TargetStorageClass/enum",keyword:"enum",params:{allowedValues: schema254.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+validate204.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate203(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-UpdateImageStorageClass" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate204(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate204.errors : vErrors.concat(validate204.errors);
+errors = vErrors.length;
+}
+validate203.errors = vErrors;
+return errors === 0;
+}
+
+export const UploadLayerPart: InputValidator = validate207;
+const schema255 = {"$id":"op-UploadLayerPart","$ref":"shapes#/$defs/UploadLayerPartRequest"};
+const schema256 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"uploadId":{"$ref":"#/$defs/UploadId"},"partFirstByte":{"$ref":"#/$defs/PartSize"},"partLastByte":{"$ref":"#/$defs/PartSize"},"layerPartBlob":{"$ref":"#/$defs/LayerPartBlob"}},"required":["repositoryName","uploadId","partFirstByte","partLastByte","layerPartBlob"]};
+const schema260 = {"minimum":0};
+const schema262 = {"minBytes":0,"maxBytes":20971520};
+
+function validate208(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.uploadId === undefined) && (missing0 = "uploadId"))) || ((data.partFirstByte === undefined) && (missing0 = "partFirstByte"))) || ((data.partLastByte === undefined) && (missing0 = "partLastByte"))) || ((data.layerPartBlob === undefined) && (missing0 = "layerPartBlob"))){
+validate208.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate208.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate208.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate208.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate208.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -3999,8 +4639,8 @@ if(data.uploadId !== undefined){
 let data2 = data.uploadId;
 const _errs4 = errors;
 if(typeof data2 === "string"){
-if(!pattern8.test(data2)){
-validate179.errors = [{instancePath:instancePath+"/uploadId",schemaPath:"#/$defs/UploadId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""}];
+if(!pattern9.test(data2)){
+validate208.errors = [{instancePath:instancePath+"/uploadId",schemaPath:"#/$defs/UploadId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""}];
 return false;
 }
 }
@@ -4015,7 +4655,7 @@ let data3 = data.partFirstByte;
 const _errs6 = errors;
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 0 || isNaN(data3)){
-validate179.errors = [{instancePath:instancePath+"/partFirstByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate208.errors = [{instancePath:instancePath+"/partFirstByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
@@ -4030,7 +4670,7 @@ let data4 = data.partLastByte;
 const _errs8 = errors;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 < 0 || isNaN(data4)){
-validate179.errors = [{instancePath:instancePath+"/partLastByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate208.errors = [{instancePath:instancePath+"/partLastByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
@@ -4044,12 +4684,12 @@ if(data.layerPartBlob !== undefined){
 let data5 = data.layerPartBlob;
 const _errs10 = errors;
 if(data5.byteLength < 0){
-validate179.errors = [{instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/minBytes",keyword:"minBytes",params:{limit: 0},message:"blob length out of range"}];
+validate208.errors = [{instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/minBytes",keyword:"minBytes",params:{limit: 0},message:"blob length out of range"}];
 return false;
 }
 else {
 if(data5.byteLength > 20971520){
-validate179.errors = [{instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/maxBytes",keyword:"maxBytes",params:{limit: 20971520},message:"blob length out of range"}];
+validate208.errors = [{instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/maxBytes",keyword:"maxBytes",params:{limit: 20971520},message:"blob length out of range"}];
 return false;
 }
 }
@@ -4065,20 +4705,20 @@ var valid0 = true;
 }
 }
 }
-validate179.errors = vErrors;
+validate208.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate178(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate207(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-UploadLayerPart" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate179(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
+if(!(validate208(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate208.errors : vErrors.concat(validate208.errors);
 errors = vErrors.length;
 }
-validate178.errors = vErrors;
+validate207.errors = vErrors;
 return errors === 0;
 }
 

@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import pino from "pino";
 import SonicBoom from "sonic-boom";
 import { DEFAULT_JOURNAL_SIZE } from "./contract/journal";
+import { commandScanner } from "./ecr/scanning/scanner";
 import { startEcrServer } from "./ecr/start";
 import { fsck } from "./storage/embedded/fsck";
 import { EmbeddedStore } from "./storage/embedded/store";
@@ -16,12 +17,19 @@ const USAGE = `usage: ecr-layer-server [--host H] [--port P] [--data-dir D] [--r
                     [--headers-timeout SECONDS] [--request-timeout SECONDS] [--body-idle-timeout SECONDS]
                     [--shutdown-grace SECONDS]
                     [--part-size BYTES] [--download-url-ttl SECONDS] [--registry-host HOST[:PORT]]
-                    [--lifecycle-interval SECONDS] [--blob-mounting] [--contract-control [--journal-size N]]
+                    [--lifecycle-interval SECONDS] [--blob-mounting] [--archive-restore SECONDS]
+                    [--scanner COMMAND [--scan-timeout SECONDS]]
+                    [--contract-control [--journal-size N]]
 Flags may also come from the environment: ECR_HOST, ECR_PORT, ECR_DATA_DIR, ECR_REGISTRY_ID, ECR_REGION,
 ECR_REPOSITORIES (comma-separated), ECR_UPLOAD_TTL, ECR_FSYNC=false, ECR_AUTH, ECR_CREDENTIALS, ECR_HEADERS_TIMEOUT,
 ECR_REQUEST_TIMEOUT, ECR_BODY_IDLE_TIMEOUT, ECR_SHUTDOWN_GRACE, ECR_PART_SIZE, ECR_DOWNLOAD_URL_TTL, ECR_REGISTRY_HOST,
 ECR_LIFECYCLE_INTERVAL (how often lifecycle policies are evaluated; default 3600), ECR_BLOB_MOUNTING=true,
-ECR_CONTRACT_CONTROL=true, ECR_JOURNAL_SIZE.
+ECR_ARCHIVE_RESTORE (how long restoring an archived image takes; default 10), ECR_SCANNER, ECR_SCAN_TIMEOUT (default 600),
+ECR_CONTRACT_CONTROL=true,
+ECR_JOURNAL_SIZE.
+--scanner runs COMMAND (a program and arguments, split at spaces) to scan an image: the last argument is an OCI image
+layout of the image; it prints {"findings": [{"name", "severity", "description", "uri", "attributes"}],
+"vulnerabilitySourceUpdatedAt"} or {"unsupported": "why"} and exits 0 (see the README). Without it scans fail, saying so.
 --contract-control serves the contract-testing kit (fault rules, request journal) over HTTP under /__contract/, with
 no authentication: for test servers only. The journal keeps the last --journal-size requests (default 1000).
        ecr-layer-server fsck [--data-dir D]   re-hashes every layer and checks every record against the bytes (server stopped)
@@ -53,6 +61,9 @@ async function main(): Promise<void> {
       "lifecycle-interval": { type: "string", default: env.ECR_LIFECYCLE_INTERVAL ?? "3600" },
       "registry-host": { type: "string", default: env.ECR_REGISTRY_HOST },
       "blob-mounting": { type: "boolean", default: env.ECR_BLOB_MOUNTING === "true" },
+      "archive-restore": { type: "string", default: env.ECR_ARCHIVE_RESTORE ?? "10" },
+      scanner: { type: "string", default: env.ECR_SCANNER },
+      "scan-timeout": { type: "string", default: env.ECR_SCAN_TIMEOUT ?? "600" },
       "contract-control": { type: "boolean", default: env.ECR_CONTRACT_CONTROL === "true" },
       "journal-size": { type: "string", default: env.ECR_JOURNAL_SIZE ?? String(DEFAULT_JOURNAL_SIZE) },
       help: { type: "boolean", default: false },
@@ -91,9 +102,12 @@ async function main(): Promise<void> {
       downloadUrlTtlMs: seconds(values["download-url-ttl"]!, "--download-url-ttl") * 1000,
       lifecycleIntervalMs: seconds(values["lifecycle-interval"]!, "--lifecycle-interval") * 1000,
       blobMounting: values["blob-mounting"]!,
+      archiveRestoreMs: seconds(values["archive-restore"]!, "--archive-restore") * 1000,
+      scanTimeoutMs: seconds(values["scan-timeout"]!, "--scan-timeout") * 1000,
       ...(values["registry-host"] ? { registryHost: hostPort(values["registry-host"]) } : {}),
     },
     repositories: values.repository,
+    ...(values.scanner ? { scanner: commandScanner(values.scanner.split(/\s+/).filter(Boolean)) } : {}),
     ...(values["contract-control"] ? { contract: { control: true, journalSize } } : {}),
     bodyIdleTimeoutMs: seconds(values["body-idle-timeout"]!, "--body-idle-timeout") * 1000,
     auth,

@@ -2,8 +2,18 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateRepositoryCommand, DescribeRepositoriesCommand, InitiateLayerUploadCommand } from "@aws-sdk/client-ecr";
+import { randomBytes } from "node:crypto";
+import {
+  CreateRepositoryCommand,
+  DescribeImageScanFindingsCommand,
+  DescribeRepositoriesCommand,
+  InitiateLayerUploadCommand,
+  StartImageScanCommand,
+} from "@aws-sdk/client-ecr";
 import { ecrClient } from "./helpers/ecr-client";
+import { sha256 } from "./helpers/digests";
+import { ociManifest, putImage } from "./helpers/push";
+import { pushBlobV2 } from "./helpers/registry";
 import { startServerProcess, type ServerProcess } from "./helpers/server-process";
 
 let proc: ServerProcess | undefined;
@@ -45,6 +55,33 @@ test("--part-size, --repository and --registry-host reach the service", async ()
     expect(out.partSize).toBe(5242880);
     const [repo] = (await ecrClient(proc.url).send(new DescribeRepositoriesCommand({}))).repositories!;
     expect(repo.repositoryUri).toBe("localhost:5000/app");
+  } finally {
+    await proc?.stop("SIGKILL");
+    proc = undefined;
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("--scanner runs the command on each scanned image", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "ecr-cli-"));
+  try {
+    const scanner = `${process.execPath} ${join(__dirname, "fixtures", "scanner.mjs")} report`;
+    proc = await startServerProcess(["--port", "0", "--data-dir", dataDir, "--repository", "app", "--no-fsync", "--scanner", scanner, "--scan-timeout", "30"]);
+    const client = ecrClient(proc.url);
+    const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config: { Labels: { "test.findings": "2" } }, rootfs: { type: "layers", diff_ids: [] } }));
+    const layer = randomBytes(1024);
+    // In one request each, through the registry protocol: the API's parts must be 5 MiB here.
+    for (const blob of [config, layer]) expect((await pushBlobV2(proc.url, "app", blob, sha256(blob))).status).toBe(201);
+    const imageDigest = await putImage(client, ociManifest(config, [layer]), "v1");
+    await client.send(new StartImageScanCommand({ repositoryName: "app", imageId: { imageDigest } }));
+    let status: string | undefined;
+    for (let i = 0; i < 100 && status !== "COMPLETE"; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 100));
+      const found = await client.send(new DescribeImageScanFindingsCommand({ repositoryName: "app", imageId: { imageDigest } }));
+      status = found.imageScanStatus?.status;
+      if (status === "COMPLETE") expect(found.imageScanFindings!.findings!.map((f) => [f.name, f.severity])).toEqual([["CVE-2026-0000", "CRITICAL"], ["CVE-2026-0001", "HIGH"]]);
+    }
+    expect(status).toBe("COMPLETE");
   } finally {
     await proc?.stop("SIGKILL");
     proc = undefined;

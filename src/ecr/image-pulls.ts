@@ -5,6 +5,7 @@ import type { Context } from "./handlers/context";
 import { resolveImageId } from "./images";
 import { convertManifest, manifestDigest } from "./manifests";
 import { pullTimeExcluded } from "./pull-time-exclusions";
+import { notPullable } from "./storage-classes";
 
 export interface PulledManifest {
   digest: string;
@@ -28,6 +29,9 @@ export async function pullImage(
   const found = await resolveImageId(ctx, registryId, repository, imageId);
   if ("failure" in found) return found;
   const { image } = found;
+  const now = ctx.now();
+  const unpullable = notPullable(image, now);
+  if (unpullable) return { failure: { imageId, failureCode: "ImageNotFound", failureReason: unpullable } };
   let pulled: PulledManifest = { digest: image.digest, manifest: image.manifest, mediaType: image.mediaType };
   if (accepted && !accepted.includes(image.mediaType)) {
     const converted = imageId.imageDigest === undefined ? convertManifest(image.manifest, image.mediaType, accepted) : undefined;
@@ -37,7 +41,6 @@ export async function pullImage(
     pulled = { ...converted, digest: manifestDigest(converted.manifest) };
   }
   // Most pulls change nothing: the write happens only once the recorded pull is older than the resolution.
-  const now = ctx.now();
   const stale = image.lastRecordedPullTime === undefined || image.lastRecordedPullTime <= now - ctx.settings.pullTimeResolutionMs;
   if (record && stale && !(await pullTimeExcluded(ctx, registryId))) {
     await ctx.store.recordPull(registryId, repository, image.digest, now, ctx.settings.pullTimeResolutionMs);

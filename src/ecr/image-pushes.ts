@@ -14,6 +14,9 @@ import { isTagImmutable, storedSize, TAG } from "./images";
 import { DIGEST, imageSize, manifestDigest, parseManifest } from "./manifests";
 import { requireRepository } from "./repositories";
 import { signingAtPush } from "./signing";
+import { scanOnPush } from "./scanning/scans";
+import { activateOnPush, imageStatus } from "./storage-classes";
+import type { ImageRecord } from "../storage/types";
 
 export interface PutImageOptions {
   tag?: string;
@@ -61,15 +64,28 @@ export async function putImage(context: Context, registryId: string, name: strin
       }
     }
     const existing = await store.getImage(registryId, name, digest);
+    // Pushing an archived image again restores it at once; only then is an image already there no error.
+    const archived = existing !== undefined && imageStatus(existing, context.now()) !== "ACTIVE";
+    const restore = async () => {
+      await activateOnPush(context, registryId, name, existing!);
+      await scanPushed(existing!);
+      return { digest, mediaType: existing!.mediaType, subject: existing!.subjectDigest };
+    };
+    // A restored image is scanned like a new one; earlier findings went when it was archived.
+    const scanPushed = (image: ImageRecord) =>
+      // The image is stored whatever happens here: a scan that could not be recorded can still be started by hand.
+      scanOnPush(context, registryId, repo, image).catch(() => undefined);
     if (tag !== undefined) {
       const current = await store.resolveTag(registryId, name, tag);
       if (current === digest) {
+        if (archived) return restore();
         throw imageAlreadyExists(registryId, name, digest, tag);
       }
       if (current !== undefined && isTagImmutable(repo, tag)) {
         throw new ImageTagAlreadyExistsException({ message: `The image tag '${tag}' already exists in the '${name}' repository and cannot be overwritten because the tag is immutable` });
       }
     } else if (existing) {
+      if (archived) return restore();
       throw imageAlreadyExists(registryId, name, digest);
     }
     const image = existing ?? {
@@ -77,6 +93,7 @@ export async function putImage(context: Context, registryId: string, name: strin
       manifest,
       mediaType: parsed.mediaType,
       pushedAt: context.now(),
+      storageClass: "STANDARD" as const,
       references: [...new Set([...parsed.blobs, ...parsed.manifests].map((d) => d.digest))],
       sizeInBytes: await imageSize(parsed, (d, kind) => storedSize(context, registryId, name, d, kind)),
       ...(parsed.artifactMediaType ? { artifactMediaType: parsed.artifactMediaType } : {}),
@@ -90,6 +107,8 @@ export async function putImage(context: Context, registryId: string, name: strin
       case "limit":
         throw new LimitExceededException({ message: `The repository with name '${name}' already has the maximum of ${context.settings.maxImagesPerRepository} images` });
     }
+    if (archived) await activateOnPush(context, registryId, name, existing!);
+    if (!existing || archived) await scanPushed(image);
     return { digest, mediaType: parsed.mediaType, subject: parsed.subject?.digest };
   });
 }

@@ -1,9 +1,12 @@
 // Shared by the image handlers: tag syntax, whether a repository lets a tag move, image ids, and how an image is shown.
 import { InvalidParameterException } from "../../generated/errors";
 import type { ImageDetail, ImageFailure, ImageIdentifier } from "../../generated/types";
-import type { ImageRecord, ImageSummary, RepositoryRecord } from "../storage/types";
+import type { ImageRecord, ImageSummary, RepositoryRecord, StatusFilter } from "../storage/types";
+import { imageNotFound } from "./errors";
 import type { Context } from "./handlers/context";
 import { DIGEST, imageSize, parseManifest } from "./manifests";
+import { scanStatus, scanSummary } from "./scanning/findings";
+import { imageStatus } from "./storage-classes";
 
 /** Docker's tag syntax. */
 export const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
@@ -105,6 +108,19 @@ export async function resolveImageId(ctx: Context, registryId: string, repositor
   return image ? { image } : notFound;
 }
 
+/** The listing filter an API status filter asks for (ACTIVE when none), at `now`. */
+export function statusFilter(filter: "ACTIVE" | "ARCHIVED" | "ACTIVATING" | "ANY" | undefined, now: number): StatusFilter {
+  return filter === "ANY" ? "ANY" : { status: filter ?? "ACTIVE", at: now };
+}
+
+/** The image an image id names, for an operation on one image: a bad id is InvalidParameterException. */
+export async function requireImage(ctx: Context, registryId: string, repository: string, imageId: ImageIdentifier): Promise<ImageRecord> {
+  const found = await resolveImageId(ctx, registryId, repository, imageId);
+  if ("image" in found) return found.image;
+  if (found.failure.failureCode !== "ImageNotFound") throw new InvalidParameterException({ message: found.failure.failureReason! });
+  throw imageNotFound(registryId, repository, imageId);
+}
+
 /** An image as DescribeImages shows it. */
 export async function toImageDetail(ctx: Context, registryId: string, repository: string, image: ImageSummary): Promise<ImageDetail> {
   const tags = await ctx.store.listImageTags(registryId, repository, image.digest);
@@ -120,6 +136,24 @@ export async function toImageDetail(ctx: Context, registryId: string, repository
     ...(image.artifactMediaType ? { artifactMediaType: image.artifactMediaType } : {}),
     ...(image.lastRecordedPullTime !== undefined ? { lastRecordedPullTime: new Date(image.lastRecordedPullTime) } : {}),
     ...(image.subjectDigest ? { subjectManifestDigest: image.subjectDigest } : {}),
-    imageStatus: "ACTIVE",
+    ...storageFields(image, ctx.now()),
+    ...(await scanFields(ctx, registryId, repository, image)),
+  };
+}
+
+async function scanFields(ctx: Context, registryId: string, repository: string, image: ImageSummary): Promise<Pick<ImageDetail, "imageScanStatus" | "imageScanFindingsSummary">> {
+  const scan = await ctx.store.getImageScan(registryId, repository, image.digest);
+  const status = scanStatus(image, scan, ctx.now());
+  const summary = scan && status?.status === "COMPLETE" ? scanSummary(scan) : undefined;
+  return { ...(status ? { imageScanStatus: status } : {}), ...(summary ? { imageScanFindingsSummary: summary } : {}) };
+}
+
+function storageFields(image: ImageSummary, now: number): Pick<ImageDetail, "imageStatus" | "lastArchivedAt" | "lastActivatedAt"> {
+  const status = imageStatus(image, now);
+  return {
+    imageStatus: status,
+    ...(image.lastArchivedAt !== undefined ? { lastArchivedAt: new Date(image.lastArchivedAt) } : {}),
+    // A restore under way has not activated the image yet.
+    ...(image.lastActivatedAt !== undefined && status !== "ACTIVATING" ? { lastActivatedAt: new Date(image.lastActivatedAt) } : {}),
   };
 }

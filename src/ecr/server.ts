@@ -26,6 +26,8 @@ import { ContractKit } from "../contract/kit";
 import { CONTROL_PREFIX, createControlListener } from "../contract/control-route";
 import { definition } from "../../generated/service";
 import { ecrErrorFields } from "./contract-fields";
+import type { Scanner } from "./scanning/scanner";
+import { ImageScans } from "./scanning/scans";
 
 export interface EcrOptions {
   /** The registry (account) id requests belong to. */
@@ -49,6 +51,8 @@ export interface EcrOptions {
   now?: () => number;
   /** Another storage (a networked one, or one that injects faults); the embedded store in dataDir by default. */
   store?: RegistryStore;
+  /** Scans images (StartImageScan, scan on push); none by default, and scans then fail saying so. */
+  scanner?: Scanner;
   /** How the lifecycle evaluation is scheduled; timers by default. A test passes one that it runs by hand. */
   schedule?: Schedule;
   /**
@@ -76,6 +80,8 @@ export interface EcrService {
   contract?: ContractKit;
   /** Evaluates the lifecycle policies that are due now (the schedule does this on its own); how many images expired. */
   runLifecycle(): Promise<number>;
+  /** Resolves once no image scan is queued or running. */
+  scansIdle(): Promise<void>;
   /** Stops the sweeper and closes storage (after the HTTP server stopped). */
   close(): Promise<void>;
 }
@@ -101,7 +107,8 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
   const registryPasswords = new RegistryPasswords(secret, now);
   const lifecyclePreviews = new LifecyclePreviews();
   const policies = new PolicyCache();
-  const shared: SharedContext = { store, sessions, repositoryLocks, downloads, registryPasswords, settings, now, lifecyclePreviews, policies };
+  const scans = new ImageScans(store, options.scanner, settings.scanTimeoutMs, now, (fields, msg) => log?.info(fields, msg));
+  const shared: SharedContext = { store, sessions, repositoryLocks, downloads, registryPasswords, settings, now, lifecyclePreviews, policies, scans };
   const serviceOptions = {
     accountId: options.registryId,
     region: options.region,
@@ -158,6 +165,7 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
       })
       .catch((e) => log?.error({ err: e }, "upload sweep failed"));
   await sweep();
+  await scans.resume();
   const timer = setInterval(sweep, Math.max(100, Math.min(settings.uploadTtlMs / 2, 60_000)));
   timer.unref();
 
@@ -169,6 +177,7 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
     clearInterval(timer);
     stopLifecycle();
     await lifecycle.stop();
+    await scans.stop();
     await store.close();
   };
   try {
@@ -184,7 +193,7 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
     await close();
     throw e;
   }
-  return { handler, listener, store, settings, runLifecycle, close, ...(contract ? { contract } : {}) };
+  return { handler, listener, store, settings, runLifecycle, scansIdle: () => scans.idle(), close, ...(contract ? { contract } : {}) };
 }
 
 /** Through the service itself, so the name is validated like any request's. */

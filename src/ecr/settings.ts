@@ -29,6 +29,12 @@ export interface EcrSettings extends Quotas {
    * (PutAccountSetting changes it per registry). Off, as on AWS, unless configured.
    */
   blobMounting: boolean;
+  /** How long restoring an archived image takes (AWS: up to 20 minutes); it is ACTIVATING meanwhile. */
+  archiveRestoreMs: number;
+  /** A scan started by hand waits this long after the image's last one (AWS: one a day per image). */
+  imageScanIntervalMs: number;
+  /** A scanner still running after this long is stopped and its scan FAILED. */
+  scanTimeoutMs: number;
   /** The host repository URIs name (`host[:port]`); AWS's `<registry>.dkr.ecr.<region>.amazonaws.com` when unset. */
   registryHost?: string;
 }
@@ -47,6 +53,9 @@ export const DEFAULT_SETTINGS: EcrSettings = {
   authorizationTokenTtlMs: 12 * 60 * 60 * 1000,
   lifecycleIntervalMs: 60 * 60 * 1000,
   blobMounting: false,
+  archiveRestoreMs: 10 * 1000,
+  imageScanIntervalMs: 24 * 60 * 60 * 1000,
+  scanTimeoutMs: 10 * 60 * 1000,
   // AWS's default service quotas ("Registered repositories" and "Images per repository", both adjustable there).
   maxRepositoriesPerRegistry: 100_000,
   maxImagesPerRepository: 100_000,

@@ -60,6 +60,8 @@ export async function listReferrersOf(req: RegistryRequest<Extract<Route, { kind
     after: query.get("last") ?? undefined,
     limit: pageSize(query),
     ...(artifactType ? { artifactTypes: new Set([artifactType]) } : {}),
+    // What can be pulled: archived referrers are left out.
+    status: "ACTIVE",
   });
   const manifests = referrers.map((r) => ({
     mediaType: r.mediaType,

@@ -37,7 +37,8 @@ export async function getManifest(req: Manifest): Promise<RegistryResponse> {
     const { failureCode, failureReason } = result.failure;
     if (failureCode === "InvalidImageTag") throw new RegistryError(400, "TAG_INVALID", failureReason!);
     if (failureCode === "InvalidImageDigest") throw new RegistryError(400, "DIGEST_INVALID", failureReason!);
-    throw manifestUnknown(failureCode === "ImageNotFound" && /accepted media types/.test(failureReason ?? "") ? failureReason : undefined);
+    // Not found, not in an accepted media type, or archived: ECR's 404, with the reason.
+    throw manifestUnknown(failureReason);
   }
   const { digest, manifest, mediaType } = result.pulled;
   const body = Buffer.from(manifest, "utf8");

@@ -53,7 +53,16 @@ export interface ImageSummary {
   /** The manifest its `subject` names, for a referrer. */
   subjectDigest?: string;
   lastRecordedPullTime?: number;
+  storageClass: StorageClass;
+  /** Epoch ms of the last move to archive. */
+  lastArchivedAt?: number;
+  /** Epoch ms at which the last restore from archive completed, or will complete. */
+  lastActivatedAt?: number;
 }
+
+export type StorageClass = "STANDARD" | "ARCHIVE";
+/** An image's status at a moment: archived, being restored, or pullable. */
+export type ImageStatus = "ACTIVE" | "ARCHIVED" | "ACTIVATING";
 
 export interface ImageRecord extends ImageSummary {
   /** The manifest exactly as it was put. */
@@ -68,8 +77,42 @@ export interface ImageRecord extends ImageSummary {
 
 export type TagStatus = "TAGGED" | "UNTAGGED" | "ANY";
 
+/** Which images a listing shows: those with one status at the moment `at` (epoch ms), or all. */
+export type StatusFilter = { status: ImageStatus; at: number } | "ANY";
+
 /** What deleting an image did: its tags went with it; or why it did not happen. */
 export type DeleteImageResult = { deleted: true; tags: string[] } | { deleted: false; reason: "not-found" } | { deleted: false; reason: "referenced"; by: string };
+
+/** An image's latest vulnerability scan. */
+export interface ImageScanRecord {
+  /** The registry's scanning type when the scan started (BASIC or ENHANCED). */
+  scanType: string;
+  /** IN_PROGRESS until it ends: COMPLETE, FAILED or UNSUPPORTED_IMAGE. */
+  status: string;
+  description?: string;
+  /** Epoch ms; also the scan's identity, so that a finished scan is recorded only on the scan it finishes. */
+  startedAt: number;
+  completedAt?: number;
+  vulnerabilitySourceUpdatedAt?: number;
+  /** Findings by severity, for a completed scan. */
+  severityCounts?: Record<string, number>;
+}
+
+/** How a scan ended, recorded with its findings (each a JSON document, in the scanner's order). */
+export interface ScanOutcome {
+  status: string;
+  description?: string;
+  completedAt: number;
+  vulnerabilitySourceUpdatedAt?: number;
+  severityCounts?: Record<string, number>;
+  findings: string[];
+}
+
+export interface ScanKey {
+  registryId: string;
+  repository: string;
+  digest: string;
+}
 
 export interface LifecyclePolicyRecord {
   registryId: string;
@@ -163,8 +206,13 @@ export interface RegistryStore {
   /** The digest a tag points at. */
   resolveTag(registryId: string, repository: string, tag: string): Promise<string | undefined>;
   countImages(registryId: string, repository: string): Promise<number>;
-  /** Up to `limit` images whose digests sort after `after`, by digest, with the given tag status. */
-  listImages(registryId: string, repository: string, page: { after?: string; limit: number; tagStatus: TagStatus }): Promise<ImageSummary[]>;
+  /** Up to `limit` images whose digests sort after `after`, by digest, with the given tag status and image status. */
+  listImages(registryId: string, repository: string, page: { after?: string; limit: number; tagStatus: TagStatus; status: StatusFilter }): Promise<ImageSummary[]>;
+  /**
+   * Moves an image to archive storage at `at`, or back to standard storage with the restore completing at `at`
+   * (epoch ms, possibly ahead); false when the image is gone.
+   */
+  setStorageClass(registryId: string, repository: string, digest: string, storageClass: StorageClass, at: number): Promise<boolean>;
   /** Up to `limit` digests of images whose subject is `subject`, after `after`, by digest. */
   listReferrers(registryId: string, repository: string, subject: string, page: { after?: string; limit: number }): Promise<string[]>;
   /** Up to `limit` of the repository's tags that sort after `after`, sorted. */
@@ -223,6 +271,28 @@ export interface RegistryStore {
   putSigningConfiguration(registryId: string, rules: string): Promise<void>;
   /** Removes the registry's signing rules and returns them; undefined when it had none. */
   deleteSigningConfiguration(registryId: string): Promise<string | undefined>;
+
+  /** The registry's scanning type and rules (JSON, as the API gave them); undefined when never put. */
+  getRegistryScanningConfiguration(registryId: string): Promise<{ scanType: string; rules: string } | undefined>;
+  putRegistryScanningConfiguration(registryId: string, scanType: string, rules: string): Promise<void>;
+  getImageScan(registryId: string, repository: string, digest: string): Promise<ImageScanRecord | undefined>;
+  /**
+   * Starts a scan of the image, replacing its last scan and findings, unless that one started after `notBefore` and
+   * did not fail (a scan a day per image). A scan that starts already ended (no scanner) passes its outcome.
+   */
+  startImageScan(
+    registryId: string,
+    repository: string,
+    digest: string,
+    scan: Pick<ImageScanRecord, "scanType" | "status" | "description" | "startedAt">,
+    notBefore: number,
+  ): Promise<"started" | "no-image" | "too-soon">;
+  /** Records how the scan that started at `startedAt` ended; false when it was replaced or the image is gone. */
+  finishImageScan(registryId: string, repository: string, digest: string, startedAt: number, outcome: ScanOutcome): Promise<boolean>;
+  /** Up to `limit` findings of the image's scan after the `after`th (0-based positions), in order. */
+  listImageScanFindings(registryId: string, repository: string, digest: string, page: { after: number; limit: number }): Promise<{ index: number; finding: string }[]>;
+  /** Up to `limit` scans under way (left by a stopped server), after `after`, by registry, repository and digest. */
+  listScansInProgress(page: { after?: ScanKey; limit: number }): Promise<(ScanKey & { startedAt: number })[]>;
 
   /** A secret that stays the same across restarts, for signing download URLs. */
   signingKey(): Promise<Buffer>;

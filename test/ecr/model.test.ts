@@ -8,16 +8,18 @@ import { describeWith, referenceModel } from "../helpers/requirements";
 
 const SERVICE = "com.amazonaws.ecr#AmazonEC2ContainerRegistry_V20150921";
 const SERVED = [
-  "BatchCheckLayerAvailability", "BatchDeleteImage", "BatchGetImage", "CompleteLayerUpload", "CreateRepository",
-  "DeleteLifecyclePolicy", "DeleteRegistryPolicy", "DeleteRepository", "DeleteRepositoryPolicy",
-  "DeleteSigningConfiguration", "DeregisterPullTimeUpdateExclusion", "DescribeImages", "DescribeImageSigningStatus",
-  "DescribeRegistry", "DescribeRepositories", "GetAccountSetting", "GetAuthorizationToken", "GetDownloadUrlForLayer",
-  "GetLifecyclePolicy", "GetLifecyclePolicyPreview", "GetRegistryPolicy", "GetRepositoryPolicy",
+  "BatchCheckLayerAvailability", "BatchDeleteImage", "BatchGetImage", "BatchGetRepositoryScanningConfiguration",
+  "CompleteLayerUpload", "CreateRepository", "DeleteLifecyclePolicy", "DeleteRegistryPolicy", "DeleteRepository",
+  "DeleteRepositoryPolicy", "DeleteSigningConfiguration", "DeregisterPullTimeUpdateExclusion", "DescribeImages",
+  "DescribeImageScanFindings", "DescribeImageSigningStatus", "DescribeRegistry", "DescribeRepositories",
+  "GetAccountSetting", "GetAuthorizationToken", "GetDownloadUrlForLayer", "GetLifecyclePolicy",
+  "GetLifecyclePolicyPreview", "GetRegistryPolicy", "GetRegistryScanningConfiguration", "GetRepositoryPolicy",
   "GetSigningConfiguration", "InitiateLayerUpload", "ListImageReferrers", "ListImages",
   "ListPullTimeUpdateExclusions", "ListTagsForResource", "PutAccountSetting", "PutImage",
   "PutImageScanningConfiguration", "PutImageTagMutability", "PutLifecyclePolicy", "PutRegistryPolicy",
-  "PutSigningConfiguration", "RegisterPullTimeUpdateExclusion", "SetRepositoryPolicy", "StartLifecyclePolicyPreview",
-  "TagResource", "UntagResource", "UploadLayerPart",
+  "PutRegistryScanningConfiguration", "PutSigningConfiguration", "RegisterPullTimeUpdateExclusion",
+  "SetRepositoryPolicy", "StartImageScan", "StartLifecyclePolicyPreview", "TagResource", "UntagResource",
+  "UpdateImageStorageClass", "UploadLayerPart",
 ];
 const FACT_TRAITS = ["required", "default", "length", "pattern", "range", "enumValue", "error", "httpError", "uniqueItems", "sparse"]
   .map((t) => `smithy.api#${t}`);
@@ -70,8 +72,8 @@ describeWith(referenceModel, "model/ecr.json against AWS's published model", () 
       }
       expect(ours.closure(SERVICE)).toEqual([...awsClosure].sort());
       expect(Object.keys(ours.shapes).filter((id) => id !== SERVICE).sort()).toEqual([...awsClosure].sort());
-      expect(awsClosure.size).toBe(297);
-      expect([...awsClosure].filter((id) => aws.shape(id).traits?.["smithy.api#error"]).length).toBe(34);
+      expect(awsClosure.size).toBe(397);
+      expect([...awsClosure].filter((id) => aws.shape(id).traits?.["smithy.api#error"]).length).toBe(39);
     });
 
     test.each(ours.closure(SERVICE))("%s has AWS's facts", (id) => {

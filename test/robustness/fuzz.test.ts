@@ -155,6 +155,12 @@ function templates(uploadId: string): Record<string, object> {
     GetSigningConfiguration: {},
     DeleteSigningConfiguration: {},
     DescribeImageSigningStatus: { repositoryName: "fuzz", imageId: { imageTag: "t" } },
+    UpdateImageStorageClass: { repositoryName: "fuzz", imageId: { imageTag: "t" }, targetStorageClass: "ARCHIVE" },
+    GetRegistryScanningConfiguration: {},
+    PutRegistryScanningConfiguration: { scanType: "BASIC", rules: [{ scanFrequency: "SCAN_ON_PUSH", repositoryFilters: [{ filter: "fuzz*", filterType: "WILDCARD" }] }] },
+    BatchGetRepositoryScanningConfiguration: { repositoryNames: ["fuzz", "other"] },
+    StartImageScan: { repositoryName: "fuzz", imageId: { imageTag: "t" } },
+    DescribeImageScanFindings: { repositoryName: "fuzz", imageId: { imageTag: "t" }, maxResults: 10 },
   };
 }
 

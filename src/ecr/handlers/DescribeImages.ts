@@ -1,9 +1,9 @@
 // DescribeImages: the named images (an unknown one is ImageNotFoundException), or a repository's images a page at a
-// time by digest, filtered by tag status.
+// time by digest, filtered by tag status and image status (ACTIVE unless asked).
 import { InvalidParameterException } from "../../../generated/errors";
 import type { DescribeImagesRequest, DescribeImagesResponse, ImageDetail } from "../../../generated/types";
 import { imageNotFound } from "../errors";
-import { resolveImageId, toImageDetail } from "../images";
+import { resolveImageId, statusFilter, toImageDetail } from "../images";
 import { DEFAULT_PAGE, decodeToken, encodeToken, isString } from "../pagination";
 import { registryOf, requireRepository } from "../repositories";
 import type { Context } from "./context";
@@ -12,8 +12,6 @@ export async function DescribeImages(input: DescribeImagesRequest, context: Cont
   const registryId = registryOf(input, context);
   const name = input.repositoryName;
   await requireRepository(context, registryId, name);
-  // Every image here is in standard storage (ACTIVE); archived ones come with storage classes.
-  const status = input.filter?.imageStatus ?? "ACTIVE";
   if (input.imageIds?.length) {
     if (input.maxResults !== undefined || input.nextToken !== undefined) {
       throw new InvalidParameterException({ message: "maxResults and nextToken cannot be used with imageIds" });
@@ -32,10 +30,14 @@ export async function DescribeImages(input: DescribeImagesRequest, context: Cont
     }
     return { imageDetails: details };
   }
-  if (status === "ARCHIVED" || status === "ACTIVATING") return { imageDetails: [] };
   const after = input.nextToken === undefined ? undefined : decodeToken(input.nextToken, isString);
   const limit = input.maxResults ?? DEFAULT_PAGE;
-  const rest = await context.store.listImages(registryId, name, { after, limit: limit + 1, tagStatus: input.filter?.tagStatus ?? "ANY" });
+  const rest = await context.store.listImages(registryId, name, {
+    after,
+    limit: limit + 1,
+    tagStatus: input.filter?.tagStatus ?? "ANY",
+    status: statusFilter(input.filter?.imageStatus, context.now()),
+  });
   const page = rest.slice(0, limit);
   const imageDetails = [];
   for (const image of page) imageDetails.push(await toImageDetail(context, registryId, name, image));

@@ -14,12 +14,12 @@ export async function ListImageReferrers(input: ListImageReferrersRequest, conte
   const name = input.repositoryName;
   await requireRepository(context, registryId, name);
   const status = input.filter?.artifactStatus ?? "ACTIVE";
-  if (status === "ARCHIVED" || status === "ACTIVATING") return { referrers: [] };
   const artifactTypes = input.filter?.artifactTypes?.length ? new Set(input.filter.artifactTypes) : undefined;
   const { referrers, more } = await listReferrers(context, registryId, name, input.subjectId.imageDigest, {
     after: input.nextToken === undefined ? undefined : decodeToken(input.nextToken, isString),
     limit: input.maxResults ?? DEFAULT_REFERRERS_PAGE,
     artifactTypes,
+    status,
   });
   return { referrers, ...(more ? { nextToken: encodeToken(referrers[referrers.length - 1].digest) } : {}) };
 }

@@ -1,7 +1,9 @@
 // ListImages: a repository's image ids a page at a time: one per tag of a tagged image, one digest-only id for an
-// untagged one, ordered by digest and tag.
+// untagged one, ordered by digest and tag; ACTIVE images unless another status is asked for.
 import type { ImageIdentifier, ListImagesRequest, ListImagesResponse } from "../../../generated/types";
+import { statusFilter } from "../images";
 import { DEFAULT_PAGE, decodeToken, encodeToken } from "../pagination";
+import { imageStatus } from "../storage-classes";
 import { registryOf, requireRepository } from "../repositories";
 import type { Context } from "./context";
 
@@ -13,8 +15,7 @@ export async function ListImages(input: ListImagesRequest, context: Context): Pr
   const registryId = registryOf(input, context);
   const name = input.repositoryName;
   await requireRepository(context, registryId, name);
-  const status = input.filter?.imageStatus ?? "ACTIVE";
-  if (status === "ARCHIVED" || status === "ACTIVATING") return { imageIds: [] };
+  const status = statusFilter(input.filter?.imageStatus, context.now());
   const limit = input.maxResults ?? DEFAULT_PAGE;
   const tagStatus = input.filter?.tagStatus ?? "ANY";
   const [afterDigest, afterTag] = input.nextToken === undefined ? ["", ""] : decodeToken(input.nextToken, isAfter);
@@ -24,13 +25,14 @@ export async function ListImages(input: ListImagesRequest, context: Context): Pr
     for (const tag of tags) ids.push({ id: { imageDigest: digest, imageTag: tag }, key: [digest, tag] });
   };
   // The image the last page ended in may have tags still to show.
-  if (afterTag !== "" && tagStatus !== "UNTAGGED" && (await context.store.getImage(registryId, name, afterDigest))) {
+  const last = afterTag !== "" && tagStatus !== "UNTAGGED" ? await context.store.getImage(registryId, name, afterDigest) : undefined;
+  if (last && (status === "ANY" || imageStatus(last, status.at) === status.status)) {
     for (const tag of await context.store.listImageTags(registryId, name, afterDigest)) {
       if (tag > afterTag) ids.push({ id: { imageDigest: afterDigest, imageTag: tag }, key: [afterDigest, tag] });
     }
   }
   for (let from = afterDigest; ids.length <= limit; ) {
-    const images = await context.store.listImages(registryId, name, { after: from, limit: limit + 1, tagStatus });
+    const images = await context.store.listImages(registryId, name, { after: from, limit: limit + 1, tagStatus, status });
     for (const image of images) {
       add(image.digest, await context.store.listImageTags(registryId, name, image.digest));
       if (ids.length > limit) break;

@@ -6,6 +6,7 @@ import type { KeyedLock } from "../keyed-lock";
 import type { LifecyclePreviews } from "../lifecycle/previews";
 import type { PolicyCache } from "../policies/access";
 import type { RegistryPasswords } from "../registry-passwords";
+import type { ImageScans } from "../scanning/scans";
 import type { EcrSettings } from "../settings";
 import type { UploadSessions } from "../upload-sessions";
 
@@ -19,6 +20,7 @@ export interface Context extends RequestContext {
   settings: EcrSettings;
   lifecyclePreviews: LifecyclePreviews;
   policies: PolicyCache;
+  scans: ImageScans;
   /** Another account's registry whose repository policy allows this request (set by the authorize stage). */
   grantedRegistryId?: string;
   /** Epoch milliseconds; a parameter so that expiry can be tested. */

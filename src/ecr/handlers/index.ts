@@ -5,6 +5,7 @@ import type { Context } from "./context";
 import { BatchCheckLayerAvailability } from "./BatchCheckLayerAvailability";
 import { BatchDeleteImage } from "./BatchDeleteImage";
 import { BatchGetImage } from "./BatchGetImage";
+import { BatchGetRepositoryScanningConfiguration } from "./BatchGetRepositoryScanningConfiguration";
 import { CompleteLayerUpload } from "./CompleteLayerUpload";
 import { CreateRepository } from "./CreateRepository";
 import { DeleteLifecyclePolicy } from "./DeleteLifecyclePolicy";
@@ -13,6 +14,7 @@ import { DeleteRepository } from "./DeleteRepository";
 import { DeleteRepositoryPolicy } from "./DeleteRepositoryPolicy";
 import { DeleteSigningConfiguration } from "./DeleteSigningConfiguration";
 import { DeregisterPullTimeUpdateExclusion } from "./DeregisterPullTimeUpdateExclusion";
+import { DescribeImageScanFindings } from "./DescribeImageScanFindings";
 import { DescribeImageSigningStatus } from "./DescribeImageSigningStatus";
 import { DescribeImages } from "./DescribeImages";
 import { DescribeRegistry } from "./DescribeRegistry";
@@ -23,6 +25,7 @@ import { GetDownloadUrlForLayer } from "./GetDownloadUrlForLayer";
 import { GetLifecyclePolicy } from "./GetLifecyclePolicy";
 import { GetLifecyclePolicyPreview } from "./GetLifecyclePolicyPreview";
 import { GetRegistryPolicy } from "./GetRegistryPolicy";
+import { GetRegistryScanningConfiguration } from "./GetRegistryScanningConfiguration";
 import { GetRepositoryPolicy } from "./GetRepositoryPolicy";
 import { GetSigningConfiguration } from "./GetSigningConfiguration";
 import { InitiateLayerUpload } from "./InitiateLayerUpload";
@@ -36,18 +39,22 @@ import { PutImageScanningConfiguration } from "./PutImageScanningConfiguration";
 import { PutImageTagMutability } from "./PutImageTagMutability";
 import { PutLifecyclePolicy } from "./PutLifecyclePolicy";
 import { PutRegistryPolicy } from "./PutRegistryPolicy";
+import { PutRegistryScanningConfiguration } from "./PutRegistryScanningConfiguration";
 import { PutSigningConfiguration } from "./PutSigningConfiguration";
 import { RegisterPullTimeUpdateExclusion } from "./RegisterPullTimeUpdateExclusion";
 import { SetRepositoryPolicy } from "./SetRepositoryPolicy";
+import { StartImageScan } from "./StartImageScan";
 import { StartLifecyclePolicyPreview } from "./StartLifecyclePolicyPreview";
 import { TagResource } from "./TagResource";
 import { UntagResource } from "./UntagResource";
+import { UpdateImageStorageClass } from "./UpdateImageStorageClass";
 import { UploadLayerPart } from "./UploadLayerPart";
 
 export const handlers: Service<Context> = {
   BatchCheckLayerAvailability,
   BatchDeleteImage,
   BatchGetImage,
+  BatchGetRepositoryScanningConfiguration,
   CompleteLayerUpload,
   CreateRepository,
   DeleteLifecyclePolicy,
@@ -56,6 +63,7 @@ export const handlers: Service<Context> = {
   DeleteRepositoryPolicy,
   DeleteSigningConfiguration,
   DeregisterPullTimeUpdateExclusion,
+  DescribeImageScanFindings,
   DescribeImageSigningStatus,
   DescribeImages,
   DescribeRegistry,
@@ -66,6 +74,7 @@ export const handlers: Service<Context> = {
   GetLifecyclePolicy,
   GetLifecyclePolicyPreview,
   GetRegistryPolicy,
+  GetRegistryScanningConfiguration,
   GetRepositoryPolicy,
   GetSigningConfiguration,
   InitiateLayerUpload,
@@ -79,11 +88,14 @@ export const handlers: Service<Context> = {
   PutImageTagMutability,
   PutLifecyclePolicy,
   PutRegistryPolicy,
+  PutRegistryScanningConfiguration,
   PutSigningConfiguration,
   RegisterPullTimeUpdateExclusion,
   SetRepositoryPolicy,
+  StartImageScan,
   StartLifecyclePolicyPreview,
   TagResource,
   UntagResource,
+  UpdateImageStorageClass,
   UploadLayerPart,
 };

@@ -58,7 +58,7 @@ async function readImages(store: RegistryStore, registryId: string, repository: 
   const images: LifecycleImage[] = [];
   let after: string | undefined;
   for (;;) {
-    const page = await store.listImages(registryId, repository, { after, limit: PAGE, tagStatus: "ANY" });
+    const page = await store.listImages(registryId, repository, { after, limit: PAGE, tagStatus: "ANY", status: "ANY" });
     for (const i of page) images.push({ digest: i.digest, pushedAt: i.pushedAt, tags: await store.listImageTags(registryId, repository, i.digest) });
     if (page.length < PAGE) return images;
     after = page[page.length - 1].digest;

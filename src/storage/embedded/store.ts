@@ -20,6 +20,7 @@ import type {
   CreateUploadResult,
   DeleteImageResult,
   ImageRecord,
+  ImageScanRecord,
   ImageSummary,
   LayerRecord,
   LifecyclePolicyRecord,
@@ -28,6 +29,10 @@ import type {
   RegistryStore,
   RepositoryRecord,
   ResourceTag,
+  ScanKey,
+  ScanOutcome,
+  StatusFilter,
+  StorageClass,
   TagStatus,
   UploadRecord,
 } from "../types";
@@ -583,9 +588,18 @@ export class EmbeddedStore implements RegistryStore {
     };
   }
 
-  async listImages(registryId: string, repository: string, page: { after?: string; limit: number; tagStatus: TagStatus }): Promise<ImageSummary[]> {
+  async listImages(registryId: string, repository: string, page: { after?: string; limit: number; tagStatus: TagStatus; status: StatusFilter }): Promise<ImageSummary[]> {
     const query = page.tagStatus === "TAGGED" ? "listTaggedImages" : page.tagStatus === "UNTAGGED" ? "listUntaggedImages" : "listImages";
-    return (this.sql(query).all(registryId, repository, page.after ?? "", page.limit) as Row[]).map(toImageSummary);
+    const [status, at] = page.status === "ANY" ? ["ANY", 0] : [page.status.status, page.status.at];
+    return (this.sql(query).all(registryId, repository, page.after ?? "", status, status, at, page.limit) as Row[]).map(toImageSummary);
+  }
+
+  async setStorageClass(registryId: string, repository: string, digest: string, storageClass: StorageClass, at: number): Promise<boolean> {
+    const query = storageClass === "ARCHIVE" ? "archiveImage" : "activateImage";
+    return this.commit(() => {
+      if (storageClass === "ARCHIVE") this.sql("deleteImageScan").run(registryId, repository, digest);
+      return this.sql(query).run(at, registryId, repository, digest).changes > 0;
+    });
   }
 
   async listReferrers(registryId: string, repository: string, subject: string, page: { after?: string; limit: number }): Promise<string[]> {
@@ -772,6 +786,59 @@ export class EmbeddedStore implements RegistryStore {
 
   // --- the rest ---
 
+  async getRegistryScanningConfiguration(registryId: string): Promise<{ scanType: string; rules: string } | undefined> {
+    const row = this.sql("getRegistryScanningConfiguration").get(registryId) as Row | undefined;
+    return row && { scanType: row.scan_type, rules: row.rules };
+  }
+
+  async putRegistryScanningConfiguration(registryId: string, scanType: string, rules: string): Promise<void> {
+    this.commit(() => this.sql("putRegistryScanningConfiguration").run(registryId, scanType, rules));
+  }
+
+  async getImageScan(registryId: string, repository: string, digest: string): Promise<ImageScanRecord | undefined> {
+    const row = this.sql("getImageScan").get(registryId, repository, digest) as Row | undefined;
+    return row && toImageScan(row);
+  }
+
+  async startImageScan(
+    registryId: string,
+    repository: string,
+    digest: string,
+    scan: Pick<ImageScanRecord, "scanType" | "status" | "description" | "startedAt">,
+    notBefore: number,
+  ): Promise<"started" | "no-image" | "too-soon"> {
+    return this.commit(() => {
+      if (!this.sql("getImage").get(registryId, repository, digest)) return "no-image";
+      const last = this.sql("getImageScan").get(registryId, repository, digest) as Row | undefined;
+      if (last && last.scan_status !== "FAILED" && Number(last.started_at) > notBefore) return "too-soon";
+      this.sql("deleteImageScan").run(registryId, repository, digest);
+      this.sql("insertImageScan").run(registryId, repository, digest, scan.scanType, scan.status, scan.description ?? null, scan.startedAt);
+      return "started";
+    });
+  }
+
+  async finishImageScan(registryId: string, repository: string, digest: string, startedAt: number, outcome: ScanOutcome): Promise<boolean> {
+    return this.commit(() => {
+      const { status, description, completedAt, vulnerabilitySourceUpdatedAt, severityCounts, findings } = outcome;
+      const changed = this.sql("finishImageScan").run(status, description ?? null, completedAt, vulnerabilitySourceUpdatedAt ?? null,
+        severityCounts ? JSON.stringify(severityCounts) : null, registryId, repository, digest, startedAt).changes;
+      if (!changed) return false;
+      findings.forEach((f, i) => this.sql("insertImageScanFinding").run(registryId, repository, digest, i, f));
+      return true;
+    });
+  }
+
+  async listImageScanFindings(registryId: string, repository: string, digest: string, page: { after: number; limit: number }): Promise<{ index: number; finding: string }[]> {
+    const rows = this.sql("listImageScanFindings").all(registryId, repository, digest, page.after, page.limit) as Row[];
+    return rows.map((r) => ({ index: Number(r.finding_index), finding: r.finding }));
+  }
+
+  async listScansInProgress(page: { after?: ScanKey; limit: number }): Promise<(ScanKey & { startedAt: number })[]> {
+    const { registryId = "", repository = "", digest = "" } = page.after ?? {};
+    const rows = this.sql("listScansInProgress").all(registryId, repository, digest, page.limit) as Row[];
+    return rows.map((r) => ({ registryId: r.registry_id, repository: r.repository_name, digest: r.image_digest, startedAt: Number(r.started_at) }));
+  }
+
   async signingKey(): Promise<Buffer> {
     if (this.key) return this.key;
     const stored = this.sql("getSecret").pluck().get(SIGNING_KEY) as string | undefined;
@@ -860,6 +927,21 @@ function toImageSummary(row: Row): ImageSummary {
     ...(row.artifact_media_type === null ? {} : { artifactMediaType: row.artifact_media_type }),
     ...(row.subject_digest === null ? {} : { subjectDigest: row.subject_digest }),
     ...(row.last_recorded_pull_time === null ? {} : { lastRecordedPullTime: Number(row.last_recorded_pull_time) }),
+    storageClass: row.image_storage_class,
+    ...(row.last_archived_at === null ? {} : { lastArchivedAt: Number(row.last_archived_at) }),
+    ...(row.last_activated_at === null ? {} : { lastActivatedAt: Number(row.last_activated_at) }),
+  };
+}
+
+function toImageScan(row: Row): ImageScanRecord {
+  return {
+    scanType: row.scan_type,
+    status: row.scan_status,
+    ...(row.status_description === null ? {} : { description: row.status_description }),
+    startedAt: Number(row.started_at),
+    ...(row.completed_at === null ? {} : { completedAt: Number(row.completed_at) }),
+    ...(row.vulnerability_source_updated_at === null ? {} : { vulnerabilitySourceUpdatedAt: Number(row.vulnerability_source_updated_at) }),
+    ...(row.finding_severity_counts === null ? {} : { severityCounts: JSON.parse(row.finding_severity_counts) }),
   };
 }
 

@@ -66,18 +66,21 @@ export const SQL = {
   insertImage: `INSERT INTO images (registry_id, repository_name, image_digest, image_manifest, image_manifest_media_type,
       image_pushed_at, image_size_in_bytes, artifact_media_type, subject_digest)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  /** A page of images by digest; the tag filter is one of the three below. */
+  /** A page of images by digest with an image status (ANY, or the status at a given time); the tag filter is one of the three below. */
   listImages: `SELECT image_digest, image_manifest_media_type, image_pushed_at, image_size_in_bytes, artifact_media_type,
-      subject_digest, last_recorded_pull_time
-    FROM images i WHERE registry_id = ? AND repository_name = ? AND image_digest > ? ORDER BY image_digest LIMIT ?`,
-  listTaggedImages: `SELECT image_digest, image_manifest_media_type, image_pushed_at, image_size_in_bytes, artifact_media_type,
-      subject_digest, last_recorded_pull_time
+      subject_digest, last_recorded_pull_time, image_storage_class, last_archived_at, last_activated_at
     FROM images i WHERE registry_id = ? AND repository_name = ? AND image_digest > ?
+      AND (? = 'ANY' OR ? = CASE WHEN image_storage_class = 'ARCHIVE' THEN 'ARCHIVED' WHEN last_activated_at > ? THEN 'ACTIVATING' ELSE 'ACTIVE' END) ORDER BY image_digest LIMIT ?`,
+  listTaggedImages: `SELECT image_digest, image_manifest_media_type, image_pushed_at, image_size_in_bytes, artifact_media_type,
+      subject_digest, last_recorded_pull_time, image_storage_class, last_archived_at, last_activated_at
+    FROM images i WHERE registry_id = ? AND repository_name = ? AND image_digest > ?
+      AND (? = 'ANY' OR ? = CASE WHEN image_storage_class = 'ARCHIVE' THEN 'ARCHIVED' WHEN last_activated_at > ? THEN 'ACTIVATING' ELSE 'ACTIVE' END)
       AND EXISTS (SELECT 1 FROM image_tags t WHERE t.registry_id = i.registry_id AND t.repository_name = i.repository_name AND t.image_digest = i.image_digest)
     ORDER BY image_digest LIMIT ?`,
   listUntaggedImages: `SELECT image_digest, image_manifest_media_type, image_pushed_at, image_size_in_bytes, artifact_media_type,
-      subject_digest, last_recorded_pull_time
+      subject_digest, last_recorded_pull_time, image_storage_class, last_archived_at, last_activated_at
     FROM images i WHERE registry_id = ? AND repository_name = ? AND image_digest > ?
+      AND (? = 'ANY' OR ? = CASE WHEN image_storage_class = 'ARCHIVE' THEN 'ARCHIVED' WHEN last_activated_at > ? THEN 'ACTIVATING' ELSE 'ACTIVE' END)
       AND NOT EXISTS (SELECT 1 FROM image_tags t WHERE t.registry_id = i.registry_id AND t.repository_name = i.repository_name AND t.image_digest = i.image_digest)
     ORDER BY image_digest LIMIT ?`,
   /** A page of the manifests whose subject is a digest, by digest. */
@@ -88,6 +91,13 @@ export const SQL = {
   /** Pulls move the time forward only, and at most once per resolution: a pull is not a write every time. */
   recordPull: `UPDATE images SET last_recorded_pull_time = ?
     WHERE registry_id = ? AND repository_name = ? AND image_digest = ? AND (last_recorded_pull_time IS NULL OR last_recorded_pull_time <= ?)`,
+  archiveImage: `UPDATE images SET image_storage_class = 'ARCHIVE', last_archived_at = ?
+    WHERE registry_id = ? AND repository_name = ? AND image_digest = ?`,
+  /** An archived image's scan findings are not kept: a restored image is scanned afresh. */
+  deleteImageScan: `DELETE FROM image_scans WHERE registry_id = ? AND repository_name = ? AND image_digest = ?`,
+  /** A restore: standard storage again, complete at the given time. */
+  activateImage: `UPDATE images SET image_storage_class = 'STANDARD', last_activated_at = ?
+    WHERE registry_id = ? AND repository_name = ? AND image_digest = ?`,
   deleteImage: `DELETE FROM images WHERE registry_id = ? AND repository_name = ? AND image_digest = ?`,
   deleteTag: `DELETE FROM image_tags WHERE registry_id = ? AND repository_name = ? AND image_tag = ?`,
   /** Another image of the repository (a list or index) that references the digest. */
@@ -158,4 +168,22 @@ export const SQL = {
 
   getImport: `SELECT digest FROM imports WHERE source = ?`,
   insertImport: `INSERT INTO imports (source, digest, imported_at) VALUES (?, ?, ?)`,
+
+  getRegistryScanningConfiguration: `SELECT scan_type, rules FROM registry_scanning_configurations WHERE registry_id = ?`,
+  putRegistryScanningConfiguration: `INSERT INTO registry_scanning_configurations (registry_id, scan_type, rules) VALUES (?, ?, ?)
+    ON CONFLICT (registry_id) DO UPDATE SET scan_type = excluded.scan_type, rules = excluded.rules`,
+  getImageScan: `SELECT * FROM image_scans WHERE registry_id = ? AND repository_name = ? AND image_digest = ?`,
+  /** A new scan replaces the image's last one (deleted first, with its findings: REPLACE would not cascade). */
+  insertImageScan: `INSERT INTO image_scans (registry_id, repository_name, image_digest, scan_type, scan_status, status_description, started_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  finishImageScan: `UPDATE image_scans SET scan_status = ?, status_description = ?, completed_at = ?, vulnerability_source_updated_at = ?,
+      finding_severity_counts = ?
+    WHERE registry_id = ? AND repository_name = ? AND image_digest = ? AND started_at = ? AND scan_status = 'IN_PROGRESS'`,
+  insertImageScanFinding: `INSERT INTO image_scan_findings (registry_id, repository_name, image_digest, finding_index, finding) VALUES (?, ?, ?, ?, ?)`,
+  listImageScanFindings: `SELECT finding_index, finding FROM image_scan_findings
+    WHERE registry_id = ? AND repository_name = ? AND image_digest = ? AND finding_index > ? ORDER BY finding_index LIMIT ?`,
+  /** Scans a stopped server left under way, to resume (image_scans_in_progress). */
+  listScansInProgress: `SELECT registry_id, repository_name, image_digest, started_at FROM image_scans
+    WHERE scan_status = 'IN_PROGRESS' AND (registry_id, repository_name, image_digest) > (?, ?, ?)
+    ORDER BY registry_id, repository_name, image_digest LIMIT ?`,
 } as const;

@@ -219,6 +219,52 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX images_signatures ON images (registry_id, repository_name, subject_digest, signed_by) WHERE signed_by IS NOT NULL`,
     ],
   },
+  {
+    // Storage classes: an image is in STANDARD or ARCHIVE storage; a restore under way is STANDARD with its
+    // last_activated_at still ahead (the moment the restore completes).
+    version: 8,
+    statements: [
+      `ALTER TABLE images ADD COLUMN image_storage_class TEXT NOT NULL DEFAULT 'STANDARD'`,
+      `ALTER TABLE images ADD COLUMN last_archived_at BIGINT`,
+      `ALTER TABLE images ADD COLUMN last_activated_at BIGINT`,
+    ],
+  },
+  {
+    // Vulnerability scanning: a registry's scanning type and rules as the API gives them; each image's latest scan
+    // (one per image, replaced by the next) and that scan's findings in the scanner's order.
+    version: 9,
+    statements: [
+      `CREATE TABLE registry_scanning_configurations (
+        registry_id TEXT NOT NULL PRIMARY KEY,
+        scan_type TEXT NOT NULL,
+        rules TEXT NOT NULL
+      )`,
+      `CREATE TABLE image_scans (
+        registry_id TEXT NOT NULL,
+        repository_name TEXT NOT NULL,
+        image_digest TEXT NOT NULL,
+        scan_type TEXT NOT NULL,
+        scan_status TEXT NOT NULL,
+        status_description TEXT,
+        started_at BIGINT NOT NULL,
+        completed_at BIGINT,
+        vulnerability_source_updated_at BIGINT,
+        finding_severity_counts TEXT,
+        PRIMARY KEY (registry_id, repository_name, image_digest),
+        FOREIGN KEY (registry_id, repository_name, image_digest) REFERENCES images (registry_id, repository_name, image_digest) ON DELETE CASCADE
+      )`,
+      `CREATE INDEX image_scans_in_progress ON image_scans (registry_id, repository_name, image_digest) WHERE scan_status = 'IN_PROGRESS'`,
+      `CREATE TABLE image_scan_findings (
+        registry_id TEXT NOT NULL,
+        repository_name TEXT NOT NULL,
+        image_digest TEXT NOT NULL,
+        finding_index INTEGER NOT NULL,
+        finding TEXT NOT NULL,
+        PRIMARY KEY (registry_id, repository_name, image_digest, finding_index),
+        FOREIGN KEY (registry_id, repository_name, image_digest) REFERENCES image_scans (registry_id, repository_name, image_digest) ON DELETE CASCADE
+      )`,
+    ],
+  },
 ];
 
 /** The bookkeeping table every store keeps: which migrations it applied, and when. */

@@ -1,0 +1,36 @@
+// DescribeImageScanFindings: the image's latest scan, its status, and once complete its findings a page at a time.
+import { ScanNotFoundException } from "../../../generated/errors";
+import type { DescribeImageScanFindingsRequest, DescribeImageScanFindingsResponse } from "../../../generated/types";
+import { requireImage } from "../images";
+import { DEFAULT_PAGE, decodeToken, encodeToken } from "../pagination";
+import { registryOf, requireRepository } from "../repositories";
+import { findingsPage, scanStatus, scanSummary } from "../scanning/findings";
+import type { Context } from "./context";
+
+const isPosition = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+export async function DescribeImageScanFindings(input: DescribeImageScanFindingsRequest, context: Context): Promise<DescribeImageScanFindingsResponse> {
+  const registryId = registryOf(input, context);
+  const name = input.repositoryName;
+  await requireRepository(context, registryId, name);
+  const image = await requireImage(context, registryId, name, input.imageId);
+  const imageId = { imageDigest: image.digest, ...(input.imageId.imageTag !== undefined ? { imageTag: input.imageId.imageTag } : {}) };
+  const scan = await context.store.getImageScan(registryId, name, image.digest);
+  const status = scanStatus(image, scan, context.now());
+  if (!status) {
+    throw new ScanNotFoundException({
+      message: `Image scan does not exist for the image with '{imageDigest:'${image.digest}', imageTag:'${input.imageId.imageTag ?? "null"}'}' in the repository with name '${name}' in the registry with id '${registryId}'`,
+    });
+  }
+  const base = { registryId, repositoryName: name, imageId, imageScanStatus: status };
+  const summary = scan && status.status === "COMPLETE" ? scanSummary(scan) : undefined;
+  if (!scan || !summary) return base;
+  // A token is the position of the last finding shown.
+  const after = input.nextToken === undefined ? -1 : decodeToken(input.nextToken, isPosition);
+  const page = await findingsPage(context, registryId, name, image, scan, { after, limit: input.maxResults ?? DEFAULT_PAGE });
+  return {
+    ...base,
+    imageScanFindings: { ...summary, ...(page.findings ? { findings: page.findings } : {}), ...(page.enhancedFindings ? { enhancedFindings: page.enhancedFindings } : {}) },
+    ...(page.next !== undefined ? { nextToken: encodeToken(page.next) } : {}),
+  };
+}

@@ -1,0 +1,156 @@
+// Image scans: started by StartImageScan or by a push the scanning configuration covers, run one at a time by the
+// configured scanner in the background, and recorded with their findings. A scan is IN_PROGRESS until it ends
+// COMPLETE, FAILED (with the reason) or UNSUPPORTED_IMAGE; scans a stopped server left under way resume when it
+// starts again. Without a scanner, a scan fails at once saying so: no finding is ever invented.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ImageScanStatus } from "../../../generated/types";
+import type { ImageRecord, RegistryStore, RepositoryRecord, ScanKey } from "../../storage/types";
+import type { Context } from "../handlers/context";
+import { parseManifest } from "../manifests";
+import { getRegistryScanning, repositoryScanning } from "./configuration";
+import { writeOciLayout } from "./oci-layout";
+import { checkReport, ScanFailure, type Scanner } from "./scanner";
+
+export const NO_SCANNER = "No scanner is configured on this server (start it with --scanner), so images cannot be scanned";
+
+/** The config media types of container images; anything else (artifacts, lists) is not scanned. */
+const IMAGE_CONFIGS = new Set(["application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json"]);
+
+/** Whether the image is a container image, which a scanner can read. */
+export function scannable(image: ImageRecord): boolean {
+  const parsed = parseManifest(image.manifest, image.mediaType);
+  return parsed.kind === "image" && IMAGE_CONFIGS.has(parsed.artifactMediaType ?? "");
+}
+
+/**
+ * Starts a scan of the image: "too-soon" when a scan that did not fail started within the scan interval (asked for
+ * by hand; a push always scans its new image). The status the scan starts in otherwise.
+ */
+export async function startScan(ctx: Context, registryId: string, repository: string, image: ImageRecord, manual: boolean): Promise<ImageScanStatus | "too-soon" | "no-image"> {
+  const now = ctx.now();
+  const { scanType } = await getRegistryScanning(ctx, registryId);
+  const scan: ImageScanStatus & { status: string } = ctx.scans.available ? { status: "IN_PROGRESS" } : { status: "FAILED", description: NO_SCANNER };
+  const notBefore = manual ? now - ctx.settings.imageScanIntervalMs : Number.MAX_SAFE_INTEGER;
+  const started = await ctx.store.startImageScan(registryId, repository, image.digest, { scanType, ...scan, startedAt: now }, notBefore);
+  if (started !== "started") return started;
+  if (ctx.scans.available) ctx.scans.enqueue({ registryId, repository, digest: image.digest, startedAt: now });
+  return scan;
+}
+
+/** Scans a new (or restored) image when the scanning configuration says its repository's images are scanned on push. */
+export async function scanOnPush(ctx: Context, registryId: string, repo: RepositoryRecord, image: ImageRecord): Promise<void> {
+  if (!scannable(image) || !(await repositoryScanning(ctx, registryId, repo)).scanOnPush) return;
+  await startScan(ctx, registryId, repo.name, image, false);
+}
+
+type QueuedScan = ScanKey & { startedAt: number };
+
+/** The background scan queue. */
+export class ImageScans {
+  private readonly queue: QueuedScan[] = [];
+  private readonly stopping = new AbortController();
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly store: RegistryStore,
+    private readonly scanner: Scanner | undefined,
+    private readonly timeoutMs: number,
+    private readonly now: () => number,
+    private readonly log?: (fields: object, msg: string) => void,
+  ) {}
+
+  /** Whether scans can run at all. */
+  get available(): boolean {
+    return this.scanner !== undefined;
+  }
+
+  enqueue(scan: QueuedScan): void {
+    if (this.stopping.signal.aborted) return;
+    this.queue.push(scan);
+    this.running ??= this.drain().finally(() => (this.running = undefined));
+  }
+
+  /** Queues again the scans a stopped server left under way. */
+  async resume(): Promise<void> {
+    if (!this.scanner) return;
+    let after: ScanKey | undefined;
+    for (;;) {
+      const page = await this.store.listScansInProgress({ after, limit: 100 });
+      for (const scan of page) this.enqueue(scan);
+      if (page.length < 100) return;
+      after = page[page.length - 1];
+    }
+  }
+
+  /** Resolves once the queue is empty. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** Stops the scan under way (it stays IN_PROGRESS, to resume at the next start) and runs no more. */
+  async stop(): Promise<void> {
+    this.stopping.abort(new Error("the server is stopping"));
+    this.queue.length = 0;
+    await this.running?.catch(() => undefined);
+  }
+
+  private async drain(): Promise<void> {
+    for (let scan = this.queue.shift(); scan && !this.stopping.signal.aborted; scan = this.queue.shift()) {
+      try {
+        await this.run(scan);
+      } catch (e) {
+        // Recording the outcome failed (a disk error): the scan stays IN_PROGRESS and is resumed at the next start.
+        this.log?.({ ...scan, err: e }, "recording an image scan failed");
+      }
+    }
+  }
+
+  private async run(scan: QueuedScan): Promise<void> {
+    const { registryId, repository, digest, startedAt } = scan;
+    const image = await this.store.getImage(registryId, repository, digest);
+    if (!image) return; // Deleted: its scan went with it.
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = AbortSignal.any([this.stopping.signal, timeout]);
+    const dir = await mkdtemp(join(tmpdir(), "ecr-scan-"));
+    let outcome;
+    try {
+      try {
+        await writeOciLayout(this.store, registryId, image, dir, signal);
+      } catch (e) {
+        if (signal.aborted) throw e;
+        throw new ScanFailure(`The image could not be prepared for scanning: ${(e as Error).message}`);
+      }
+      let answer;
+      try {
+        answer = await this.scanner!({ registryId, repositoryName: repository, imageDigest: digest, layoutDir: dir }, signal);
+      } catch (e) {
+        if (signal.aborted || e instanceof ScanFailure) throw e;
+        throw new ScanFailure(`The scanner failed: ${(e as Error).message}`);
+      }
+      const report = checkReport(answer);
+      if ("unsupported" in report) outcome = { status: "UNSUPPORTED_IMAGE", description: report.unsupported, findings: [] };
+      else {
+        const severityCounts: Record<string, number> = {};
+        for (const f of report.findings) severityCounts[f.severity] = (severityCounts[f.severity] ?? 0) + 1;
+        outcome = {
+          status: "COMPLETE",
+          description: "The scan was completed successfully.",
+          severityCounts,
+          ...(report.vulnerabilitySourceUpdatedAt ? { vulnerabilitySourceUpdatedAt: Date.parse(report.vulnerabilitySourceUpdatedAt) } : {}),
+          findings: report.findings.map((f) => JSON.stringify(f)),
+        };
+      }
+    } catch (e) {
+      if (this.stopping.signal.aborted) return;
+      if (!(e instanceof ScanFailure) && !timeout.aborted) throw e;
+      const reason = e instanceof ScanFailure ? e.message : `The scanner did not finish within ${Math.round(this.timeoutMs / 1000)} seconds`;
+      outcome = { status: "FAILED", description: reason, findings: [] };
+    } finally {
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    }
+    await this.store.finishImageScan(registryId, repository, digest, startedAt, { ...outcome, completedAt: this.now() });
+    this.log?.({ registryId, repository, digest, status: outcome.status }, "image scan ended");
+  }
+}
