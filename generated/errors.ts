@@ -332,6 +332,26 @@ export class SigningConfigurationNotFoundException extends __ServiceException {
   }
 }
 
+export class TemplateAlreadyExistsException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#TemplateAlreadyExistsException";
+  override readonly name = "TemplateAlreadyExistsException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string | undefined } = {}) {
+    super({ name: "TemplateAlreadyExistsException", $fault: "client", $metadata: {}, message: options.message ?? "" });
+    Object.setPrototypeOf(this, TemplateAlreadyExistsException.prototype);
+  }
+}
+
+export class TemplateNotFoundException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#TemplateNotFoundException";
+  override readonly name = "TemplateNotFoundException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string | undefined } = {}) {
+    super({ name: "TemplateNotFoundException", $fault: "client", $metadata: {}, message: options.message ?? "" });
+    Object.setPrototypeOf(this, TemplateNotFoundException.prototype);
+  }
+}
+
 export class TooManyTagsException extends __ServiceException {
   static override readonly shapeId = "com.amazonaws.ecr#TooManyTagsException";
   override readonly name = "TooManyTagsException";
@@ -436,6 +456,8 @@ export const errorClasses = {
   "ScanNotFoundException": ScanNotFoundException,
   "ServerException": ServerException,
   "SigningConfigurationNotFoundException": SigningConfigurationNotFoundException,
+  "TemplateAlreadyExistsException": TemplateAlreadyExistsException,
+  "TemplateNotFoundException": TemplateNotFoundException,
   "TooManyTagsException": TooManyTagsException,
   "UnableToGetUpstreamImageException": UnableToGetUpstreamImageException,
   "UnableToGetUpstreamLayerException": UnableToGetUpstreamLayerException,

@@ -51,6 +51,14 @@ export const operations = {
     errors: ["InvalidParameterException", "InvalidTagParameterException", "KmsException", "LimitExceededException", "RepositoryAlreadyExistsException", "ServerException", "TooManyTagsException"],
     validate: validators.CreateRepository,
   },
+  CreateRepositoryCreationTemplate: {
+    name: "CreateRepositoryCreationTemplate",
+    target: "AmazonEC2ContainerRegistry_V20150921.CreateRepositoryCreationTemplate",
+    input: "CreateRepositoryCreationTemplateRequest",
+    output: "CreateRepositoryCreationTemplateResponse",
+    errors: ["InvalidParameterException", "LimitExceededException", "ServerException", "TemplateAlreadyExistsException", "ValidationException"],
+    validate: validators.CreateRepositoryCreationTemplate,
+  },
   DeleteLifecyclePolicy: {
     name: "DeleteLifecyclePolicy",
     target: "AmazonEC2ContainerRegistry_V20150921.DeleteLifecyclePolicy",
@@ -74,6 +82,14 @@ export const operations = {
     output: "DeleteRepositoryResponse",
     errors: ["InvalidParameterException", "KmsException", "RepositoryNotEmptyException", "RepositoryNotFoundException", "ServerException"],
     validate: validators.DeleteRepository,
+  },
+  DeleteRepositoryCreationTemplate: {
+    name: "DeleteRepositoryCreationTemplate",
+    target: "AmazonEC2ContainerRegistry_V20150921.DeleteRepositoryCreationTemplate",
+    input: "DeleteRepositoryCreationTemplateRequest",
+    output: "DeleteRepositoryCreationTemplateResponse",
+    errors: ["InvalidParameterException", "ServerException", "TemplateNotFoundException", "ValidationException"],
+    validate: validators.DeleteRepositoryCreationTemplate,
   },
   DeleteRepositoryPolicy: {
     name: "DeleteRepositoryPolicy",
@@ -138,6 +154,14 @@ export const operations = {
     output: "DescribeRepositoriesResponse",
     errors: ["InvalidParameterException", "RepositoryNotFoundException", "ServerException"],
     validate: validators.DescribeRepositories,
+  },
+  DescribeRepositoryCreationTemplates: {
+    name: "DescribeRepositoryCreationTemplates",
+    target: "AmazonEC2ContainerRegistry_V20150921.DescribeRepositoryCreationTemplates",
+    input: "DescribeRepositoryCreationTemplatesRequest",
+    output: "DescribeRepositoryCreationTemplatesResponse",
+    errors: ["InvalidParameterException", "ServerException", "ValidationException"],
+    validate: validators.DescribeRepositoryCreationTemplates,
   },
   GetAccountSetting: {
     name: "GetAccountSetting",
@@ -370,6 +394,14 @@ export const operations = {
     output: "UpdateImageStorageClassResponse",
     errors: ["ImageNotFoundException", "ImageStorageClassUpdateNotSupportedException", "InvalidParameterException", "RepositoryNotFoundException", "ServerException", "ValidationException"],
     validate: validators.UpdateImageStorageClass,
+  },
+  UpdateRepositoryCreationTemplate: {
+    name: "UpdateRepositoryCreationTemplate",
+    target: "AmazonEC2ContainerRegistry_V20150921.UpdateRepositoryCreationTemplate",
+    input: "UpdateRepositoryCreationTemplateRequest",
+    output: "UpdateRepositoryCreationTemplateResponse",
+    errors: ["InvalidParameterException", "ServerException", "TemplateNotFoundException", "ValidationException"],
+    validate: validators.UpdateRepositoryCreationTemplate,
   },
   UploadLayerPart: {
     name: "UploadLayerPart",

@@ -30,12 +30,16 @@ export interface Service<Context extends RequestContext = RequestContext> {
   CompleteLayerUpload(input: T.CompleteLayerUploadRequest, context: Context): Promise<T.CompleteLayerUploadResponse>;
   /** Makes a new, empty repository. */
   CreateRepository(input: T.CreateRepositoryRequest, context: Context): Promise<T.CreateRepositoryResponse>;
+  /** Adds a template of repository settings for a namespace prefix (or ROOT), applied to repositories the registry creates itself: on push, by pull through cache or by replication, as its appliedFor says. */
+  CreateRepositoryCreationTemplate(input: T.CreateRepositoryCreationTemplateRequest, context: Context): Promise<T.CreateRepositoryCreationTemplateResponse>;
   /** Removes a repository's lifecycle rules and returns them. */
   DeleteLifecyclePolicy(input: T.DeleteLifecyclePolicyRequest, context: Context): Promise<T.DeleteLifecyclePolicyResponse>;
   /** Removes the registry's permissions policy and returns the text that was removed. */
   DeleteRegistryPolicy(input: T.DeleteRegistryPolicyRequest, context: Context): Promise<T.DeleteRegistryPolicyResponse>;
   /** Deletes a repository, and with force its images. */
   DeleteRepository(input: T.DeleteRepositoryRequest, context: Context): Promise<T.DeleteRepositoryResponse>;
+  /** Removes a repository creation template and returns what it held. */
+  DeleteRepositoryCreationTemplate(input: T.DeleteRepositoryCreationTemplateRequest, context: Context): Promise<T.DeleteRepositoryCreationTemplateResponse>;
   /** Removes a repository's resource policy and returns the text that was removed. */
   DeleteRepositoryPolicy(input: T.DeleteRepositoryPolicyRequest, context: Context): Promise<T.DeleteRepositoryPolicyResponse>;
   /** Removes the registry's signing rules and returns them; signatures already attached to images stay. */
@@ -52,6 +56,8 @@ export interface Service<Context extends RequestContext = RequestContext> {
   DescribeRegistry(input: T.DescribeRegistryRequest, context: Context): Promise<T.DescribeRegistryResponse>;
   /** Lists repositories, all or by name, a page at a time. */
   DescribeRepositories(input: T.DescribeRepositoriesRequest, context: Context): Promise<T.DescribeRepositoriesResponse>;
+  /** Lists the registry's repository creation templates by prefix, all of them or the named ones, a page at a time. */
+  DescribeRepositoryCreationTemplates(input: T.DescribeRepositoryCreationTemplatesRequest, context: Context): Promise<T.DescribeRepositoryCreationTemplatesResponse>;
   /** Reads one of the calling account's registry settings by name, giving its default when it was never set. */
   GetAccountSetting(input: T.GetAccountSettingRequest, context: Context): Promise<T.GetAccountSettingResponse>;
   /** Issues a twelve-hour credential for the registry protocol (docker login) and the endpoint to use it with. */
@@ -110,6 +116,8 @@ export interface Service<Context extends RequestContext = RequestContext> {
   UntagResource(input: T.UntagResourceRequest, context: Context): Promise<T.UntagResourceResponse>;
   /** Moves an image to the archive storage class, where it cannot be pulled, or starts restoring an archived one to standard storage. */
   UpdateImageStorageClass(input: T.UpdateImageStorageClassRequest, context: Context): Promise<T.UpdateImageStorageClassResponse>;
+  /** Changes the settings of an existing repository creation template; repositories it already created keep theirs. */
+  UpdateRepositoryCreationTemplate(input: T.UpdateRepositoryCreationTemplateRequest, context: Context): Promise<T.UpdateRepositoryCreationTemplateResponse>;
   /** Appends one byte range to an upload session. */
   UploadLayerPart(input: StreamingInput<T.UploadLayerPartRequest, "layerPartBlob">, context: Context): Promise<T.UploadLayerPartResponse>;
 }

@@ -129,6 +129,24 @@ export interface CompleteLayerUploadResponse {
   layerDigest?: LayerDigest | undefined;
 }
 
+export interface CreateRepositoryCreationTemplateRequest {
+  prefix: Prefix;
+  description?: RepositoryTemplateDescription | undefined;
+  encryptionConfiguration?: EncryptionConfigurationForRepositoryCreationTemplate | undefined;
+  resourceTags?: TagList | undefined;
+  imageTagMutability?: ImageTagMutability | undefined;
+  imageTagMutabilityExclusionFilters?: ImageTagMutabilityExclusionFilters | undefined;
+  repositoryPolicy?: RepositoryPolicyText | undefined;
+  lifecyclePolicy?: LifecyclePolicyTextForRepositoryCreationTemplate | undefined;
+  appliedFor: RCTAppliedForList;
+  customRoleArn?: CustomRoleArn | undefined;
+}
+
+export interface CreateRepositoryCreationTemplateResponse {
+  registryId?: RegistryId | undefined;
+  repositoryCreationTemplate?: RepositoryCreationTemplate | undefined;
+}
+
 export interface CreateRepositoryRequest {
   registryId?: RegistryId | undefined;
   repositoryName: RepositoryName;
@@ -144,6 +162,8 @@ export interface CreateRepositoryResponse {
 }
 
 export type CreationTimestamp = Date;
+
+export type CustomRoleArn = string;
 
 export interface CvssScore {
   baseScore?: BaseScore | undefined;
@@ -189,6 +209,15 @@ export interface DeleteRegistryPolicyRequest {
 export interface DeleteRegistryPolicyResponse {
   registryId?: RegistryId | undefined;
   policyText?: RegistryPolicyText | undefined;
+}
+
+export interface DeleteRepositoryCreationTemplateRequest {
+  prefix: Prefix;
+}
+
+export interface DeleteRepositoryCreationTemplateResponse {
+  registryId?: RegistryId | undefined;
+  repositoryCreationTemplate?: RepositoryCreationTemplate | undefined;
 }
 
 export interface DeleteRepositoryPolicyRequest {
@@ -297,9 +326,26 @@ export interface DescribeRepositoriesResponse {
   nextToken?: NextToken | undefined;
 }
 
+export interface DescribeRepositoryCreationTemplatesRequest {
+  prefixes?: PrefixList | undefined;
+  nextToken?: NextToken | undefined;
+  maxResults?: MaxResults | undefined;
+}
+
+export interface DescribeRepositoryCreationTemplatesResponse {
+  registryId?: RegistryId | undefined;
+  repositoryCreationTemplates?: RepositoryCreationTemplateList | undefined;
+  nextToken?: NextToken | undefined;
+}
+
 export interface EncryptionConfiguration {
   encryptionType: EncryptionType;
   kmsKey?: KmsKey | undefined;
+}
+
+export interface EncryptionConfigurationForRepositoryCreationTemplate {
+  encryptionType: EncryptionType;
+  kmsKey?: KmsKeyForRepositoryCreationTemplate | undefined;
 }
 
 export const EncryptionType = {
@@ -653,6 +699,8 @@ export type KmsError = string;
 
 export type KmsKey = string;
 
+export type KmsKeyForRepositoryCreationTemplate = string;
+
 export type LastActivatedAtTimestamp = Date;
 
 export type LastArchivedAtTimestamp = Date;
@@ -745,6 +793,8 @@ export type LifecyclePolicyTargetStorageClass = (typeof LifecyclePolicyTargetSto
 
 export type LifecyclePolicyText = string;
 
+export type LifecyclePolicyTextForRepositoryCreationTemplate = string;
+
 export type LifecyclePreviewMaxResults = number;
 
 export interface ListImageReferrersFilter {
@@ -830,6 +880,10 @@ export interface PackageVulnerabilityDetails {
 export type PartSize = number;
 
 export type Platform = string;
+
+export type Prefix = string;
+
+export type PrefixList = Array<Prefix>;
 
 export type PrincipalArn = string;
 
@@ -926,6 +980,15 @@ export interface PutSigningConfigurationResponse {
   signingConfiguration?: SigningConfiguration | undefined;
 }
 
+export const RCTAppliedFor = {
+  REPLICATION: "REPLICATION",
+  PULL_THROUGH_CACHE: "PULL_THROUGH_CACHE",
+  CREATE_ON_PUSH: "CREATE_ON_PUSH",
+} as const;
+export type RCTAppliedFor = (typeof RCTAppliedFor)[keyof typeof RCTAppliedFor];
+
+export type RCTAppliedForList = Array<RCTAppliedFor>;
+
 export type Reason = string;
 
 export interface Recommendation {
@@ -1006,6 +1069,23 @@ export interface Repository {
   encryptionConfiguration?: EncryptionConfiguration | undefined;
 }
 
+export interface RepositoryCreationTemplate {
+  prefix?: Prefix | undefined;
+  description?: RepositoryTemplateDescription | undefined;
+  encryptionConfiguration?: EncryptionConfigurationForRepositoryCreationTemplate | undefined;
+  resourceTags?: TagList | undefined;
+  imageTagMutability?: ImageTagMutability | undefined;
+  imageTagMutabilityExclusionFilters?: ImageTagMutabilityExclusionFilters | undefined;
+  repositoryPolicy?: RepositoryPolicyText | undefined;
+  lifecyclePolicy?: LifecyclePolicyTextForRepositoryCreationTemplate | undefined;
+  appliedFor?: RCTAppliedForList | undefined;
+  customRoleArn?: CustomRoleArn | undefined;
+  createdAt?: Date_ | undefined;
+  updatedAt?: Date_ | undefined;
+}
+
+export type RepositoryCreationTemplateList = Array<RepositoryCreationTemplate>;
+
 export interface RepositoryFilter {
   filter: RepositoryFilterValue;
   filterType: RepositoryFilterType;
@@ -1045,6 +1125,8 @@ export interface RepositoryScanningConfigurationFailure {
 export type RepositoryScanningConfigurationFailureList = Array<RepositoryScanningConfigurationFailure>;
 
 export type RepositoryScanningConfigurationList = Array<RepositoryScanningConfiguration>;
+
+export type RepositoryTemplateDescription = string;
 
 export interface Resource {
   details?: ResourceDetails | undefined;
@@ -1285,6 +1367,24 @@ export interface UpdateImageStorageClassResponse {
   repositoryName?: RepositoryName | undefined;
   imageId?: ImageIdentifier | undefined;
   imageStatus?: ImageStatus | undefined;
+}
+
+export interface UpdateRepositoryCreationTemplateRequest {
+  prefix: Prefix;
+  description?: RepositoryTemplateDescription | undefined;
+  encryptionConfiguration?: EncryptionConfigurationForRepositoryCreationTemplate | undefined;
+  resourceTags?: TagList | undefined;
+  imageTagMutability?: ImageTagMutability | undefined;
+  imageTagMutabilityExclusionFilters?: ImageTagMutabilityExclusionFilters | undefined;
+  repositoryPolicy?: RepositoryPolicyText | undefined;
+  lifecyclePolicy?: LifecyclePolicyTextForRepositoryCreationTemplate | undefined;
+  appliedFor?: RCTAppliedForList | undefined;
+  customRoleArn?: CustomRoleArn | undefined;
+}
+
+export interface UpdateRepositoryCreationTemplateResponse {
+  registryId?: RegistryId | undefined;
+  repositoryCreationTemplate?: RepositoryCreationTemplate | undefined;
 }
 
 export type UploadId = string;

@@ -1042,28 +1042,35 @@ validate39.errors = vErrors;
 return errors === 0;
 }
 
-export const DeleteLifecyclePolicy: InputValidator = validate54;
-const schema61 = {"$id":"op-DeleteLifecyclePolicy","$ref":"shapes#/$defs/DeleteLifecyclePolicyRequest"};
-const schema62 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+export const CreateRepositoryCreationTemplate: InputValidator = validate54;
+const schema61 = {"$id":"op-CreateRepositoryCreationTemplate","$ref":"shapes#/$defs/CreateRepositoryCreationTemplateRequest"};
+const schema62 = {"properties":{"prefix":{"$ref":"#/$defs/Prefix"},"description":{"$ref":"#/$defs/RepositoryTemplateDescription"},"encryptionConfiguration":{"$ref":"#/$defs/EncryptionConfigurationForRepositoryCreationTemplate"},"resourceTags":{"$ref":"#/$defs/TagList"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"},"repositoryPolicy":{"$ref":"#/$defs/RepositoryPolicyText"},"lifecyclePolicy":{"$ref":"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate"},"appliedFor":{"$ref":"#/$defs/RCTAppliedForList"},"customRoleArn":{"$ref":"#/$defs/CustomRoleArn"}},"required":["prefix","appliedFor"]};
+const schema63 = {"minLength":1,"maxLength":256,"pattern":"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"};
+const schema64 = {"minLength":0,"maxLength":256};
+const schema69 = {"minLength":0,"maxLength":10240};
+const schema70 = {"minLength":0,"maxLength":30720};
+const schema73 = {"minLength":0,"maxLength":2048};
+const pattern14 = func2("^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$", "");
+const schema65 = {"properties":{"encryptionType":{"$ref":"#/$defs/EncryptionType"},"kmsKey":{"$ref":"#/$defs/KmsKeyForRepositoryCreationTemplate"}},"required":["encryptionType"]};
+const schema67 = {"minLength":0,"maxLength":2048,"pattern":"^$|arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key\\/[a-z0-9-]+$"};
+const pattern15 = func2("^$|arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key\\/[a-z0-9-]+$", "");
 
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate55.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+if((data.encryptionType === undefined) && (missing0 = "encryptionType")){
+validate56.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
-if(data.registryId !== undefined){
-let data0 = data.registryId;
+if(data.encryptionType !== undefined){
+let data0 = data.encryptionType;
 const _errs0 = errors;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate55.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+if(!(((data0 === "AES256") || (data0 === "KMS")) || (data0 === "KMS_DSSE"))){
+validate56.errors = [{instancePath:instancePath+"/encryptionType",schemaPath:"#/$defs/EncryptionType/enum",keyword:"enum",params:{allowedValues: schema59.enum},message:"must be equal to one of the allowed values"}];
 return false;
-}
 }
 var valid0 = _errs0 === errors;
 }
@@ -1071,22 +1078,22 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
+if(data.kmsKey !== undefined){
+let data1 = data.kmsKey;
 const _errs2 = errors;
 if(typeof data1 === "string"){
-if(func3(data1) > 256){
-validate55.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+if(func3(data1) > 2048){
+validate56.errors = [{instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKeyForRepositoryCreationTemplate/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
 return false;
 }
 else {
-if(func3(data1) < 2){
-validate55.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+if(func3(data1) < 0){
+validate56.errors = [{instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKeyForRepositoryCreationTemplate/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 else {
-if(!pattern1.test(data1)){
-validate55.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+if(!pattern15.test(data1)){
+validate56.errors = [{instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKeyForRepositoryCreationTemplate/pattern",keyword:"pattern",params:{pattern: "^$|arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key\\/[a-z0-9-]+$"},message:"must match pattern \""+"^$|arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key\\/[a-z0-9-]+$"+"\""}];
 return false;
 }
 }
@@ -1100,13 +1107,236 @@ var valid0 = true;
 }
 }
 }
+validate56.errors = vErrors;
+return errors === 0;
+}
+
+const schema71 = {"items":{"$ref":"#/$defs/RCTAppliedFor"}};
+const schema72 = {"enum":["REPLICATION","PULL_THROUGH_CACHE","CREATE_ON_PUSH"]};
+
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+const _errs0 = errors;
+if(!(((data0 === "REPLICATION") || (data0 === "PULL_THROUGH_CACHE")) || (data0 === "CREATE_ON_PUSH"))){
+validate60.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RCTAppliedFor/enum",keyword:"enum",params:{allowedValues: schema72.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+validate60.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.prefix === undefined) && (missing0 = "prefix")) || ((data.appliedFor === undefined) && (missing0 = "appliedFor"))){
+validate55.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.prefix !== undefined){
+let data0 = data.prefix;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 256){
+validate55.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 1){
+validate55.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+else {
+if(!pattern14.test(data0)){
+validate55.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.description !== undefined){
+let data1 = data.description;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate55.errors = [{instancePath:instancePath+"/description",schemaPath:"#/$defs/RepositoryTemplateDescription/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 0){
+validate55.errors = [{instancePath:instancePath+"/description",schemaPath:"#/$defs/RepositoryTemplateDescription/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.encryptionConfiguration !== undefined){
+const _errs4 = errors;
+if(!(validate56(data.encryptionConfiguration, {instancePath:instancePath+"/encryptionConfiguration",parentData:data,parentDataProperty:"encryptionConfiguration",rootData}))){
+vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.resourceTags !== undefined){
+const _errs5 = errors;
+if(!(validate41(data.resourceTags, {instancePath:instancePath+"/resourceTags",parentData:data,parentDataProperty:"resourceTags",rootData}))){
+vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageTagMutability !== undefined){
+let data4 = data.imageTagMutability;
+const _errs6 = errors;
+if(!((((data4 === "MUTABLE") || (data4 === "IMMUTABLE")) || (data4 === "IMMUTABLE_WITH_EXCLUSION")) || (data4 === "MUTABLE_WITH_EXCLUSION"))){
+validate55.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageTagMutabilityExclusionFilters !== undefined){
+const _errs8 = errors;
+if(!(validate45(data.imageTagMutabilityExclusionFilters, {instancePath:instancePath+"/imageTagMutabilityExclusionFilters",parentData:data,parentDataProperty:"imageTagMutabilityExclusionFilters",rootData}))){
+vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryPolicy !== undefined){
+let data6 = data.repositoryPolicy;
+const _errs9 = errors;
+if(typeof data6 === "string"){
+if(func3(data6) > 10240){
+validate55.errors = [{instancePath:instancePath+"/repositoryPolicy",schemaPath:"#/$defs/RepositoryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
+return false;
+}
+else {
+if(func3(data6) < 0){
+validate55.errors = [{instancePath:instancePath+"/repositoryPolicy",schemaPath:"#/$defs/RepositoryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.lifecyclePolicy !== undefined){
+let data7 = data.lifecyclePolicy;
+const _errs11 = errors;
+if(typeof data7 === "string"){
+if(func3(data7) > 30720){
+validate55.errors = [{instancePath:instancePath+"/lifecyclePolicy",schemaPath:"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
+return false;
+}
+else {
+if(func3(data7) < 0){
+validate55.errors = [{instancePath:instancePath+"/lifecyclePolicy",schemaPath:"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.appliedFor !== undefined){
+const _errs13 = errors;
+if(!(validate60(data.appliedFor, {instancePath:instancePath+"/appliedFor",parentData:data,parentDataProperty:"appliedFor",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.customRoleArn !== undefined){
+let data9 = data.customRoleArn;
+const _errs14 = errors;
+if(typeof data9 === "string"){
+if(func3(data9) > 2048){
+validate55.errors = [{instancePath:instancePath+"/customRoleArn",schemaPath:"#/$defs/CustomRoleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
+return false;
+}
+else {
+if(func3(data9) < 0){
+validate55.errors = [{instancePath:instancePath+"/customRoleArn",schemaPath:"#/$defs/CustomRoleArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
 validate55.errors = vErrors;
 return errors === 0;
 }
 
 
 function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-DeleteLifecyclePolicy" */;
+/*# sourceURL="op-CreateRepositoryCreationTemplate" */;
 let vErrors = null;
 let errors = 0;
 if(!(validate55(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -1117,30 +1347,17 @@ validate54.errors = vErrors;
 return errors === 0;
 }
 
-export const DeleteRegistryPolicy: InputValidator = validate57;
-const schema65 = {"$id":"op-DeleteRegistryPolicy","$ref":"shapes#/$defs/DeleteRegistryPolicyRequest"};
-const schema66 = {"properties":{}};
+export const DeleteLifecyclePolicy: InputValidator = validate63;
+const schema74 = {"$id":"op-DeleteLifecyclePolicy","$ref":"shapes#/$defs/DeleteLifecyclePolicyRequest"};
+const schema75 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
 
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-DeleteRegistryPolicy" */;
-let vErrors = null;
-let errors = 0;
-validate57.errors = vErrors;
-return errors === 0;
-}
-
-export const DeleteRepository: InputValidator = validate58;
-const schema67 = {"$id":"op-DeleteRepository","$ref":"shapes#/$defs/DeleteRepositoryRequest"};
-const schema68 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"force":{"$ref":"#/$defs/ForceFlag"}},"required":["repositoryName"]};
-const schema71 = {};
-
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate59.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate64.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1149,7 +1366,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate59.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate64.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1164,17 +1381,105 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate59.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate64.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate59.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate64.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate59.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate64.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate64.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-DeleteLifecyclePolicy" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate64(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+errors = vErrors.length;
+}
+validate63.errors = vErrors;
+return errors === 0;
+}
+
+export const DeleteRegistryPolicy: InputValidator = validate66;
+const schema78 = {"$id":"op-DeleteRegistryPolicy","$ref":"shapes#/$defs/DeleteRegistryPolicyRequest"};
+const schema79 = {"properties":{}};
+
+function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-DeleteRegistryPolicy" */;
+let vErrors = null;
+let errors = 0;
+validate66.errors = vErrors;
+return errors === 0;
+}
+
+export const DeleteRepository: InputValidator = validate67;
+const schema80 = {"$id":"op-DeleteRepository","$ref":"shapes#/$defs/DeleteRepositoryRequest"};
+const schema81 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"force":{"$ref":"#/$defs/ForceFlag"}},"required":["repositoryName"]};
+const schema84 = {};
+
+function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
+validate68.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate68.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate68.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate68.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate68.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1197,34 +1502,88 @@ var valid0 = true;
 }
 }
 }
-validate59.errors = vErrors;
+validate68.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DeleteRepository" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate59(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+if(!(validate68(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
 errors = vErrors.length;
 }
-validate58.errors = vErrors;
+validate67.errors = vErrors;
 return errors === 0;
 }
 
-export const DeleteRepositoryPolicy: InputValidator = validate61;
-const schema72 = {"$id":"op-DeleteRepositoryPolicy","$ref":"shapes#/$defs/DeleteRepositoryPolicyRequest"};
-const schema73 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+export const DeleteRepositoryCreationTemplate: InputValidator = validate70;
+const schema85 = {"$id":"op-DeleteRepositoryCreationTemplate","$ref":"shapes#/$defs/DeleteRepositoryCreationTemplateRequest"};
+const schema86 = {"properties":{"prefix":{"$ref":"#/$defs/Prefix"}},"required":["prefix"]};
 
-function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.prefix === undefined) && (missing0 = "prefix")){
+validate71.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.prefix !== undefined){
+let data0 = data.prefix;
+if(typeof data0 === "string"){
+if(func3(data0) > 256){
+validate71.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 1){
+validate71.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+else {
+if(!pattern14.test(data0)){
+validate71.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
+return false;
+}
+}
+}
+}
+}
+}
+}
+validate71.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-DeleteRepositoryCreationTemplate" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate71(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+errors = vErrors.length;
+}
+validate70.errors = vErrors;
+return errors === 0;
+}
+
+export const DeleteRepositoryPolicy: InputValidator = validate73;
+const schema88 = {"$id":"op-DeleteRepositoryPolicy","$ref":"shapes#/$defs/DeleteRepositoryPolicyRequest"};
+const schema89 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+
+function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate62.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate74.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1233,7 +1592,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate62.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate74.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1248,17 +1607,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate62.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate74.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate62.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate74.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate62.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate74.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1272,48 +1631,48 @@ var valid0 = true;
 }
 }
 }
-validate62.errors = vErrors;
+validate74.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DeleteRepositoryPolicy" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate62(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
+if(!(validate74(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
 errors = vErrors.length;
 }
-validate61.errors = vErrors;
+validate73.errors = vErrors;
 return errors === 0;
 }
 
-export const DeleteSigningConfiguration: InputValidator = validate64;
-const schema76 = {"$id":"op-DeleteSigningConfiguration","$ref":"shapes#/$defs/DeleteSigningConfigurationRequest"};
-const schema77 = {"properties":{}};
+export const DeleteSigningConfiguration: InputValidator = validate76;
+const schema92 = {"$id":"op-DeleteSigningConfiguration","$ref":"shapes#/$defs/DeleteSigningConfigurationRequest"};
+const schema93 = {"properties":{}};
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DeleteSigningConfiguration" */;
 let vErrors = null;
 let errors = 0;
-validate64.errors = vErrors;
+validate76.errors = vErrors;
 return errors === 0;
 }
 
-export const DeregisterPullTimeUpdateExclusion: InputValidator = validate65;
-const schema78 = {"$id":"op-DeregisterPullTimeUpdateExclusion","$ref":"shapes#/$defs/DeregisterPullTimeUpdateExclusionRequest"};
-const schema79 = {"properties":{"principalArn":{"$ref":"#/$defs/PrincipalArn"}},"required":["principalArn"]};
-const schema80 = {"minLength":0,"maxLength":200,"pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"};
-const pattern20 = func2("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$", "");
+export const DeregisterPullTimeUpdateExclusion: InputValidator = validate77;
+const schema94 = {"$id":"op-DeregisterPullTimeUpdateExclusion","$ref":"shapes#/$defs/DeregisterPullTimeUpdateExclusionRequest"};
+const schema95 = {"properties":{"principalArn":{"$ref":"#/$defs/PrincipalArn"}},"required":["principalArn"]};
+const schema96 = {"minLength":0,"maxLength":200,"pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"};
+const pattern23 = func2("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$", "");
 
-function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.principalArn === undefined) && (missing0 = "principalArn")){
-validate66.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate78.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1321,17 +1680,17 @@ if(data.principalArn !== undefined){
 let data0 = data.principalArn;
 if(typeof data0 === "string"){
 if(func3(data0) > 200){
-validate66.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+validate78.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 0){
-validate66.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate78.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 else {
-if(!pattern20.test(data0)){
-validate66.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"+"\""}];
+if(!pattern23.test(data0)){
+validate78.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"+"\""}];
 return false;
 }
 }
@@ -1340,36 +1699,36 @@ return false;
 }
 }
 }
-validate66.errors = vErrors;
+validate78.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DeregisterPullTimeUpdateExclusion" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate66(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate78(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
 errors = vErrors.length;
 }
-validate65.errors = vErrors;
+validate77.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeImageScanFindings: InputValidator = validate68;
-const schema81 = {"$id":"op-DescribeImageScanFindings","$ref":"shapes#/$defs/DescribeImageScanFindingsRequest"};
-const schema82 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}},"required":["repositoryName","imageId"]};
-const schema85 = {};
-const schema86 = {"minimum":1,"maximum":1000};
+export const DescribeImageScanFindings: InputValidator = validate80;
+const schema97 = {"$id":"op-DescribeImageScanFindings","$ref":"shapes#/$defs/DescribeImageScanFindingsRequest"};
+const schema98 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}},"required":["repositoryName","imageId"]};
+const schema101 = {};
+const schema102 = {"minimum":1,"maximum":1000};
 
-function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageId === undefined) && (missing0 = "imageId"))){
-validate69.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate81.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1378,7 +1737,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate69.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate81.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1393,17 +1752,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate69.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate81.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate69.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate81.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate69.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate81.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1440,12 +1799,12 @@ let data4 = data.maxResults;
 const _errs6 = errors;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 1000 || isNaN(data4)){
-validate69.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate81.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data4 < 1 || isNaN(data4)){
-validate69.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate81.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -1461,34 +1820,34 @@ var valid0 = true;
 }
 }
 }
-validate69.errors = vErrors;
+validate81.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DescribeImageScanFindings" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate69(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+if(!(validate81(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
 errors = vErrors.length;
 }
-validate68.errors = vErrors;
+validate80.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeImageSigningStatus: InputValidator = validate72;
-const schema87 = {"$id":"op-DescribeImageSigningStatus","$ref":"shapes#/$defs/DescribeImageSigningStatusRequest"};
-const schema88 = {"properties":{"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"registryId":{"$ref":"#/$defs/RegistryId"}},"required":["repositoryName","imageId"]};
+export const DescribeImageSigningStatus: InputValidator = validate84;
+const schema103 = {"$id":"op-DescribeImageSigningStatus","$ref":"shapes#/$defs/DescribeImageSigningStatusRequest"};
+const schema104 = {"properties":{"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"registryId":{"$ref":"#/$defs/RegistryId"}},"required":["repositoryName","imageId"]};
 
-function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageId === undefined) && (missing0 = "imageId"))){
-validate73.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate85.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1497,17 +1856,17 @@ let data0 = data.repositoryName;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 256){
-validate73.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate85.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 2){
-validate73.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate85.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data0)){
-validate73.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate85.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1536,7 +1895,7 @@ let data2 = data.registryId;
 const _errs3 = errors;
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-validate73.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate85.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1549,31 +1908,31 @@ var valid0 = true;
 }
 }
 }
-validate73.errors = vErrors;
+validate85.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DescribeImageSigningStatus" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate73(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
+if(!(validate85(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
 errors = vErrors.length;
 }
-validate72.errors = vErrors;
+validate84.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeImages: InputValidator = validate76;
-const schema91 = {"$id":"op-DescribeImages","$ref":"shapes#/$defs/DescribeImagesRequest"};
-const schema92 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"},"filter":{"$ref":"#/$defs/DescribeImagesFilter"}},"required":["repositoryName"]};
-const schema97 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"},"imageStatus":{"$ref":"#/$defs/ImageStatusFilter"}}};
-const schema98 = {"enum":["TAGGED","UNTAGGED","ANY"]};
-const schema99 = {"enum":["ACTIVE","ARCHIVED","ACTIVATING","ANY"]};
+export const DescribeImages: InputValidator = validate88;
+const schema107 = {"$id":"op-DescribeImages","$ref":"shapes#/$defs/DescribeImagesRequest"};
+const schema108 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"},"filter":{"$ref":"#/$defs/DescribeImagesFilter"}},"required":["repositoryName"]};
+const schema113 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"},"imageStatus":{"$ref":"#/$defs/ImageStatusFilter"}}};
+const schema114 = {"enum":["TAGGED","UNTAGGED","ANY"]};
+const schema115 = {"enum":["ACTIVE","ARCHIVED","ACTIVATING","ANY"]};
 
-function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1581,7 +1940,7 @@ if(data.tagStatus !== undefined){
 let data0 = data.tagStatus;
 const _errs0 = errors;
 if(!(((data0 === "TAGGED") || (data0 === "UNTAGGED")) || (data0 === "ANY"))){
-validate79.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema98.enum},message:"must be equal to one of the allowed values"}];
+validate91.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema114.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs0 === errors;
@@ -1594,7 +1953,7 @@ if(data.imageStatus !== undefined){
 let data1 = data.imageStatus;
 const _errs2 = errors;
 if(!((((data1 === "ACTIVE") || (data1 === "ARCHIVED")) || (data1 === "ACTIVATING")) || (data1 === "ANY"))){
-validate79.errors = [{instancePath:instancePath+"/imageStatus",schemaPath:"#/$defs/ImageStatusFilter/enum",keyword:"enum",params:{allowedValues: schema99.enum},message:"must be equal to one of the allowed values"}];
+validate91.errors = [{instancePath:instancePath+"/imageStatus",schemaPath:"#/$defs/ImageStatusFilter/enum",keyword:"enum",params:{allowedValues: schema115.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -1604,18 +1963,18 @@ var valid0 = true;
 }
 }
 }
-validate79.errors = vErrors;
+validate91.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate77.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate89.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1624,7 +1983,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate77.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate89.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1639,17 +1998,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate77.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate89.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate77.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate89.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate77.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate89.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1686,12 +2045,12 @@ let data4 = data.maxResults;
 const _errs6 = errors;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 1000 || isNaN(data4)){
-validate77.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate89.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data4 < 1 || isNaN(data4)){
-validate77.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate89.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -1704,8 +2063,8 @@ var valid0 = true;
 if(valid0){
 if(data.filter !== undefined){
 const _errs8 = errors;
-if(!(validate79(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
-vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
+if(!(validate91(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
+vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -1720,51 +2079,51 @@ var valid0 = true;
 }
 }
 }
-validate77.errors = vErrors;
+validate89.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DescribeImages" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate77(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
+if(!(validate89(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
 errors = vErrors.length;
 }
-validate76.errors = vErrors;
+validate88.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeRegistry: InputValidator = validate82;
-const schema100 = {"$id":"op-DescribeRegistry","$ref":"shapes#/$defs/DescribeRegistryRequest"};
-const schema101 = {"properties":{}};
+export const DescribeRegistry: InputValidator = validate94;
+const schema116 = {"$id":"op-DescribeRegistry","$ref":"shapes#/$defs/DescribeRegistryRequest"};
+const schema117 = {"properties":{}};
 
-function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DescribeRegistry" */;
 let vErrors = null;
 let errors = 0;
-validate82.errors = vErrors;
+validate94.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeRepositories: InputValidator = validate83;
-const schema102 = {"$id":"op-DescribeRepositories","$ref":"shapes#/$defs/DescribeRepositoriesRequest"};
-const schema103 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryNames":{"$ref":"#/$defs/RepositoryNameList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}}};
-const schema105 = {"items":{"$ref":"#/$defs/RepositoryName"},"minItems":1,"maxItems":100};
+export const DescribeRepositories: InputValidator = validate95;
+const schema118 = {"$id":"op-DescribeRepositories","$ref":"shapes#/$defs/DescribeRepositoriesRequest"};
+const schema119 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryNames":{"$ref":"#/$defs/RepositoryNameList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}}};
+const schema121 = {"items":{"$ref":"#/$defs/RepositoryName"},"minItems":1,"maxItems":100};
 
-function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 100){
-validate85.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
+validate97.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
 return false;
 }
 else {
 if(data.length < 1){
-validate85.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+validate97.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
 return false;
 }
 else {
@@ -1775,17 +2134,17 @@ let data0 = data[i0];
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 256){
-validate85.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate97.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 2){
-validate85.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate97.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data0)){
-validate85.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate97.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1799,12 +2158,12 @@ break;
 }
 }
 }
-validate85.errors = vErrors;
+validate97.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1813,7 +2172,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate84.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate96.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1825,8 +2184,8 @@ var valid0 = true;
 if(valid0){
 if(data.repositoryNames !== undefined){
 const _errs2 = errors;
-if(!(validate85(data.repositoryNames, {instancePath:instancePath+"/repositoryNames",parentData:data,parentDataProperty:"repositoryNames",rootData}))){
-vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
+if(!(validate97(data.repositoryNames, {instancePath:instancePath+"/repositoryNames",parentData:data,parentDataProperty:"repositoryNames",rootData}))){
+vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -1848,12 +2207,12 @@ let data3 = data.maxResults;
 const _errs4 = errors;
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 1000 || isNaN(data3)){
-validate84.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate96.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data3 < 1 || isNaN(data3)){
-validate84.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate96.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -1867,35 +2226,142 @@ var valid0 = true;
 }
 }
 }
-validate84.errors = vErrors;
+validate96.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DescribeRepositories" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate84(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate96(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
 errors = vErrors.length;
 }
-validate83.errors = vErrors;
+validate95.errors = vErrors;
 return errors === 0;
 }
 
-export const GetAccountSetting: InputValidator = validate88;
-const schema109 = {"$id":"op-GetAccountSetting","$ref":"shapes#/$defs/GetAccountSettingRequest"};
-const schema110 = {"properties":{"name":{"$ref":"#/$defs/AccountSettingName"}},"required":["name"]};
-const schema111 = {"minLength":1,"maxLength":64};
+export const DescribeRepositoryCreationTemplates: InputValidator = validate100;
+const schema125 = {"$id":"op-DescribeRepositoryCreationTemplates","$ref":"shapes#/$defs/DescribeRepositoryCreationTemplatesRequest"};
+const schema126 = {"properties":{"prefixes":{"$ref":"#/$defs/PrefixList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}}};
+const schema127 = {"items":{"$ref":"#/$defs/Prefix"}};
 
-function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 256){
+validate102.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/Prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 1){
+validate102.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/Prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+else {
+if(!pattern14.test(data0)){
+validate102.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/Prefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+validate102.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.prefixes !== undefined){
+const _errs0 = errors;
+if(!(validate102(data.prefixes, {instancePath:instancePath+"/prefixes",parentData:data,parentDataProperty:"prefixes",rootData}))){
+vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.nextToken !== undefined){
+const _errs1 = errors;
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.maxResults !== undefined){
+let data2 = data.maxResults;
+const _errs2 = errors;
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 1000 || isNaN(data2)){
+validate101.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+return false;
+}
+else {
+if(data2 < 1 || isNaN(data2)){
+validate101.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate101.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-DescribeRepositoryCreationTemplates" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate101(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+errors = vErrors.length;
+}
+validate100.errors = vErrors;
+return errors === 0;
+}
+
+export const GetAccountSetting: InputValidator = validate105;
+const schema131 = {"$id":"op-GetAccountSetting","$ref":"shapes#/$defs/GetAccountSettingRequest"};
+const schema132 = {"properties":{"name":{"$ref":"#/$defs/AccountSettingName"}},"required":["name"]};
+const schema133 = {"minLength":1,"maxLength":64};
+
+function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.name === undefined) && (missing0 = "name")){
-validate89.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate106.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1903,12 +2369,12 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func3(data0) > 64){
-validate89.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
+validate106.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 1){
-validate89.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate106.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -1916,39 +2382,39 @@ return false;
 }
 }
 }
-validate89.errors = vErrors;
+validate106.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-GetAccountSetting" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate89(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
+if(!(validate106(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
 errors = vErrors.length;
 }
-validate88.errors = vErrors;
+validate105.errors = vErrors;
 return errors === 0;
 }
 
-export const GetAuthorizationToken: InputValidator = validate91;
-const schema112 = {"$id":"op-GetAuthorizationToken","$ref":"shapes#/$defs/GetAuthorizationTokenRequest"};
-const schema113 = {"properties":{"registryIds":{"$ref":"#/$defs/GetAuthorizationTokenRegistryIdList"}}};
-const schema114 = {"items":{"$ref":"#/$defs/RegistryId"},"minItems":1,"maxItems":10};
+export const GetAuthorizationToken: InputValidator = validate108;
+const schema134 = {"$id":"op-GetAuthorizationToken","$ref":"shapes#/$defs/GetAuthorizationTokenRequest"};
+const schema135 = {"properties":{"registryIds":{"$ref":"#/$defs/GetAuthorizationTokenRegistryIdList"}}};
+const schema136 = {"items":{"$ref":"#/$defs/RegistryId"},"minItems":1,"maxItems":10};
 
-function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 10){
-validate93.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
+validate110.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
 return false;
 }
 else {
 if(data.length < 1){
-validate93.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+validate110.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
 return false;
 }
 else {
@@ -1959,7 +2425,7 @@ let data0 = data[i0];
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate93.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate110.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1971,50 +2437,50 @@ break;
 }
 }
 }
-validate93.errors = vErrors;
+validate110.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate109(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.registryIds !== undefined){
-if(!(validate93(data.registryIds, {instancePath:instancePath+"/registryIds",parentData:data,parentDataProperty:"registryIds",rootData}))){
-vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
+if(!(validate110(data.registryIds, {instancePath:instancePath+"/registryIds",parentData:data,parentDataProperty:"registryIds",rootData}))){
+vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
 errors = vErrors.length;
 }
 }
 }
-validate92.errors = vErrors;
+validate109.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-GetAuthorizationToken" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate92(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
+if(!(validate109(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate109.errors : vErrors.concat(validate109.errors);
 errors = vErrors.length;
 }
-validate91.errors = vErrors;
+validate108.errors = vErrors;
 return errors === 0;
 }
 
-export const GetDownloadUrlForLayer: InputValidator = validate96;
-const schema116 = {"$id":"op-GetDownloadUrlForLayer","$ref":"shapes#/$defs/GetDownloadUrlForLayerRequest"};
-const schema117 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"layerDigest":{"$ref":"#/$defs/LayerDigest"}},"required":["repositoryName","layerDigest"]};
+export const GetDownloadUrlForLayer: InputValidator = validate113;
+const schema138 = {"$id":"op-GetDownloadUrlForLayer","$ref":"shapes#/$defs/GetDownloadUrlForLayerRequest"};
+const schema139 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"layerDigest":{"$ref":"#/$defs/LayerDigest"}},"required":["repositoryName","layerDigest"]};
 
-function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.layerDigest === undefined) && (missing0 = "layerDigest"))){
-validate97.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate114.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2023,7 +2489,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate97.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate114.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2038,17 +2504,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate97.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate114.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate97.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate114.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate97.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate114.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2065,7 +2531,7 @@ let data2 = data.layerDigest;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(!pattern10.test(data2)){
-validate97.errors = [{instancePath:instancePath+"/layerDigest",schemaPath:"#/$defs/LayerDigest/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"},message:"must match pattern \""+"^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"+"\""}];
+validate114.errors = [{instancePath:instancePath+"/layerDigest",schemaPath:"#/$defs/LayerDigest/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"},message:"must match pattern \""+"^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"+"\""}];
 return false;
 }
 }
@@ -2078,34 +2544,34 @@ var valid0 = true;
 }
 }
 }
-validate97.errors = vErrors;
+validate114.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-GetDownloadUrlForLayer" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate97(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
+if(!(validate114(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
 errors = vErrors.length;
 }
-validate96.errors = vErrors;
+validate113.errors = vErrors;
 return errors === 0;
 }
 
-export const GetLifecyclePolicy: InputValidator = validate99;
-const schema121 = {"$id":"op-GetLifecyclePolicy","$ref":"shapes#/$defs/GetLifecyclePolicyRequest"};
-const schema122 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+export const GetLifecyclePolicy: InputValidator = validate116;
+const schema143 = {"$id":"op-GetLifecyclePolicy","$ref":"shapes#/$defs/GetLifecyclePolicyRequest"};
+const schema144 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
 
-function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate100.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate117.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2114,7 +2580,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate100.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate117.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2129,17 +2595,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate100.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate117.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate100.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate117.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate100.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate117.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2153,53 +2619,53 @@ var valid0 = true;
 }
 }
 }
-validate100.errors = vErrors;
+validate117.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-GetLifecyclePolicy" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate100(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
+if(!(validate117(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate117.errors : vErrors.concat(validate117.errors);
 errors = vErrors.length;
 }
-validate99.errors = vErrors;
+validate116.errors = vErrors;
 return errors === 0;
 }
 
-export const GetLifecyclePolicyPreview: InputValidator = validate102;
-const schema125 = {"$id":"op-GetLifecyclePolicyPreview","$ref":"shapes#/$defs/GetLifecyclePolicyPreviewRequest"};
-const schema126 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/LifecyclePreviewMaxResults"},"filter":{"$ref":"#/$defs/LifecyclePolicyPreviewFilter"}},"required":["repositoryName"]};
-const schema130 = {"minimum":1,"maximum":100};
-const schema131 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"}}};
+export const GetLifecyclePolicyPreview: InputValidator = validate119;
+const schema147 = {"$id":"op-GetLifecyclePolicyPreview","$ref":"shapes#/$defs/GetLifecyclePolicyPreviewRequest"};
+const schema148 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/LifecyclePreviewMaxResults"},"filter":{"$ref":"#/$defs/LifecyclePolicyPreviewFilter"}},"required":["repositoryName"]};
+const schema152 = {"minimum":1,"maximum":100};
+const schema153 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"}}};
 
-function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.tagStatus !== undefined){
 let data0 = data.tagStatus;
 if(!(((data0 === "TAGGED") || (data0 === "UNTAGGED")) || (data0 === "ANY"))){
-validate105.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema98.enum},message:"must be equal to one of the allowed values"}];
+validate122.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema114.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 }
 }
-validate105.errors = vErrors;
+validate122.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate103(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate120(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate103.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate120.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2208,7 +2674,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate103.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate120.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2223,17 +2689,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate103.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate120.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate103.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate120.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate103.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate120.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2270,12 +2736,12 @@ let data4 = data.maxResults;
 const _errs6 = errors;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 100 || isNaN(data4)){
-validate103.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/LifecyclePreviewMaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"}];
+validate120.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/LifecyclePreviewMaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"}];
 return false;
 }
 else {
 if(data4 < 1 || isNaN(data4)){
-validate103.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/LifecyclePreviewMaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate120.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/LifecyclePreviewMaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -2288,8 +2754,8 @@ var valid0 = true;
 if(valid0){
 if(data.filter !== undefined){
 const _errs8 = errors;
-if(!(validate105(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
-vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
+if(!(validate122(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
+vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -2304,245 +2770,245 @@ var valid0 = true;
 }
 }
 }
-validate103.errors = vErrors;
+validate120.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-GetLifecyclePolicyPreview" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate103(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
+if(!(validate120(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate120.errors : vErrors.concat(validate120.errors);
 errors = vErrors.length;
-}
-validate102.errors = vErrors;
-return errors === 0;
-}
-
-export const GetRegistryPolicy: InputValidator = validate108;
-const schema133 = {"$id":"op-GetRegistryPolicy","$ref":"shapes#/$defs/GetRegistryPolicyRequest"};
-const schema134 = {"properties":{}};
-
-function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetRegistryPolicy" */;
-let vErrors = null;
-let errors = 0;
-validate108.errors = vErrors;
-return errors === 0;
-}
-
-export const GetRegistryScanningConfiguration: InputValidator = validate109;
-const schema135 = {"$id":"op-GetRegistryScanningConfiguration","$ref":"shapes#/$defs/GetRegistryScanningConfigurationRequest"};
-const schema136 = {"properties":{}};
-
-function validate109(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetRegistryScanningConfiguration" */;
-let vErrors = null;
-let errors = 0;
-validate109.errors = vErrors;
-return errors === 0;
-}
-
-export const GetRepositoryPolicy: InputValidator = validate110;
-const schema137 = {"$id":"op-GetRepositoryPolicy","$ref":"shapes#/$defs/GetRepositoryPolicyRequest"};
-const schema138 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
-
-function validate111(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate111.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.registryId !== undefined){
-let data0 = data.registryId;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate111.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
-return false;
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 256){
-validate111.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 2){
-validate111.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
-return false;
-}
-else {
-if(!pattern1.test(data1)){
-validate111.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-validate111.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetRepositoryPolicy" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate111(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate111.errors : vErrors.concat(validate111.errors);
-errors = vErrors.length;
-}
-validate110.errors = vErrors;
-return errors === 0;
-}
-
-export const GetSigningConfiguration: InputValidator = validate113;
-const schema141 = {"$id":"op-GetSigningConfiguration","$ref":"shapes#/$defs/GetSigningConfigurationRequest"};
-const schema142 = {"properties":{}};
-
-function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetSigningConfiguration" */;
-let vErrors = null;
-let errors = 0;
-validate113.errors = vErrors;
-return errors === 0;
-}
-
-export const InitiateLayerUpload: InputValidator = validate114;
-const schema143 = {"$id":"op-InitiateLayerUpload","$ref":"shapes#/$defs/InitiateLayerUploadRequest"};
-const schema144 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
-
-function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate115.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.registryId !== undefined){
-let data0 = data.registryId;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate115.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
-return false;
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 256){
-validate115.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 2){
-validate115.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
-return false;
-}
-else {
-if(!pattern1.test(data1)){
-validate115.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-validate115.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-InitiateLayerUpload" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate115(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate115.errors : vErrors.concat(validate115.errors);
-errors = vErrors.length;
-}
-validate114.errors = vErrors;
-return errors === 0;
-}
-
-export const ListImageReferrers: InputValidator = validate117;
-const schema147 = {"$id":"op-ListImageReferrers","$ref":"shapes#/$defs/ListImageReferrersRequest"};
-const schema148 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"subjectId":{"$ref":"#/$defs/SubjectIdentifier"},"filter":{"$ref":"#/$defs/ListImageReferrersFilter"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/FiftyMaxResults"}},"required":["repositoryName","subjectId"]};
-const schema158 = {"minimum":1,"maximum":50};
-const schema151 = {"properties":{"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["imageDigest"]};
-
-function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.imageDigest === undefined) && (missing0 = "imageDigest")){
-validate119.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
 }
 validate119.errors = vErrors;
 return errors === 0;
 }
 
-const schema153 = {"properties":{"artifactTypes":{"$ref":"#/$defs/ArtifactTypeList"},"artifactStatus":{"$ref":"#/$defs/ArtifactStatusFilter"}}};
-const schema156 = {"enum":["ACTIVE","ARCHIVED","ACTIVATING","ANY"]};
-const schema154 = {"items":{"$ref":"#/$defs/ArtifactType"},"minItems":0,"maxItems":5};
-const schema155 = {"minLength":1,"maxLength":255};
+export const GetRegistryPolicy: InputValidator = validate125;
+const schema155 = {"$id":"op-GetRegistryPolicy","$ref":"shapes#/$defs/GetRegistryPolicyRequest"};
+const schema156 = {"properties":{}};
 
-function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetRegistryPolicy" */;
+let vErrors = null;
+let errors = 0;
+validate125.errors = vErrors;
+return errors === 0;
+}
+
+export const GetRegistryScanningConfiguration: InputValidator = validate126;
+const schema157 = {"$id":"op-GetRegistryScanningConfiguration","$ref":"shapes#/$defs/GetRegistryScanningConfigurationRequest"};
+const schema158 = {"properties":{}};
+
+function validate126(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetRegistryScanningConfiguration" */;
+let vErrors = null;
+let errors = 0;
+validate126.errors = vErrors;
+return errors === 0;
+}
+
+export const GetRepositoryPolicy: InputValidator = validate127;
+const schema159 = {"$id":"op-GetRepositoryPolicy","$ref":"shapes#/$defs/GetRepositoryPolicyRequest"};
+const schema160 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+
+function validate128(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
+validate128.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate128.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate128.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate128.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate128.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate128.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetRepositoryPolicy" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate128(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
+errors = vErrors.length;
+}
+validate127.errors = vErrors;
+return errors === 0;
+}
+
+export const GetSigningConfiguration: InputValidator = validate130;
+const schema163 = {"$id":"op-GetSigningConfiguration","$ref":"shapes#/$defs/GetSigningConfigurationRequest"};
+const schema164 = {"properties":{}};
+
+function validate130(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetSigningConfiguration" */;
+let vErrors = null;
+let errors = 0;
+validate130.errors = vErrors;
+return errors === 0;
+}
+
+export const InitiateLayerUpload: InputValidator = validate131;
+const schema165 = {"$id":"op-InitiateLayerUpload","$ref":"shapes#/$defs/InitiateLayerUploadRequest"};
+const schema166 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+
+function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
+validate132.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate132.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate132.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate132.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate132.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate132.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-InitiateLayerUpload" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate132(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
+errors = vErrors.length;
+}
+validate131.errors = vErrors;
+return errors === 0;
+}
+
+export const ListImageReferrers: InputValidator = validate134;
+const schema169 = {"$id":"op-ListImageReferrers","$ref":"shapes#/$defs/ListImageReferrersRequest"};
+const schema170 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"subjectId":{"$ref":"#/$defs/SubjectIdentifier"},"filter":{"$ref":"#/$defs/ListImageReferrersFilter"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/FiftyMaxResults"}},"required":["repositoryName","subjectId"]};
+const schema180 = {"minimum":1,"maximum":50};
+const schema173 = {"properties":{"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["imageDigest"]};
+
+function validate136(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.imageDigest === undefined) && (missing0 = "imageDigest")){
+validate136.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+}
+validate136.errors = vErrors;
+return errors === 0;
+}
+
+const schema175 = {"properties":{"artifactTypes":{"$ref":"#/$defs/ArtifactTypeList"},"artifactStatus":{"$ref":"#/$defs/ArtifactStatusFilter"}}};
+const schema178 = {"enum":["ACTIVE","ARCHIVED","ACTIVATING","ANY"]};
+const schema176 = {"items":{"$ref":"#/$defs/ArtifactType"},"minItems":0,"maxItems":5};
+const schema177 = {"minLength":1,"maxLength":255};
+
+function validate139(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 5){
-validate122.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 5},message:"must NOT have more than 5 items"}];
+validate139.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 5},message:"must NOT have more than 5 items"}];
 return false;
 }
 else {
 if(data.length < 0){
-validate122.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+validate139.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
 return false;
 }
 else {
@@ -2553,12 +3019,12 @@ let data0 = data[i0];
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 255){
-validate122.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/ArtifactType/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
+validate139.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/ArtifactType/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 1){
-validate122.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/ArtifactType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate139.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/ArtifactType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -2571,19 +3037,19 @@ break;
 }
 }
 }
-validate122.errors = vErrors;
+validate139.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.artifactTypes !== undefined){
 const _errs0 = errors;
-if(!(validate122(data.artifactTypes, {instancePath:instancePath+"/artifactTypes",parentData:data,parentDataProperty:"artifactTypes",rootData}))){
-vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
+if(!(validate139(data.artifactTypes, {instancePath:instancePath+"/artifactTypes",parentData:data,parentDataProperty:"artifactTypes",rootData}))){
+vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs0 === errors;
@@ -2596,7 +3062,7 @@ if(data.artifactStatus !== undefined){
 let data1 = data.artifactStatus;
 const _errs1 = errors;
 if(!((((data1 === "ACTIVE") || (data1 === "ARCHIVED")) || (data1 === "ACTIVATING")) || (data1 === "ANY"))){
-validate121.errors = [{instancePath:instancePath+"/artifactStatus",schemaPath:"#/$defs/ArtifactStatusFilter/enum",keyword:"enum",params:{allowedValues: schema156.enum},message:"must be equal to one of the allowed values"}];
+validate138.errors = [{instancePath:instancePath+"/artifactStatus",schemaPath:"#/$defs/ArtifactStatusFilter/enum",keyword:"enum",params:{allowedValues: schema178.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -2606,18 +3072,18 @@ var valid0 = true;
 }
 }
 }
-validate121.errors = vErrors;
+validate138.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.subjectId === undefined) && (missing0 = "subjectId"))){
-validate118.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate135.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2626,7 +3092,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate118.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate135.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2641,17 +3107,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate118.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate135.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate118.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate135.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate118.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate135.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2665,8 +3131,8 @@ var valid0 = true;
 if(valid0){
 if(data.subjectId !== undefined){
 const _errs4 = errors;
-if(!(validate119(data.subjectId, {instancePath:instancePath+"/subjectId",parentData:data,parentDataProperty:"subjectId",rootData}))){
-vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
+if(!(validate136(data.subjectId, {instancePath:instancePath+"/subjectId",parentData:data,parentDataProperty:"subjectId",rootData}))){
+vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -2677,8 +3143,8 @@ var valid0 = true;
 if(valid0){
 if(data.filter !== undefined){
 const _errs5 = errors;
-if(!(validate121(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
-vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
+if(!(validate138(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
+vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -2700,12 +3166,12 @@ let data5 = data.maxResults;
 const _errs7 = errors;
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 > 50 || isNaN(data5)){
-validate118.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/FiftyMaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50"}];
+validate135.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/FiftyMaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50"}];
 return false;
 }
 else {
 if(data5 < 1 || isNaN(data5)){
-validate118.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/FiftyMaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate135.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/FiftyMaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -2722,29 +3188,29 @@ var valid0 = true;
 }
 }
 }
-validate118.errors = vErrors;
+validate135.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate134(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-ListImageReferrers" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate118(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
+if(!(validate135(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate135.errors : vErrors.concat(validate135.errors);
 errors = vErrors.length;
 }
-validate117.errors = vErrors;
+validate134.errors = vErrors;
 return errors === 0;
 }
 
-export const ListImages: InputValidator = validate126;
-const schema159 = {"$id":"op-ListImages","$ref":"shapes#/$defs/ListImagesRequest"};
-const schema160 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"},"filter":{"$ref":"#/$defs/ListImagesFilter"}},"required":["repositoryName"]};
-const schema165 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"},"imageStatus":{"$ref":"#/$defs/ImageStatusFilter"}}};
+export const ListImages: InputValidator = validate143;
+const schema181 = {"$id":"op-ListImages","$ref":"shapes#/$defs/ListImagesRequest"};
+const schema182 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"},"filter":{"$ref":"#/$defs/ListImagesFilter"}},"required":["repositoryName"]};
+const schema187 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"},"imageStatus":{"$ref":"#/$defs/ImageStatusFilter"}}};
 
-function validate128(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate145(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2752,7 +3218,7 @@ if(data.tagStatus !== undefined){
 let data0 = data.tagStatus;
 const _errs0 = errors;
 if(!(((data0 === "TAGGED") || (data0 === "UNTAGGED")) || (data0 === "ANY"))){
-validate128.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema98.enum},message:"must be equal to one of the allowed values"}];
+validate145.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema114.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs0 === errors;
@@ -2765,7 +3231,7 @@ if(data.imageStatus !== undefined){
 let data1 = data.imageStatus;
 const _errs2 = errors;
 if(!((((data1 === "ACTIVE") || (data1 === "ARCHIVED")) || (data1 === "ACTIVATING")) || (data1 === "ANY"))){
-validate128.errors = [{instancePath:instancePath+"/imageStatus",schemaPath:"#/$defs/ImageStatusFilter/enum",keyword:"enum",params:{allowedValues: schema99.enum},message:"must be equal to one of the allowed values"}];
+validate145.errors = [{instancePath:instancePath+"/imageStatus",schemaPath:"#/$defs/ImageStatusFilter/enum",keyword:"enum",params:{allowedValues: schema115.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -2775,424 +3241,17 @@ var valid0 = true;
 }
 }
 }
-validate128.errors = vErrors;
+validate145.errors = vErrors;
 return errors === 0;
 }
 
-
-function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate127.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.registryId !== undefined){
-let data0 = data.registryId;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate127.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
-return false;
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 256){
-validate127.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 2){
-validate127.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
-return false;
-}
-else {
-if(!pattern1.test(data1)){
-validate127.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.nextToken !== undefined){
-const _errs4 = errors;
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.maxResults !== undefined){
-let data3 = data.maxResults;
-const _errs5 = errors;
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 > 1000 || isNaN(data3)){
-validate127.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
-return false;
-}
-else {
-if(data3 < 1 || isNaN(data3)){
-validate127.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.filter !== undefined){
-const _errs7 = errors;
-if(!(validate128(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
-vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs7 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-validate127.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate126(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-ListImages" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate127(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
-errors = vErrors.length;
-}
-validate126.errors = vErrors;
-return errors === 0;
-}
-
-export const ListPullTimeUpdateExclusions: InputValidator = validate131;
-const schema168 = {"$id":"op-ListPullTimeUpdateExclusions","$ref":"shapes#/$defs/ListPullTimeUpdateExclusionsRequest"};
-const schema169 = {"properties":{"maxResults":{"$ref":"#/$defs/MaxResults"},"nextToken":{"$ref":"#/$defs/NextToken"}}};
-
-function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.maxResults !== undefined){
-let data0 = data.maxResults;
-const _errs0 = errors;
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 > 1000 || isNaN(data0)){
-validate132.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
-return false;
-}
-else {
-if(data0 < 1 || isNaN(data0)){
-validate132.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.nextToken !== undefined){
-const _errs2 = errors;
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-validate132.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-ListPullTimeUpdateExclusions" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate132(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
-errors = vErrors.length;
-}
-validate131.errors = vErrors;
-return errors === 0;
-}
-
-export const ListTagsForResource: InputValidator = validate134;
-const schema172 = {"$id":"op-ListTagsForResource","$ref":"shapes#/$defs/ListTagsForResourceRequest"};
-const schema173 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"}},"required":["resourceArn"]};
-const schema174 = {};
-
-function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.resourceArn === undefined) && (missing0 = "resourceArn")){
-validate135.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-}
-validate135.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate134(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-ListTagsForResource" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate135(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate135.errors : vErrors.concat(validate135.errors);
-errors = vErrors.length;
-}
-validate134.errors = vErrors;
-return errors === 0;
-}
-
-export const PutAccountSetting: InputValidator = validate137;
-const schema175 = {"$id":"op-PutAccountSetting","$ref":"shapes#/$defs/PutAccountSettingRequest"};
-const schema176 = {"properties":{"name":{"$ref":"#/$defs/AccountSettingName"},"value":{"$ref":"#/$defs/AccountSettingValue"}},"required":["name","value"]};
-const schema178 = {};
-
-function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.name === undefined) && (missing0 = "name")) || ((data.value === undefined) && (missing0 = "value"))){
-validate138.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.name !== undefined){
-let data0 = data.name;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(func3(data0) > 64){
-validate138.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
-return false;
-}
-else {
-if(func3(data0) < 1){
-validate138.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.value !== undefined){
-const _errs2 = errors;
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-validate138.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate137(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-PutAccountSetting" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate138(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
-errors = vErrors.length;
-}
-validate137.errors = vErrors;
-return errors === 0;
-}
-
-export const PutImage: InputValidator = validate140;
-const schema179 = {"$id":"op-PutImage","$ref":"shapes#/$defs/PutImageRequest"};
-const schema180 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageManifest":{"$ref":"#/$defs/ImageManifest"},"imageManifestMediaType":{"$ref":"#/$defs/MediaType"},"imageTag":{"$ref":"#/$defs/ImageTag"},"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["repositoryName","imageManifest"]};
-const schema183 = {"minLength":1,"maxLength":4194304};
-
-function validate141(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageManifest === undefined) && (missing0 = "imageManifest"))){
-validate141.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.registryId !== undefined){
-let data0 = data.registryId;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate141.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
-return false;
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 256){
-validate141.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 2){
-validate141.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
-return false;
-}
-else {
-if(!pattern1.test(data1)){
-validate141.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.imageManifest !== undefined){
-let data2 = data.imageManifest;
-const _errs4 = errors;
-if(typeof data2 === "string"){
-if(func3(data2) > 4194304){
-validate141.errors = [{instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/maxLength",keyword:"maxLength",params:{limit: 4194304},message:"must NOT have more than 4194304 characters"}];
-return false;
-}
-else {
-if(func3(data2) < 1){
-validate141.errors = [{instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.imageManifestMediaType !== undefined){
-const _errs6 = errors;
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.imageTag !== undefined){
-let data4 = data.imageTag;
-const _errs7 = errors;
-if(typeof data4 === "string"){
-if(func3(data4) > 300){
-validate141.errors = [{instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/maxLength",keyword:"maxLength",params:{limit: 300},message:"must NOT have more than 300 characters"}];
-return false;
-}
-else {
-if(func3(data4) < 1){
-validate141.errors = [{instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-}
-}
-var valid0 = _errs7 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.imageDigest !== undefined){
-const _errs9 = errors;
-var valid0 = _errs9 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-validate141.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate140(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-PutImage" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate141(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
-errors = vErrors.length;
-}
-validate140.errors = vErrors;
-return errors === 0;
-}
-
-export const PutImageScanningConfiguration: InputValidator = validate143;
-const schema187 = {"$id":"op-PutImageScanningConfiguration","$ref":"shapes#/$defs/PutImageScanningConfigurationRequest"};
-const schema188 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageScanningConfiguration":{"$ref":"#/$defs/ImageScanningConfiguration"}},"required":["repositoryName","imageScanningConfiguration"]};
 
 function validate144(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageScanningConfiguration === undefined) && (missing0 = "imageScanningConfiguration"))){
+if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
 validate144.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -3239,6 +3298,413 @@ else {
 var valid0 = true;
 }
 if(valid0){
+if(data.nextToken !== undefined){
+const _errs4 = errors;
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.maxResults !== undefined){
+let data3 = data.maxResults;
+const _errs5 = errors;
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 1000 || isNaN(data3)){
+validate144.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+return false;
+}
+else {
+if(data3 < 1 || isNaN(data3)){
+validate144.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.filter !== undefined){
+const _errs7 = errors;
+if(!(validate145(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
+vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+validate144.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate143(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-ListImages" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate144(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
+errors = vErrors.length;
+}
+validate143.errors = vErrors;
+return errors === 0;
+}
+
+export const ListPullTimeUpdateExclusions: InputValidator = validate148;
+const schema190 = {"$id":"op-ListPullTimeUpdateExclusions","$ref":"shapes#/$defs/ListPullTimeUpdateExclusionsRequest"};
+const schema191 = {"properties":{"maxResults":{"$ref":"#/$defs/MaxResults"},"nextToken":{"$ref":"#/$defs/NextToken"}}};
+
+function validate149(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.maxResults !== undefined){
+let data0 = data.maxResults;
+const _errs0 = errors;
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 > 1000 || isNaN(data0)){
+validate149.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+return false;
+}
+else {
+if(data0 < 1 || isNaN(data0)){
+validate149.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.nextToken !== undefined){
+const _errs2 = errors;
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+validate149.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-ListPullTimeUpdateExclusions" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate149(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+errors = vErrors.length;
+}
+validate148.errors = vErrors;
+return errors === 0;
+}
+
+export const ListTagsForResource: InputValidator = validate151;
+const schema194 = {"$id":"op-ListTagsForResource","$ref":"shapes#/$defs/ListTagsForResourceRequest"};
+const schema195 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"}},"required":["resourceArn"]};
+const schema196 = {};
+
+function validate152(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.resourceArn === undefined) && (missing0 = "resourceArn")){
+validate152.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+}
+validate152.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate151(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-ListTagsForResource" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate152(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
+errors = vErrors.length;
+}
+validate151.errors = vErrors;
+return errors === 0;
+}
+
+export const PutAccountSetting: InputValidator = validate154;
+const schema197 = {"$id":"op-PutAccountSetting","$ref":"shapes#/$defs/PutAccountSettingRequest"};
+const schema198 = {"properties":{"name":{"$ref":"#/$defs/AccountSettingName"},"value":{"$ref":"#/$defs/AccountSettingValue"}},"required":["name","value"]};
+const schema200 = {};
+
+function validate155(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.name === undefined) && (missing0 = "name")) || ((data.value === undefined) && (missing0 = "value"))){
+validate155.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.name !== undefined){
+let data0 = data.name;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 64){
+validate155.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 1){
+validate155.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.value !== undefined){
+const _errs2 = errors;
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate155.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate154(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-PutAccountSetting" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate155(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate155.errors : vErrors.concat(validate155.errors);
+errors = vErrors.length;
+}
+validate154.errors = vErrors;
+return errors === 0;
+}
+
+export const PutImage: InputValidator = validate157;
+const schema201 = {"$id":"op-PutImage","$ref":"shapes#/$defs/PutImageRequest"};
+const schema202 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageManifest":{"$ref":"#/$defs/ImageManifest"},"imageManifestMediaType":{"$ref":"#/$defs/MediaType"},"imageTag":{"$ref":"#/$defs/ImageTag"},"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["repositoryName","imageManifest"]};
+const schema205 = {"minLength":1,"maxLength":4194304};
+
+function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageManifest === undefined) && (missing0 = "imageManifest"))){
+validate158.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate158.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate158.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate158.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate158.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageManifest !== undefined){
+let data2 = data.imageManifest;
+const _errs4 = errors;
+if(typeof data2 === "string"){
+if(func3(data2) > 4194304){
+validate158.errors = [{instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/maxLength",keyword:"maxLength",params:{limit: 4194304},message:"must NOT have more than 4194304 characters"}];
+return false;
+}
+else {
+if(func3(data2) < 1){
+validate158.errors = [{instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageManifestMediaType !== undefined){
+const _errs6 = errors;
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageTag !== undefined){
+let data4 = data.imageTag;
+const _errs7 = errors;
+if(typeof data4 === "string"){
+if(func3(data4) > 300){
+validate158.errors = [{instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/maxLength",keyword:"maxLength",params:{limit: 300},message:"must NOT have more than 300 characters"}];
+return false;
+}
+else {
+if(func3(data4) < 1){
+validate158.errors = [{instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageDigest !== undefined){
+const _errs9 = errors;
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+validate158.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-PutImage" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate158(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+errors = vErrors.length;
+}
+validate157.errors = vErrors;
+return errors === 0;
+}
+
+export const PutImageScanningConfiguration: InputValidator = validate160;
+const schema209 = {"$id":"op-PutImageScanningConfiguration","$ref":"shapes#/$defs/PutImageScanningConfigurationRequest"};
+const schema210 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageScanningConfiguration":{"$ref":"#/$defs/ImageScanningConfiguration"}},"required":["repositoryName","imageScanningConfiguration"]};
+
+function validate161(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageScanningConfiguration === undefined) && (missing0 = "imageScanningConfiguration"))){
+validate161.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate161.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate161.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate161.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate161.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
 if(data.imageScanningConfiguration !== undefined){
 const _errs4 = errors;
 if(!(validate49(data.imageScanningConfiguration, {instancePath:instancePath+"/imageScanningConfiguration",parentData:data,parentDataProperty:"imageScanningConfiguration",rootData}))){
@@ -3254,34 +3720,34 @@ var valid0 = true;
 }
 }
 }
-validate144.errors = vErrors;
+validate161.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate143(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate160(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutImageScanningConfiguration" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate144(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
+if(!(validate161(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate161.errors : vErrors.concat(validate161.errors);
 errors = vErrors.length;
 }
-validate143.errors = vErrors;
+validate160.errors = vErrors;
 return errors === 0;
 }
 
-export const PutImageTagMutability: InputValidator = validate147;
-const schema191 = {"$id":"op-PutImageTagMutability","$ref":"shapes#/$defs/PutImageTagMutabilityRequest"};
-const schema192 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"}},"required":["repositoryName","imageTagMutability"]};
+export const PutImageTagMutability: InputValidator = validate164;
+const schema213 = {"$id":"op-PutImageTagMutability","$ref":"shapes#/$defs/PutImageTagMutabilityRequest"};
+const schema214 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"}},"required":["repositoryName","imageTagMutability"]};
 
-function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate165(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageTagMutability === undefined) && (missing0 = "imageTagMutability"))){
-validate148.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate165.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3290,7 +3756,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate148.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate165.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -3305,17 +3771,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate148.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate165.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate148.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate165.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate148.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate165.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -3331,7 +3797,7 @@ if(data.imageTagMutability !== undefined){
 let data2 = data.imageTagMutability;
 const _errs4 = errors;
 if(!((((data2 === "MUTABLE") || (data2 === "IMMUTABLE")) || (data2 === "IMMUTABLE_WITH_EXCLUSION")) || (data2 === "MUTABLE_WITH_EXCLUSION"))){
-validate148.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"}];
+validate165.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -3356,35 +3822,35 @@ var valid0 = true;
 }
 }
 }
-validate148.errors = vErrors;
+validate165.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate147(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate164(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutImageTagMutability" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate148(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
+if(!(validate165(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate165.errors : vErrors.concat(validate165.errors);
 errors = vErrors.length;
 }
-validate147.errors = vErrors;
+validate164.errors = vErrors;
 return errors === 0;
 }
 
-export const PutLifecyclePolicy: InputValidator = validate151;
-const schema196 = {"$id":"op-PutLifecyclePolicy","$ref":"shapes#/$defs/PutLifecyclePolicyRequest"};
-const schema197 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"lifecyclePolicyText":{"$ref":"#/$defs/LifecyclePolicyText"}},"required":["repositoryName","lifecyclePolicyText"]};
-const schema200 = {"minLength":100,"maxLength":30720};
+export const PutLifecyclePolicy: InputValidator = validate168;
+const schema218 = {"$id":"op-PutLifecyclePolicy","$ref":"shapes#/$defs/PutLifecyclePolicyRequest"};
+const schema219 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"lifecyclePolicyText":{"$ref":"#/$defs/LifecyclePolicyText"}},"required":["repositoryName","lifecyclePolicyText"]};
+const schema222 = {"minLength":100,"maxLength":30720};
 
-function validate152(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.lifecyclePolicyText === undefined) && (missing0 = "lifecyclePolicyText"))){
-validate152.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate169.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3393,7 +3859,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate152.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate169.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -3408,17 +3874,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate152.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate169.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate152.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate169.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate152.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate169.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -3435,12 +3901,12 @@ let data2 = data.lifecyclePolicyText;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(func3(data2) > 30720){
-validate152.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
+validate169.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
 return false;
 }
 else {
 if(func3(data2) < 100){
-validate152.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/minLength",keyword:"minLength",params:{limit: 100},message:"must NOT have fewer than 100 characters"}];
+validate169.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/minLength",keyword:"minLength",params:{limit: 100},message:"must NOT have fewer than 100 characters"}];
 return false;
 }
 }
@@ -3454,35 +3920,35 @@ var valid0 = true;
 }
 }
 }
-validate152.errors = vErrors;
+validate169.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate151(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate168(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutLifecyclePolicy" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate152(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
+if(!(validate169(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
 errors = vErrors.length;
 }
-validate151.errors = vErrors;
+validate168.errors = vErrors;
 return errors === 0;
 }
 
-export const PutRegistryPolicy: InputValidator = validate154;
-const schema201 = {"$id":"op-PutRegistryPolicy","$ref":"shapes#/$defs/PutRegistryPolicyRequest"};
-const schema202 = {"properties":{"policyText":{"$ref":"#/$defs/RegistryPolicyText"}},"required":["policyText"]};
-const schema203 = {"minLength":0,"maxLength":10240};
+export const PutRegistryPolicy: InputValidator = validate171;
+const schema223 = {"$id":"op-PutRegistryPolicy","$ref":"shapes#/$defs/PutRegistryPolicyRequest"};
+const schema224 = {"properties":{"policyText":{"$ref":"#/$defs/RegistryPolicyText"}},"required":["policyText"]};
+const schema225 = {"minLength":0,"maxLength":10240};
 
-function validate155(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate172(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.policyText === undefined) && (missing0 = "policyText")){
-validate155.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate172.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3490,12 +3956,12 @@ if(data.policyText !== undefined){
 let data0 = data.policyText;
 if(typeof data0 === "string"){
 if(func3(data0) > 10240){
-validate155.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RegistryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
+validate172.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RegistryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 0){
-validate155.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RegistryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate172.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RegistryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 }
@@ -3503,43 +3969,43 @@ return false;
 }
 }
 }
-validate155.errors = vErrors;
+validate172.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate154(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutRegistryPolicy" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate155(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate155.errors : vErrors.concat(validate155.errors);
+if(!(validate172(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
 errors = vErrors.length;
 }
-validate154.errors = vErrors;
+validate171.errors = vErrors;
 return errors === 0;
 }
 
-export const PutRegistryScanningConfiguration: InputValidator = validate157;
-const schema204 = {"$id":"op-PutRegistryScanningConfiguration","$ref":"shapes#/$defs/PutRegistryScanningConfigurationRequest"};
-const schema205 = {"properties":{"scanType":{"$ref":"#/$defs/ScanType"},"rules":{"$ref":"#/$defs/RegistryScanningRuleList"}}};
-const schema206 = {"enum":["BASIC","ENHANCED"]};
-const schema207 = {"items":{"$ref":"#/$defs/RegistryScanningRule"},"minItems":0,"maxItems":2};
-const schema208 = {"properties":{"scanFrequency":{"$ref":"#/$defs/ScanFrequency"},"repositoryFilters":{"$ref":"#/$defs/ScanningRepositoryFilterList"}},"required":["scanFrequency","repositoryFilters"]};
-const schema209 = {"enum":["SCAN_ON_PUSH","CONTINUOUS_SCAN","MANUAL"]};
-const schema210 = {"items":{"$ref":"#/$defs/ScanningRepositoryFilter"},"minItems":0,"maxItems":100};
-const schema211 = {"properties":{"filter":{"$ref":"#/$defs/ScanningRepositoryFilterValue"},"filterType":{"$ref":"#/$defs/ScanningRepositoryFilterType"}},"required":["filter","filterType"]};
-const schema212 = {"minLength":1,"maxLength":255,"pattern":"^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"};
-const schema213 = {"enum":["WILDCARD"]};
-const pattern53 = func2("^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$", "");
+export const PutRegistryScanningConfiguration: InputValidator = validate174;
+const schema226 = {"$id":"op-PutRegistryScanningConfiguration","$ref":"shapes#/$defs/PutRegistryScanningConfigurationRequest"};
+const schema227 = {"properties":{"scanType":{"$ref":"#/$defs/ScanType"},"rules":{"$ref":"#/$defs/RegistryScanningRuleList"}}};
+const schema228 = {"enum":["BASIC","ENHANCED"]};
+const schema229 = {"items":{"$ref":"#/$defs/RegistryScanningRule"},"minItems":0,"maxItems":2};
+const schema230 = {"properties":{"scanFrequency":{"$ref":"#/$defs/ScanFrequency"},"repositoryFilters":{"$ref":"#/$defs/ScanningRepositoryFilterList"}},"required":["scanFrequency","repositoryFilters"]};
+const schema231 = {"enum":["SCAN_ON_PUSH","CONTINUOUS_SCAN","MANUAL"]};
+const schema232 = {"items":{"$ref":"#/$defs/ScanningRepositoryFilter"},"minItems":0,"maxItems":100};
+const schema233 = {"properties":{"filter":{"$ref":"#/$defs/ScanningRepositoryFilterValue"},"filterType":{"$ref":"#/$defs/ScanningRepositoryFilterType"}},"required":["filter","filterType"]};
+const schema234 = {"minLength":1,"maxLength":255,"pattern":"^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"};
+const schema235 = {"enum":["WILDCARD"]};
+const pattern57 = func2("^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$", "");
 
-function validate162(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate179(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.filter === undefined) && (missing0 = "filter")) || ((data.filterType === undefined) && (missing0 = "filterType"))){
-validate162.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate179.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3548,17 +4014,17 @@ let data0 = data.filter;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 255){
-validate162.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
+validate179.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 1){
-validate162.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate179.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 else {
-if(!pattern53.test(data0)){
-validate162.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"},message:"must match pattern \""+"^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"+"\""}];
+if(!pattern57.test(data0)){
+validate179.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"},message:"must match pattern \""+"^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"+"\""}];
 return false;
 }
 }
@@ -3573,7 +4039,7 @@ if(valid0){
 if(data.filterType !== undefined){
 const _errs2 = errors;
 if(!(data.filterType === "WILDCARD")){
-validate162.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/ScanningRepositoryFilterType/enum",keyword:"enum",params:{allowedValues: schema213.enum},message:"must be equal to one of the allowed values"}];
+validate179.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/ScanningRepositoryFilterType/enum",keyword:"enum",params:{allowedValues: schema235.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -3584,22 +4050,22 @@ var valid0 = true;
 }
 }
 }
-validate162.errors = vErrors;
+validate179.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate161(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate178(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 100){
-validate161.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
+validate178.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
 return false;
 }
 else {
 if(data.length < 0){
-validate161.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+validate178.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
 return false;
 }
 else {
@@ -3607,8 +4073,8 @@ var valid0 = true;
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 const _errs0 = errors;
-if(!(validate162(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate162.errors : vErrors.concat(validate162.errors);
+if(!(validate179(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs0 === errors;
@@ -3619,18 +4085,18 @@ break;
 }
 }
 }
-validate161.errors = vErrors;
+validate178.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate160(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate177(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.scanFrequency === undefined) && (missing0 = "scanFrequency")) || ((data.repositoryFilters === undefined) && (missing0 = "repositoryFilters"))){
-validate160.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate177.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3638,7 +4104,7 @@ if(data.scanFrequency !== undefined){
 let data0 = data.scanFrequency;
 const _errs0 = errors;
 if(!(((data0 === "SCAN_ON_PUSH") || (data0 === "CONTINUOUS_SCAN")) || (data0 === "MANUAL"))){
-validate160.errors = [{instancePath:instancePath+"/scanFrequency",schemaPath:"#/$defs/ScanFrequency/enum",keyword:"enum",params:{allowedValues: schema209.enum},message:"must be equal to one of the allowed values"}];
+validate177.errors = [{instancePath:instancePath+"/scanFrequency",schemaPath:"#/$defs/ScanFrequency/enum",keyword:"enum",params:{allowedValues: schema231.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs0 === errors;
@@ -3649,8 +4115,8 @@ var valid0 = true;
 if(valid0){
 if(data.repositoryFilters !== undefined){
 const _errs2 = errors;
-if(!(validate161(data.repositoryFilters, {instancePath:instancePath+"/repositoryFilters",parentData:data,parentDataProperty:"repositoryFilters",rootData}))){
-vErrors = vErrors === null ? validate161.errors : vErrors.concat(validate161.errors);
+if(!(validate178(data.repositoryFilters, {instancePath:instancePath+"/repositoryFilters",parentData:data,parentDataProperty:"repositoryFilters",rootData}))){
+vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -3661,22 +4127,22 @@ var valid0 = true;
 }
 }
 }
-validate160.errors = vErrors;
+validate177.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate159(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate176(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-validate159.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"}];
+validate176.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"}];
 return false;
 }
 else {
 if(data.length < 0){
-validate159.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+validate176.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
 return false;
 }
 else {
@@ -3684,8 +4150,8 @@ var valid0 = true;
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 const _errs0 = errors;
-if(!(validate160(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
+if(!(validate177(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs0 === errors;
@@ -3696,12 +4162,12 @@ break;
 }
 }
 }
-validate159.errors = vErrors;
+validate176.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3709,7 +4175,7 @@ if(data.scanType !== undefined){
 let data0 = data.scanType;
 const _errs0 = errors;
 if(!((data0 === "BASIC") || (data0 === "ENHANCED"))){
-validate158.errors = [{instancePath:instancePath+"/scanType",schemaPath:"#/$defs/ScanType/enum",keyword:"enum",params:{allowedValues: schema206.enum},message:"must be equal to one of the allowed values"}];
+validate175.errors = [{instancePath:instancePath+"/scanType",schemaPath:"#/$defs/ScanType/enum",keyword:"enum",params:{allowedValues: schema228.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs0 === errors;
@@ -3720,8 +4186,8 @@ var valid0 = true;
 if(valid0){
 if(data.rules !== undefined){
 const _errs2 = errors;
-if(!(validate159(data.rules, {instancePath:instancePath+"/rules",parentData:data,parentDataProperty:"rules",rootData}))){
-vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
+if(!(validate176(data.rules, {instancePath:instancePath+"/rules",parentData:data,parentDataProperty:"rules",rootData}))){
+vErrors = vErrors === null ? validate176.errors : vErrors.concat(validate176.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -3731,44 +4197,44 @@ var valid0 = true;
 }
 }
 }
-validate158.errors = vErrors;
+validate175.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate174(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutRegistryScanningConfiguration" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate158(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+if(!(validate175(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
 errors = vErrors.length;
 }
-validate157.errors = vErrors;
+validate174.errors = vErrors;
 return errors === 0;
 }
 
-export const PutSigningConfiguration: InputValidator = validate168;
-const schema214 = {"$id":"op-PutSigningConfiguration","$ref":"shapes#/$defs/PutSigningConfigurationRequest"};
-const schema215 = {"properties":{"signingConfiguration":{"$ref":"#/$defs/SigningConfiguration"}},"required":["signingConfiguration"]};
-const schema216 = {"properties":{"rules":{"$ref":"#/$defs/SigningRuleList"}},"required":["rules"]};
-const schema217 = {"items":{"$ref":"#/$defs/SigningRule"},"minItems":0,"maxItems":10};
-const schema218 = {"properties":{"signingProfileArn":{"$ref":"#/$defs/SigningProfileArn"},"repositoryFilters":{"$ref":"#/$defs/SigningRepositoryFilterList"}},"required":["signingProfileArn"]};
-const schema219 = {"minLength":0,"maxLength":200,"pattern":"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"};
-const pattern54 = func2("^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$", "");
-const schema220 = {"items":{"$ref":"#/$defs/SigningRepositoryFilter"},"minItems":1,"maxItems":100};
-const schema221 = {"properties":{"filter":{"$ref":"#/$defs/SigningRepositoryFilterValue"},"filterType":{"$ref":"#/$defs/SigningRepositoryFilterType"}},"required":["filter","filterType"]};
-const schema222 = {"minLength":1,"maxLength":256,"pattern":"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"};
-const schema223 = {"enum":["WILDCARD_MATCH"]};
-const pattern55 = func2("^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$", "");
+export const PutSigningConfiguration: InputValidator = validate185;
+const schema236 = {"$id":"op-PutSigningConfiguration","$ref":"shapes#/$defs/PutSigningConfigurationRequest"};
+const schema237 = {"properties":{"signingConfiguration":{"$ref":"#/$defs/SigningConfiguration"}},"required":["signingConfiguration"]};
+const schema238 = {"properties":{"rules":{"$ref":"#/$defs/SigningRuleList"}},"required":["rules"]};
+const schema239 = {"items":{"$ref":"#/$defs/SigningRule"},"minItems":0,"maxItems":10};
+const schema240 = {"properties":{"signingProfileArn":{"$ref":"#/$defs/SigningProfileArn"},"repositoryFilters":{"$ref":"#/$defs/SigningRepositoryFilterList"}},"required":["signingProfileArn"]};
+const schema241 = {"minLength":0,"maxLength":200,"pattern":"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"};
+const pattern58 = func2("^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$", "");
+const schema242 = {"items":{"$ref":"#/$defs/SigningRepositoryFilter"},"minItems":1,"maxItems":100};
+const schema243 = {"properties":{"filter":{"$ref":"#/$defs/SigningRepositoryFilterValue"},"filterType":{"$ref":"#/$defs/SigningRepositoryFilterType"}},"required":["filter","filterType"]};
+const schema244 = {"minLength":1,"maxLength":256,"pattern":"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"};
+const schema245 = {"enum":["WILDCARD_MATCH"]};
+const pattern59 = func2("^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$", "");
 
-function validate174(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate191(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.filter === undefined) && (missing0 = "filter")) || ((data.filterType === undefined) && (missing0 = "filterType"))){
-validate174.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate191.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3777,17 +4243,17 @@ let data0 = data.filter;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 256){
-validate174.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate191.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 1){
-validate174.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate191.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 else {
-if(!pattern55.test(data0)){
-validate174.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"},message:"must match pattern \""+"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"+"\""}];
+if(!pattern59.test(data0)){
+validate191.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"},message:"must match pattern \""+"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"+"\""}];
 return false;
 }
 }
@@ -3802,7 +4268,7 @@ if(valid0){
 if(data.filterType !== undefined){
 const _errs2 = errors;
 if(!(data.filterType === "WILDCARD_MATCH")){
-validate174.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/SigningRepositoryFilterType/enum",keyword:"enum",params:{allowedValues: schema223.enum},message:"must be equal to one of the allowed values"}];
+validate191.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/SigningRepositoryFilterType/enum",keyword:"enum",params:{allowedValues: schema245.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -3813,22 +4279,22 @@ var valid0 = true;
 }
 }
 }
-validate174.errors = vErrors;
+validate191.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate173(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate190(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 100){
-validate173.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
+validate190.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
 return false;
 }
 else {
 if(data.length < 1){
-validate173.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+validate190.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
 return false;
 }
 else {
@@ -3836,8 +4302,8 @@ var valid0 = true;
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 const _errs0 = errors;
-if(!(validate174(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
+if(!(validate191(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate191.errors : vErrors.concat(validate191.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs0 === errors;
@@ -3848,18 +4314,18 @@ break;
 }
 }
 }
-validate173.errors = vErrors;
+validate190.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate172(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate189(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.signingProfileArn === undefined) && (missing0 = "signingProfileArn")){
-validate172.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate189.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3868,17 +4334,17 @@ let data0 = data.signingProfileArn;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 200){
-validate172.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+validate189.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 0){
-validate172.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate189.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 else {
-if(!pattern54.test(data0)){
-validate172.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"+"\""}];
+if(!pattern58.test(data0)){
+validate189.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"+"\""}];
 return false;
 }
 }
@@ -3892,8 +4358,8 @@ var valid0 = true;
 if(valid0){
 if(data.repositoryFilters !== undefined){
 const _errs2 = errors;
-if(!(validate173(data.repositoryFilters, {instancePath:instancePath+"/repositoryFilters",parentData:data,parentDataProperty:"repositoryFilters",rootData}))){
-vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
+if(!(validate190(data.repositoryFilters, {instancePath:instancePath+"/repositoryFilters",parentData:data,parentDataProperty:"repositoryFilters",rootData}))){
+vErrors = vErrors === null ? validate190.errors : vErrors.concat(validate190.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -3904,22 +4370,22 @@ var valid0 = true;
 }
 }
 }
-validate172.errors = vErrors;
+validate189.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate188(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 10){
-validate171.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
+validate188.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
 return false;
 }
 else {
 if(data.length < 0){
-validate171.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+validate188.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
 return false;
 }
 else {
@@ -3927,8 +4393,8 @@ var valid0 = true;
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 const _errs0 = errors;
-if(!(validate172(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
+if(!(validate189(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate189.errors : vErrors.concat(validate189.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs0 === errors;
@@ -3939,80 +4405,80 @@ break;
 }
 }
 }
-validate171.errors = vErrors;
+validate188.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate187(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.rules === undefined) && (missing0 = "rules")){
-validate170.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate187.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 if(data.rules !== undefined){
-if(!(validate171(data.rules, {instancePath:instancePath+"/rules",parentData:data,parentDataProperty:"rules",rootData}))){
-vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+if(!(validate188(data.rules, {instancePath:instancePath+"/rules",parentData:data,parentDataProperty:"rules",rootData}))){
+vErrors = vErrors === null ? validate188.errors : vErrors.concat(validate188.errors);
 errors = vErrors.length;
 }
 }
 }
 }
-validate170.errors = vErrors;
+validate187.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate186(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.signingConfiguration === undefined) && (missing0 = "signingConfiguration")){
-validate169.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate186.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 if(data.signingConfiguration !== undefined){
-if(!(validate170(data.signingConfiguration, {instancePath:instancePath+"/signingConfiguration",parentData:data,parentDataProperty:"signingConfiguration",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate187(data.signingConfiguration, {instancePath:instancePath+"/signingConfiguration",parentData:data,parentDataProperty:"signingConfiguration",rootData}))){
+vErrors = vErrors === null ? validate187.errors : vErrors.concat(validate187.errors);
 errors = vErrors.length;
 }
 }
 }
 }
-validate169.errors = vErrors;
+validate186.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate168(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate185(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutSigningConfiguration" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate169(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
+if(!(validate186(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate186.errors : vErrors.concat(validate186.errors);
 errors = vErrors.length;
 }
-validate168.errors = vErrors;
+validate185.errors = vErrors;
 return errors === 0;
 }
 
-export const RegisterPullTimeUpdateExclusion: InputValidator = validate181;
-const schema224 = {"$id":"op-RegisterPullTimeUpdateExclusion","$ref":"shapes#/$defs/RegisterPullTimeUpdateExclusionRequest"};
-const schema225 = {"properties":{"principalArn":{"$ref":"#/$defs/PrincipalArn"}},"required":["principalArn"]};
+export const RegisterPullTimeUpdateExclusion: InputValidator = validate198;
+const schema246 = {"$id":"op-RegisterPullTimeUpdateExclusion","$ref":"shapes#/$defs/RegisterPullTimeUpdateExclusionRequest"};
+const schema247 = {"properties":{"principalArn":{"$ref":"#/$defs/PrincipalArn"}},"required":["principalArn"]};
 
-function validate182(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate199(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.principalArn === undefined) && (missing0 = "principalArn")){
-validate182.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate199.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4020,17 +4486,17 @@ if(data.principalArn !== undefined){
 let data0 = data.principalArn;
 if(typeof data0 === "string"){
 if(func3(data0) > 200){
-validate182.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+validate199.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 0){
-validate182.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate199.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 else {
-if(!pattern20.test(data0)){
-validate182.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"+"\""}];
+if(!pattern23.test(data0)){
+validate199.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"+"\""}];
 return false;
 }
 }
@@ -4039,35 +4505,34 @@ return false;
 }
 }
 }
-validate182.errors = vErrors;
+validate199.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate181(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate198(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-RegisterPullTimeUpdateExclusion" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate182(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
+if(!(validate199(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate199.errors : vErrors.concat(validate199.errors);
 errors = vErrors.length;
 }
-validate181.errors = vErrors;
+validate198.errors = vErrors;
 return errors === 0;
 }
 
-export const SetRepositoryPolicy: InputValidator = validate184;
-const schema227 = {"$id":"op-SetRepositoryPolicy","$ref":"shapes#/$defs/SetRepositoryPolicyRequest"};
-const schema228 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"policyText":{"$ref":"#/$defs/RepositoryPolicyText"},"force":{"$ref":"#/$defs/ForceFlag"}},"required":["repositoryName","policyText"]};
-const schema231 = {"minLength":0,"maxLength":10240};
+export const SetRepositoryPolicy: InputValidator = validate201;
+const schema249 = {"$id":"op-SetRepositoryPolicy","$ref":"shapes#/$defs/SetRepositoryPolicyRequest"};
+const schema250 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"policyText":{"$ref":"#/$defs/RepositoryPolicyText"},"force":{"$ref":"#/$defs/ForceFlag"}},"required":["repositoryName","policyText"]};
 
-function validate185(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate202(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.policyText === undefined) && (missing0 = "policyText"))){
-validate185.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate202.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4076,7 +4541,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate185.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate202.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -4091,17 +4556,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate185.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate202.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate185.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate202.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate185.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate202.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -4118,12 +4583,12 @@ let data2 = data.policyText;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(func3(data2) > 10240){
-validate185.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RepositoryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
+validate202.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RepositoryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
 return false;
 }
 else {
 if(func3(data2) < 0){
-validate185.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RepositoryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate202.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RepositoryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 }
@@ -4146,34 +4611,34 @@ var valid0 = true;
 }
 }
 }
-validate185.errors = vErrors;
+validate202.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate184(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate201(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-SetRepositoryPolicy" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate185(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate185.errors : vErrors.concat(validate185.errors);
+if(!(validate202(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate202.errors : vErrors.concat(validate202.errors);
 errors = vErrors.length;
 }
-validate184.errors = vErrors;
+validate201.errors = vErrors;
 return errors === 0;
 }
 
-export const StartImageScan: InputValidator = validate187;
-const schema233 = {"$id":"op-StartImageScan","$ref":"shapes#/$defs/StartImageScanRequest"};
-const schema234 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"}},"required":["repositoryName","imageId"]};
+export const StartImageScan: InputValidator = validate204;
+const schema255 = {"$id":"op-StartImageScan","$ref":"shapes#/$defs/StartImageScanRequest"};
+const schema256 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"}},"required":["repositoryName","imageId"]};
 
-function validate188(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate205(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageId === undefined) && (missing0 = "imageId"))){
-validate188.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate205.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4182,7 +4647,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate188.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate205.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -4197,17 +4662,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate188.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate205.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate188.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate205.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate188.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate205.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -4234,34 +4699,34 @@ var valid0 = true;
 }
 }
 }
-validate188.errors = vErrors;
+validate205.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate187(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate204(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-StartImageScan" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate188(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate188.errors : vErrors.concat(validate188.errors);
+if(!(validate205(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate205.errors : vErrors.concat(validate205.errors);
 errors = vErrors.length;
 }
-validate187.errors = vErrors;
+validate204.errors = vErrors;
 return errors === 0;
 }
 
-export const StartLifecyclePolicyPreview: InputValidator = validate191;
-const schema237 = {"$id":"op-StartLifecyclePolicyPreview","$ref":"shapes#/$defs/StartLifecyclePolicyPreviewRequest"};
-const schema238 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"lifecyclePolicyText":{"$ref":"#/$defs/LifecyclePolicyText"}},"required":["repositoryName"]};
+export const StartLifecyclePolicyPreview: InputValidator = validate208;
+const schema259 = {"$id":"op-StartLifecyclePolicyPreview","$ref":"shapes#/$defs/StartLifecyclePolicyPreviewRequest"};
+const schema260 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"lifecyclePolicyText":{"$ref":"#/$defs/LifecyclePolicyText"}},"required":["repositoryName"]};
 
-function validate192(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate209(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate192.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate209.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4270,7 +4735,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate192.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate209.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -4285,17 +4750,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate192.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate209.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate192.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate209.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate192.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate209.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -4312,12 +4777,12 @@ let data2 = data.lifecyclePolicyText;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(func3(data2) > 30720){
-validate192.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
+validate209.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
 return false;
 }
 else {
 if(func3(data2) < 100){
-validate192.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/minLength",keyword:"minLength",params:{limit: 100},message:"must NOT have fewer than 100 characters"}];
+validate209.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/minLength",keyword:"minLength",params:{limit: 100},message:"must NOT have fewer than 100 characters"}];
 return false;
 }
 }
@@ -4331,34 +4796,34 @@ var valid0 = true;
 }
 }
 }
-validate192.errors = vErrors;
+validate209.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate191(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate208(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-StartLifecyclePolicyPreview" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate192(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate192.errors : vErrors.concat(validate192.errors);
+if(!(validate209(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
 errors = vErrors.length;
 }
-validate191.errors = vErrors;
+validate208.errors = vErrors;
 return errors === 0;
 }
 
-export const TagResource: InputValidator = validate194;
-const schema242 = {"$id":"op-TagResource","$ref":"shapes#/$defs/TagResourceRequest"};
-const schema243 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"},"tags":{"$ref":"#/$defs/TagList"}},"required":["resourceArn","tags"]};
+export const TagResource: InputValidator = validate211;
+const schema264 = {"$id":"op-TagResource","$ref":"shapes#/$defs/TagResourceRequest"};
+const schema265 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"},"tags":{"$ref":"#/$defs/TagList"}},"required":["resourceArn","tags"]};
 
-function validate195(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate212(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.resourceArn === undefined) && (missing0 = "resourceArn")) || ((data.tags === undefined) && (missing0 = "tags"))){
-validate195.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate212.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4384,29 +4849,29 @@ var valid0 = true;
 }
 }
 }
-validate195.errors = vErrors;
+validate212.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate194(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate211(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-TagResource" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate195(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
+if(!(validate212(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate212.errors : vErrors.concat(validate212.errors);
 errors = vErrors.length;
 }
-validate194.errors = vErrors;
+validate211.errors = vErrors;
 return errors === 0;
 }
 
-export const UntagResource: InputValidator = validate198;
-const schema245 = {"$id":"op-UntagResource","$ref":"shapes#/$defs/UntagResourceRequest"};
-const schema246 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"},"tagKeys":{"$ref":"#/$defs/TagKeyList"}},"required":["resourceArn","tagKeys"]};
-const schema248 = {"items":{"$ref":"#/$defs/TagKey"}};
+export const UntagResource: InputValidator = validate215;
+const schema267 = {"$id":"op-UntagResource","$ref":"shapes#/$defs/UntagResourceRequest"};
+const schema268 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"},"tagKeys":{"$ref":"#/$defs/TagKeyList"}},"required":["resourceArn","tagKeys"]};
+const schema270 = {"items":{"$ref":"#/$defs/TagKey"}};
 
-function validate200(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate217(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -4420,18 +4885,18 @@ break;
 }
 }
 }
-validate200.errors = vErrors;
+validate217.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate199(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate216(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.resourceArn === undefined) && (missing0 = "resourceArn")) || ((data.tagKeys === undefined) && (missing0 = "tagKeys"))){
-validate199.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate216.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4445,8 +4910,8 @@ var valid0 = true;
 if(valid0){
 if(data.tagKeys !== undefined){
 const _errs1 = errors;
-if(!(validate200(data.tagKeys, {instancePath:instancePath+"/tagKeys",parentData:data,parentDataProperty:"tagKeys",rootData}))){
-vErrors = vErrors === null ? validate200.errors : vErrors.concat(validate200.errors);
+if(!(validate217(data.tagKeys, {instancePath:instancePath+"/tagKeys",parentData:data,parentDataProperty:"tagKeys",rootData}))){
+vErrors = vErrors === null ? validate217.errors : vErrors.concat(validate217.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -4457,35 +4922,35 @@ var valid0 = true;
 }
 }
 }
-validate199.errors = vErrors;
+validate216.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate198(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate215(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-UntagResource" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate199(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate199.errors : vErrors.concat(validate199.errors);
+if(!(validate216(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate216.errors : vErrors.concat(validate216.errors);
 errors = vErrors.length;
 }
-validate198.errors = vErrors;
+validate215.errors = vErrors;
 return errors === 0;
 }
 
-export const UpdateImageStorageClass: InputValidator = validate203;
-const schema250 = {"$id":"op-UpdateImageStorageClass","$ref":"shapes#/$defs/UpdateImageStorageClassRequest"};
-const schema251 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"targetStorageClass":{"$ref":"#/$defs/TargetStorageClass"}},"required":["repositoryName","imageId","targetStorageClass"]};
-const schema254 = {"enum":["STANDARD","ARCHIVE"]};
+export const UpdateImageStorageClass: InputValidator = validate220;
+const schema272 = {"$id":"op-UpdateImageStorageClass","$ref":"shapes#/$defs/UpdateImageStorageClassRequest"};
+const schema273 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"targetStorageClass":{"$ref":"#/$defs/TargetStorageClass"}},"required":["repositoryName","imageId","targetStorageClass"]};
+const schema276 = {"enum":["STANDARD","ARCHIVE"]};
 
-function validate204(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate221(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageId === undefined) && (missing0 = "imageId"))) || ((data.targetStorageClass === undefined) && (missing0 = "targetStorageClass"))){
-validate204.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate221.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4494,7 +4959,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate204.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate221.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -4509,17 +4974,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate204.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate221.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate204.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate221.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate204.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate221.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -4547,7 +5012,7 @@ if(data.targetStorageClass !== undefined){
 let data3 = data.targetStorageClass;
 const _errs5 = errors;
 if(!((data3 === "STANDARD") || (data3 === "ARCHIVE"))){
-validate204.errors = [{instancePath:instancePath+"/targetStorageClass",schemaPath:"#/$defs/TargetStorageClass/enum",keyword:"enum",params:{allowedValues: schema254.enum},message:"must be equal to one of the allowed values"}];
+validate221.errors = [{instancePath:instancePath+"/targetStorageClass",schemaPath:"#/$defs/TargetStorageClass/enum",keyword:"enum",params:{allowedValues: schema276.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -4560,36 +5025,249 @@ var valid0 = true;
 }
 }
 }
-validate204.errors = vErrors;
+validate221.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate203(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate220(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-UpdateImageStorageClass" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate204(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate204.errors : vErrors.concat(validate204.errors);
+if(!(validate221(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate221.errors : vErrors.concat(validate221.errors);
 errors = vErrors.length;
 }
-validate203.errors = vErrors;
+validate220.errors = vErrors;
 return errors === 0;
 }
 
-export const UploadLayerPart: InputValidator = validate207;
-const schema255 = {"$id":"op-UploadLayerPart","$ref":"shapes#/$defs/UploadLayerPartRequest"};
-const schema256 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"uploadId":{"$ref":"#/$defs/UploadId"},"partFirstByte":{"$ref":"#/$defs/PartSize"},"partLastByte":{"$ref":"#/$defs/PartSize"},"layerPartBlob":{"$ref":"#/$defs/LayerPartBlob"}},"required":["repositoryName","uploadId","partFirstByte","partLastByte","layerPartBlob"]};
-const schema260 = {"minimum":0};
-const schema262 = {"minBytes":0,"maxBytes":20971520};
+export const UpdateRepositoryCreationTemplate: InputValidator = validate224;
+const schema277 = {"$id":"op-UpdateRepositoryCreationTemplate","$ref":"shapes#/$defs/UpdateRepositoryCreationTemplateRequest"};
+const schema278 = {"properties":{"prefix":{"$ref":"#/$defs/Prefix"},"description":{"$ref":"#/$defs/RepositoryTemplateDescription"},"encryptionConfiguration":{"$ref":"#/$defs/EncryptionConfigurationForRepositoryCreationTemplate"},"resourceTags":{"$ref":"#/$defs/TagList"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"},"repositoryPolicy":{"$ref":"#/$defs/RepositoryPolicyText"},"lifecyclePolicy":{"$ref":"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate"},"appliedFor":{"$ref":"#/$defs/RCTAppliedForList"},"customRoleArn":{"$ref":"#/$defs/CustomRoleArn"}},"required":["prefix"]};
 
-function validate208(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate225(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.prefix === undefined) && (missing0 = "prefix")){
+validate225.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.prefix !== undefined){
+let data0 = data.prefix;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 256){
+validate225.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 1){
+validate225.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+else {
+if(!pattern14.test(data0)){
+validate225.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.description !== undefined){
+let data1 = data.description;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate225.errors = [{instancePath:instancePath+"/description",schemaPath:"#/$defs/RepositoryTemplateDescription/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 0){
+validate225.errors = [{instancePath:instancePath+"/description",schemaPath:"#/$defs/RepositoryTemplateDescription/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.encryptionConfiguration !== undefined){
+const _errs4 = errors;
+if(!(validate56(data.encryptionConfiguration, {instancePath:instancePath+"/encryptionConfiguration",parentData:data,parentDataProperty:"encryptionConfiguration",rootData}))){
+vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.resourceTags !== undefined){
+const _errs5 = errors;
+if(!(validate41(data.resourceTags, {instancePath:instancePath+"/resourceTags",parentData:data,parentDataProperty:"resourceTags",rootData}))){
+vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageTagMutability !== undefined){
+let data4 = data.imageTagMutability;
+const _errs6 = errors;
+if(!((((data4 === "MUTABLE") || (data4 === "IMMUTABLE")) || (data4 === "IMMUTABLE_WITH_EXCLUSION")) || (data4 === "MUTABLE_WITH_EXCLUSION"))){
+validate225.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageTagMutabilityExclusionFilters !== undefined){
+const _errs8 = errors;
+if(!(validate45(data.imageTagMutabilityExclusionFilters, {instancePath:instancePath+"/imageTagMutabilityExclusionFilters",parentData:data,parentDataProperty:"imageTagMutabilityExclusionFilters",rootData}))){
+vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryPolicy !== undefined){
+let data6 = data.repositoryPolicy;
+const _errs9 = errors;
+if(typeof data6 === "string"){
+if(func3(data6) > 10240){
+validate225.errors = [{instancePath:instancePath+"/repositoryPolicy",schemaPath:"#/$defs/RepositoryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
+return false;
+}
+else {
+if(func3(data6) < 0){
+validate225.errors = [{instancePath:instancePath+"/repositoryPolicy",schemaPath:"#/$defs/RepositoryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.lifecyclePolicy !== undefined){
+let data7 = data.lifecyclePolicy;
+const _errs11 = errors;
+if(typeof data7 === "string"){
+if(func3(data7) > 30720){
+validate225.errors = [{instancePath:instancePath+"/lifecyclePolicy",schemaPath:"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
+return false;
+}
+else {
+if(func3(data7) < 0){
+validate225.errors = [{instancePath:instancePath+"/lifecyclePolicy",schemaPath:"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.appliedFor !== undefined){
+const _errs13 = errors;
+if(!(validate60(data.appliedFor, {instancePath:instancePath+"/appliedFor",parentData:data,parentDataProperty:"appliedFor",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.customRoleArn !== undefined){
+let data9 = data.customRoleArn;
+const _errs14 = errors;
+if(typeof data9 === "string"){
+if(func3(data9) > 2048){
+validate225.errors = [{instancePath:instancePath+"/customRoleArn",schemaPath:"#/$defs/CustomRoleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
+return false;
+}
+else {
+if(func3(data9) < 0){
+validate225.errors = [{instancePath:instancePath+"/customRoleArn",schemaPath:"#/$defs/CustomRoleArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+validate225.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate224(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-UpdateRepositoryCreationTemplate" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate225(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate225.errors : vErrors.concat(validate225.errors);
+errors = vErrors.length;
+}
+validate224.errors = vErrors;
+return errors === 0;
+}
+
+export const UploadLayerPart: InputValidator = validate231;
+const schema285 = {"$id":"op-UploadLayerPart","$ref":"shapes#/$defs/UploadLayerPartRequest"};
+const schema286 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"uploadId":{"$ref":"#/$defs/UploadId"},"partFirstByte":{"$ref":"#/$defs/PartSize"},"partLastByte":{"$ref":"#/$defs/PartSize"},"layerPartBlob":{"$ref":"#/$defs/LayerPartBlob"}},"required":["repositoryName","uploadId","partFirstByte","partLastByte","layerPartBlob"]};
+const schema290 = {"minimum":0};
+const schema292 = {"minBytes":0,"maxBytes":20971520};
+
+function validate232(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.uploadId === undefined) && (missing0 = "uploadId"))) || ((data.partFirstByte === undefined) && (missing0 = "partFirstByte"))) || ((data.partLastByte === undefined) && (missing0 = "partLastByte"))) || ((data.layerPartBlob === undefined) && (missing0 = "layerPartBlob"))){
-validate208.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate232.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4598,7 +5276,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate208.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate232.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -4613,17 +5291,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate208.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate232.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate208.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate232.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate208.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate232.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -4640,7 +5318,7 @@ let data2 = data.uploadId;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(!pattern9.test(data2)){
-validate208.errors = [{instancePath:instancePath+"/uploadId",schemaPath:"#/$defs/UploadId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""}];
+validate232.errors = [{instancePath:instancePath+"/uploadId",schemaPath:"#/$defs/UploadId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""}];
 return false;
 }
 }
@@ -4655,7 +5333,7 @@ let data3 = data.partFirstByte;
 const _errs6 = errors;
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 0 || isNaN(data3)){
-validate208.errors = [{instancePath:instancePath+"/partFirstByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate232.errors = [{instancePath:instancePath+"/partFirstByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
@@ -4670,7 +5348,7 @@ let data4 = data.partLastByte;
 const _errs8 = errors;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 < 0 || isNaN(data4)){
-validate208.errors = [{instancePath:instancePath+"/partLastByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate232.errors = [{instancePath:instancePath+"/partLastByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
@@ -4684,12 +5362,12 @@ if(data.layerPartBlob !== undefined){
 let data5 = data.layerPartBlob;
 const _errs10 = errors;
 if(data5.byteLength < 0){
-validate208.errors = [{instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/minBytes",keyword:"minBytes",params:{limit: 0},message:"blob length out of range"}];
+validate232.errors = [{instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/minBytes",keyword:"minBytes",params:{limit: 0},message:"blob length out of range"}];
 return false;
 }
 else {
 if(data5.byteLength > 20971520){
-validate208.errors = [{instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/maxBytes",keyword:"maxBytes",params:{limit: 20971520},message:"blob length out of range"}];
+validate232.errors = [{instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/maxBytes",keyword:"maxBytes",params:{limit: 20971520},message:"blob length out of range"}];
 return false;
 }
 }
@@ -4705,20 +5383,20 @@ var valid0 = true;
 }
 }
 }
-validate208.errors = vErrors;
+validate232.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate207(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate231(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-UploadLayerPart" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate208(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate208.errors : vErrors.concat(validate208.errors);
+if(!(validate232(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate232.errors : vErrors.concat(validate232.errors);
 errors = vErrors.length;
 }
-validate207.errors = vErrors;
+validate231.errors = vErrors;
 return errors === 0;
 }
 

@@ -33,6 +33,7 @@ export async function putImage(context: Context, registryId: string, name: strin
   // ECR's words on both paths: oras-project/oras-py#54 (layers), int128/docker-manifest-create-action#63 (images).
   const required = (what: string, digests: string[]) =>
     `${what} with digests '[${digests.join(", ")}]' required for pushing image into repository with name '${name}' in the registry with id '${registryId}' do not exist`;
+  // No create-on-push here: a manifest's blobs must be in the repository already, so its first upload created it.
   await requireRepository(context, registryId, name);
 
   const parsed = parseManifest(manifest, options.mediaType);

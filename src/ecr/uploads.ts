@@ -6,6 +6,7 @@ import { throttled } from "../framework";
 import type { UploadRecord } from "../storage/types";
 import { emptyUpload, invalidLayer, invalidLayerPart, layerAlreadyExists, layerPartTooSmall, repositoryNotFound, uploadNotFound } from "./errors";
 import type { Context } from "./handlers/context";
+import { createOnPush } from "./creation-templates";
 import { requireRepository } from "./repositories";
 import type { SessionHandle } from "./upload-sessions";
 
@@ -16,7 +17,10 @@ export async function startUpload(ctx: Context, registryId: string, repositoryNa
   const now = ctx.now();
   const uploadId = randomUUID();
   const upload = { id: uploadId, repository: repositoryName, createdAt: now, touchedAt: now, length: 0, parts: 0 };
-  switch (await ctx.store.createUpload(registryId, upload, ctx.settings)) {
+  let created = await ctx.store.createUpload(registryId, upload, ctx.settings);
+  // A push is where a CREATE_ON_PUSH template creates the repository.
+  if (created === "no-repository" && (await createOnPush(ctx, registryId, repositoryName))) created = await ctx.store.createUpload(registryId, upload, ctx.settings);
+  switch (created) {
     case "no-repository":
       throw repositoryNotFound(registryId, repositoryName);
     case "limit": {

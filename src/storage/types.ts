@@ -114,6 +114,14 @@ export interface ScanKey {
   digest: string;
 }
 
+/** A repository creation template: its settings as JSON (the API's shape, checked), and when it was made and changed. */
+export interface CreationTemplateRecord {
+  prefix: string;
+  settings: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface LifecyclePolicyRecord {
   registryId: string;
   repository: string;
@@ -144,7 +152,14 @@ export interface RegistryStore {
   getRepository(registryId: string, name: string): Promise<RepositoryRecord | undefined>;
   /** Up to `limit` repositories whose names sort after `after`, by name. */
   listRepositories(registryId: string, page: { after?: string; limit: number }): Promise<RepositoryRecord[]>;
-  createRepository(registryId: string, record: RepositoryRecord, tags: ResourceTag[], quotas: Quotas): Promise<CreateRepositoryResult>;
+  /** Creates a repository with its tags and, when given (from a creation template), its policies, all at once. */
+  createRepository(
+    registryId: string,
+    record: RepositoryRecord,
+    tags: ResourceTag[],
+    quotas: Quotas,
+    policies?: { repositoryPolicy?: string; lifecyclePolicy?: string },
+  ): Promise<CreateRepositoryResult>;
   getRepositoryTags(registryId: string, name: string): Promise<ResourceTag[]>;
   /** Adds or replaces resource tags, unless the repository would then have more than `max`; false when it is gone. */
   putRepositoryTags(registryId: string, name: string, tags: ResourceTag[], max: number): Promise<"stored" | "no-repository" | "limit">;
@@ -293,6 +308,16 @@ export interface RegistryStore {
   listImageScanFindings(registryId: string, repository: string, digest: string, page: { after: number; limit: number }): Promise<{ index: number; finding: string }[]>;
   /** Up to `limit` scans under way (left by a stopped server), after `after`, by registry, repository and digest. */
   listScansInProgress(page: { after?: ScanKey; limit: number }): Promise<(ScanKey & { startedAt: number })[]>;
+
+  getCreationTemplate(registryId: string, prefix: string): Promise<CreationTemplateRecord | undefined>;
+  /** Adds a template unless its prefix has one or the registry would then have more than `max`. */
+  addCreationTemplate(registryId: string, template: CreationTemplateRecord, max: number): Promise<"added" | "exists" | "limit">;
+  /** Replaces a template's settings; false when there is none for the prefix. */
+  updateCreationTemplate(registryId: string, prefix: string, settings: string, at: number): Promise<boolean>;
+  /** Removes a template and returns it; undefined when there was none. */
+  deleteCreationTemplate(registryId: string, prefix: string): Promise<CreationTemplateRecord | undefined>;
+  /** Up to `limit` templates whose prefixes sort after `after`, by prefix. */
+  listCreationTemplates(registryId: string, page: { after?: string; limit: number }): Promise<CreationTemplateRecord[]>;
 
   /** A secret that stays the same across restarts, for signing download URLs. */
   signingKey(): Promise<Buffer>;

@@ -9,9 +9,10 @@ import { describeWith, referenceModel } from "../helpers/requirements";
 const SERVICE = "com.amazonaws.ecr#AmazonEC2ContainerRegistry_V20150921";
 const SERVED = [
   "BatchCheckLayerAvailability", "BatchDeleteImage", "BatchGetImage", "BatchGetRepositoryScanningConfiguration",
-  "CompleteLayerUpload", "CreateRepository", "DeleteLifecyclePolicy", "DeleteRegistryPolicy", "DeleteRepository",
-  "DeleteRepositoryPolicy", "DeleteSigningConfiguration", "DeregisterPullTimeUpdateExclusion", "DescribeImages",
-  "DescribeImageScanFindings", "DescribeImageSigningStatus", "DescribeRegistry", "DescribeRepositories",
+  "CompleteLayerUpload", "CreateRepository", "CreateRepositoryCreationTemplate", "DeleteLifecyclePolicy",
+  "DeleteRegistryPolicy", "DeleteRepository", "DeleteRepositoryCreationTemplate", "DeleteRepositoryPolicy",
+  "DeleteSigningConfiguration", "DeregisterPullTimeUpdateExclusion", "DescribeImages", "DescribeImageScanFindings",
+  "DescribeImageSigningStatus", "DescribeRegistry", "DescribeRepositories", "DescribeRepositoryCreationTemplates",
   "GetAccountSetting", "GetAuthorizationToken", "GetDownloadUrlForLayer", "GetLifecyclePolicy",
   "GetLifecyclePolicyPreview", "GetRegistryPolicy", "GetRegistryScanningConfiguration", "GetRepositoryPolicy",
   "GetSigningConfiguration", "InitiateLayerUpload", "ListImageReferrers", "ListImages",
@@ -19,7 +20,7 @@ const SERVED = [
   "PutImageScanningConfiguration", "PutImageTagMutability", "PutLifecyclePolicy", "PutRegistryPolicy",
   "PutRegistryScanningConfiguration", "PutSigningConfiguration", "RegisterPullTimeUpdateExclusion",
   "SetRepositoryPolicy", "StartImageScan", "StartLifecyclePolicyPreview", "TagResource", "UntagResource",
-  "UpdateImageStorageClass", "UploadLayerPart",
+  "UpdateImageStorageClass", "UpdateRepositoryCreationTemplate", "UploadLayerPart",
 ];
 const FACT_TRAITS = ["required", "default", "length", "pattern", "range", "enumValue", "error", "httpError", "uniqueItems", "sparse"]
   .map((t) => `smithy.api#${t}`);
@@ -72,8 +73,8 @@ describeWith(referenceModel, "model/ecr.json against AWS's published model", () 
       }
       expect(ours.closure(SERVICE)).toEqual([...awsClosure].sort());
       expect(Object.keys(ours.shapes).filter((id) => id !== SERVICE).sort()).toEqual([...awsClosure].sort());
-      expect(awsClosure.size).toBe(397);
-      expect([...awsClosure].filter((id) => aws.shape(id).traits?.["smithy.api#error"]).length).toBe(39);
+      expect(awsClosure.size).toBe(422);
+      expect([...awsClosure].filter((id) => aws.shape(id).traits?.["smithy.api#error"]).length).toBe(41);
     });
 
     test.each(ours.closure(SERVICE))("%s has AWS's facts", (id) => {

@@ -161,6 +161,10 @@ function templates(uploadId: string): Record<string, object> {
     BatchGetRepositoryScanningConfiguration: { repositoryNames: ["fuzz", "other"] },
     StartImageScan: { repositoryName: "fuzz", imageId: { imageTag: "t" } },
     DescribeImageScanFindings: { repositoryName: "fuzz", imageId: { imageTag: "t" }, maxResults: 10 },
+    CreateRepositoryCreationTemplate: { prefix: "fuzz", appliedFor: ["CREATE_ON_PUSH"], imageTagMutability: "IMMUTABLE", resourceTags: [{ Key: "k", Value: "v" }] },
+    DescribeRepositoryCreationTemplates: { prefixes: ["fuzz"], maxResults: 5 },
+    UpdateRepositoryCreationTemplate: { prefix: "fuzz", description: "d", appliedFor: ["REPLICATION"] },
+    DeleteRepositoryCreationTemplate: { prefix: "fuzz" },
   };
 }
 

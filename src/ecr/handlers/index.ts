@@ -8,9 +8,11 @@ import { BatchGetImage } from "./BatchGetImage";
 import { BatchGetRepositoryScanningConfiguration } from "./BatchGetRepositoryScanningConfiguration";
 import { CompleteLayerUpload } from "./CompleteLayerUpload";
 import { CreateRepository } from "./CreateRepository";
+import { CreateRepositoryCreationTemplate } from "./CreateRepositoryCreationTemplate";
 import { DeleteLifecyclePolicy } from "./DeleteLifecyclePolicy";
 import { DeleteRegistryPolicy } from "./DeleteRegistryPolicy";
 import { DeleteRepository } from "./DeleteRepository";
+import { DeleteRepositoryCreationTemplate } from "./DeleteRepositoryCreationTemplate";
 import { DeleteRepositoryPolicy } from "./DeleteRepositoryPolicy";
 import { DeleteSigningConfiguration } from "./DeleteSigningConfiguration";
 import { DeregisterPullTimeUpdateExclusion } from "./DeregisterPullTimeUpdateExclusion";
@@ -19,6 +21,7 @@ import { DescribeImageSigningStatus } from "./DescribeImageSigningStatus";
 import { DescribeImages } from "./DescribeImages";
 import { DescribeRegistry } from "./DescribeRegistry";
 import { DescribeRepositories } from "./DescribeRepositories";
+import { DescribeRepositoryCreationTemplates } from "./DescribeRepositoryCreationTemplates";
 import { GetAccountSetting } from "./GetAccountSetting";
 import { GetAuthorizationToken } from "./GetAuthorizationToken";
 import { GetDownloadUrlForLayer } from "./GetDownloadUrlForLayer";
@@ -48,6 +51,7 @@ import { StartLifecyclePolicyPreview } from "./StartLifecyclePolicyPreview";
 import { TagResource } from "./TagResource";
 import { UntagResource } from "./UntagResource";
 import { UpdateImageStorageClass } from "./UpdateImageStorageClass";
+import { UpdateRepositoryCreationTemplate } from "./UpdateRepositoryCreationTemplate";
 import { UploadLayerPart } from "./UploadLayerPart";
 
 export const handlers: Service<Context> = {
@@ -57,9 +61,11 @@ export const handlers: Service<Context> = {
   BatchGetRepositoryScanningConfiguration,
   CompleteLayerUpload,
   CreateRepository,
+  CreateRepositoryCreationTemplate,
   DeleteLifecyclePolicy,
   DeleteRegistryPolicy,
   DeleteRepository,
+  DeleteRepositoryCreationTemplate,
   DeleteRepositoryPolicy,
   DeleteSigningConfiguration,
   DeregisterPullTimeUpdateExclusion,
@@ -68,6 +74,7 @@ export const handlers: Service<Context> = {
   DescribeImages,
   DescribeRegistry,
   DescribeRepositories,
+  DescribeRepositoryCreationTemplates,
   GetAccountSetting,
   GetAuthorizationToken,
   GetDownloadUrlForLayer,
@@ -97,5 +104,6 @@ export const handlers: Service<Context> = {
   TagResource,
   UntagResource,
   UpdateImageStorageClass,
+  UpdateRepositoryCreationTemplate,
   UploadLayerPart,
 };

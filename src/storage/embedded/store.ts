@@ -17,6 +17,7 @@ import { SQL } from "../sql/queries";
 import type {
   BlobReader,
   CreateRepositoryResult,
+  CreationTemplateRecord,
   CreateUploadResult,
   DeleteImageResult,
   ImageRecord,
@@ -223,13 +224,21 @@ export class EmbeddedStore implements RegistryStore {
     return (this.sql("listRepositories").all(registryId, page.after ?? "", page.limit) as Row[]).map(toRepository);
   }
 
-  async createRepository(registryId: string, r: RepositoryRecord, tags: ResourceTag[], quotas: Quotas): Promise<CreateRepositoryResult> {
+  async createRepository(
+    registryId: string,
+    r: RepositoryRecord,
+    tags: ResourceTag[],
+    quotas: Quotas,
+    policies: { repositoryPolicy?: string; lifecyclePolicy?: string } = {},
+  ): Promise<CreateRepositoryResult> {
     return this.commit(() => {
       if (this.sql("getRepository").get(registryId, r.name)) return "exists";
       if ((this.sql("countRepositories").get(registryId) as Row).n >= quotas.maxRepositoriesPerRegistry) return "limit";
       const filters = r.imageTagMutabilityExclusionFilters ? JSON.stringify(r.imageTagMutabilityExclusionFilters) : null;
       this.sql("insertRepository").run(registryId, r.name, r.createdAt, r.imageTagMutability, filters, r.scanOnPush ? 1 : 0, r.encryptionType, r.kmsKey ?? null);
       for (const t of tags) this.sql("insertRepositoryTag").run(registryId, r.name, t.Key, t.Value);
+      if (policies.repositoryPolicy !== undefined) this.sql("putRepositoryPolicy").run(registryId, r.name, policies.repositoryPolicy);
+      if (policies.lifecyclePolicy !== undefined) this.sql("putLifecyclePolicy").run(registryId, r.name, policies.lifecyclePolicy);
       return "created";
     });
   }
@@ -839,6 +848,36 @@ export class EmbeddedStore implements RegistryStore {
     return rows.map((r) => ({ registryId: r.registry_id, repository: r.repository_name, digest: r.image_digest, startedAt: Number(r.started_at) }));
   }
 
+  async getCreationTemplate(registryId: string, prefix: string): Promise<CreationTemplateRecord | undefined> {
+    const row = this.sql("getCreationTemplate").get(registryId, prefix) as Row | undefined;
+    return row && toCreationTemplate(row);
+  }
+
+  async addCreationTemplate(registryId: string, t: CreationTemplateRecord, max: number): Promise<"added" | "exists" | "limit"> {
+    return this.commit(() => {
+      if (this.sql("getCreationTemplate").get(registryId, t.prefix)) return "exists";
+      if ((this.sql("countCreationTemplates").get(registryId) as Row).n >= max) return "limit";
+      this.sql("insertCreationTemplate").run(registryId, t.prefix, t.settings, t.createdAt, t.updatedAt);
+      return "added";
+    });
+  }
+
+  async updateCreationTemplate(registryId: string, prefix: string, settings: string, at: number): Promise<boolean> {
+    return this.commit(() => this.sql("updateCreationTemplate").run(settings, at, registryId, prefix).changes > 0);
+  }
+
+  async deleteCreationTemplate(registryId: string, prefix: string): Promise<CreationTemplateRecord | undefined> {
+    return this.commit(() => {
+      const row = this.sql("getCreationTemplate").get(registryId, prefix) as Row | undefined;
+      if (row) this.sql("deleteCreationTemplate").run(registryId, prefix);
+      return row && toCreationTemplate(row);
+    });
+  }
+
+  async listCreationTemplates(registryId: string, page: { after?: string; limit: number }): Promise<CreationTemplateRecord[]> {
+    return (this.sql("listCreationTemplates").all(registryId, page.after ?? "", page.limit) as Row[]).map(toCreationTemplate);
+  }
+
   async signingKey(): Promise<Buffer> {
     if (this.key) return this.key;
     const stored = this.sql("getSecret").pluck().get(SIGNING_KEY) as string | undefined;
@@ -931,6 +970,10 @@ function toImageSummary(row: Row): ImageSummary {
     ...(row.last_archived_at === null ? {} : { lastArchivedAt: Number(row.last_archived_at) }),
     ...(row.last_activated_at === null ? {} : { lastActivatedAt: Number(row.last_activated_at) }),
   };
+}
+
+function toCreationTemplate(row: Row): CreationTemplateRecord {
+  return { prefix: row.prefix, settings: row.settings, createdAt: Number(row.created_at), updatedAt: Number(row.updated_at) };
 }
 
 function toImageScan(row: Row): ImageScanRecord {

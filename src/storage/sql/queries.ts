@@ -186,4 +186,11 @@ export const SQL = {
   listScansInProgress: `SELECT registry_id, repository_name, image_digest, started_at FROM image_scans
     WHERE scan_status = 'IN_PROGRESS' AND (registry_id, repository_name, image_digest) > (?, ?, ?)
     ORDER BY registry_id, repository_name, image_digest LIMIT ?`,
+
+  getCreationTemplate: `SELECT * FROM repository_creation_templates WHERE registry_id = ? AND prefix = ?`,
+  countCreationTemplates: `SELECT COUNT(*) AS n FROM repository_creation_templates WHERE registry_id = ?`,
+  insertCreationTemplate: `INSERT INTO repository_creation_templates (registry_id, prefix, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+  updateCreationTemplate: `UPDATE repository_creation_templates SET settings = ?, updated_at = ? WHERE registry_id = ? AND prefix = ?`,
+  deleteCreationTemplate: `DELETE FROM repository_creation_templates WHERE registry_id = ? AND prefix = ?`,
+  listCreationTemplates: `SELECT * FROM repository_creation_templates WHERE registry_id = ? AND prefix > ? ORDER BY prefix LIMIT ?`,
 } as const;

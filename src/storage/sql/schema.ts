@@ -265,6 +265,21 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    // Repository creation templates: per registry and namespace prefix (or ROOT), the settings (as the API gives
+    // them, JSON) that repositories the registry creates itself receive.
+    version: 10,
+    statements: [
+      `CREATE TABLE repository_creation_templates (
+        registry_id TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (registry_id, prefix)
+      )`,
+    ],
+  },
 ];
 
 /** The bookkeeping table every store keeps: which migrations it applied, and when. */
