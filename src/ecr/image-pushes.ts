@@ -58,7 +58,11 @@ export async function putImage(context: Context, registryId: string, name: strin
       }
     } else {
       const missing = [];
-      for (const d of parsed.manifests) if (!(await store.getImage(registryId, name, d.digest))) missing.push(d.digest);
+      // An archived entry could not be pulled through the list: it counts as missing until restored.
+      for (const d of parsed.manifests) {
+        const entry = await store.getImage(registryId, name, d.digest);
+        if (!entry || imageStatus(entry, context.now()) !== "ACTIVE") missing.push(d.digest);
+      }
       if (missing.length) {
         const digests = [...new Set(missing)];
         throw Object.assign(new ReferencedImagesNotFoundException({ message: required("Images", digests) }), { digests });

@@ -1,5 +1,6 @@
 // Assembles the ECR service: the generated definition, the hand-written handlers, storage, and the upload sweeper.
 import type { RequestListener } from "node:http";
+import { join } from "node:path";
 import { HttpRequest } from "@smithy/protocol-http";
 import type { Logger } from "pino";
 import { ServerException } from "../../generated/errors";
@@ -107,7 +108,7 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
   const registryPasswords = new RegistryPasswords(secret, now);
   const lifecyclePreviews = new LifecyclePreviews();
   const policies = new PolicyCache();
-  const scans = new ImageScans(store, options.scanner, settings.scanTimeoutMs, now, (fields, msg) => log?.info(fields, msg));
+  const scans = new ImageScans(store, options.scanner, join(options.dataDir, "scan-layouts"), settings.scanTimeoutMs, now, (fields, msg) => log?.info(fields, msg));
   const shared: SharedContext = { store, sessions, repositoryLocks, downloads, registryPasswords, settings, now, lifecyclePreviews, policies, scans };
   const serviceOptions = {
     accountId: options.registryId,

@@ -10,6 +10,7 @@ import type { ImageRecord } from "../storage/types";
 import type { Context } from "./handlers/context";
 import { wildcardMatch } from "./images";
 import type { ParsedManifest } from "./manifests";
+import { storedRules } from "./stored-rules";
 
 export const NOTARY_SIGNATURE = "application/vnd.cncf.notary.signature";
 export const PROFILE_VERSION = "com.amazonaws.signer.signingProfileVersion";
@@ -21,15 +22,7 @@ const MAX_ENVELOPE_BYTES = 64 * 1024;
 const notFound = (registryId: string) =>
   new SigningConfigurationNotFoundException({ message: `Signing configuration does not exist in the registry with id '${registryId}'` });
 
-/** The stored rules; a record this service did not write reads as none. */
-function rulesOf(text: string): SigningRule[] {
-  try {
-    const rules = JSON.parse(text) as unknown;
-    return Array.isArray(rules) ? (rules as SigningRule[]) : [];
-  } catch {
-    return [];
-  }
-}
+const rulesOf = (text: string) => storedRules<SigningRule>(text);
 
 export async function putSigningConfiguration(ctx: Context, registryId: string, configuration: SigningConfiguration): Promise<void> {
   await ctx.store.putSigningConfiguration(registryId, JSON.stringify(configuration.rules));

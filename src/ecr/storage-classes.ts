@@ -57,6 +57,11 @@ export async function updateStorageClass(ctx: Context, registryId: string, repos
     if (status !== "ARCHIVED") return unchanged;
     const completesAt = now + ctx.settings.archiveRestoreMs;
     await setStorageClass(ctx, registryId, repository, image.digest, "STANDARD", completesAt);
+    // A list's archived entries come back with it: it could not be pulled without them.
+    for (const digest of image.references) {
+      const entry = await ctx.store.getImage(registryId, repository, digest);
+      if (entry?.storageClass === "ARCHIVE") await setStorageClass(ctx, registryId, repository, digest, "STANDARD", completesAt);
+    }
     return { digest: image.digest, status: imageStatus({ storageClass: "STANDARD", lastActivatedAt: completesAt }, now) };
   });
 }

@@ -95,7 +95,7 @@ test("settings are checked as the operations that set them check them, and a ref
     [{ prefix: "x", appliedFor: ["CREATE_ON_PUSH"], imageTagMutability: "MUTABLE_WITH_EXCLUSION" }, "InvalidParameterException", "imageTagMutabilityExclusionFilters are required when imageTagMutability is MUTABLE_WITH_EXCLUSION"],
     [{ prefix: "Bad Prefix", appliedFor: ["CREATE_ON_PUSH"] }, "InvalidParameterException", undefined],
   ] as const) {
-    const err = await failure(create(input as CreateRepositoryCreationTemplateRequest));
+    const err = await failure(create(input as unknown as CreateRepositoryCreationTemplateRequest));
     expect(err.name).toBe(name);
     if (message) expect(err.message).toBe(message);
   }

@@ -106,6 +106,7 @@ test("StartImageScan runs the scanner on the image; findings are paged, counted 
     token = page.nextToken;
   } while (token);
   expect(pages.map((p) => p.length)).toEqual([100, 100, 50]);
+  const firstPage = await findings(t, digest, { maxResults: 100 });
   expect(pages.flat()).toEqual(expected(250, "app", digest, layer));
   expect((await findings(t, digest)).imageScanFindings!.findings!.length).toBe(100);
 
@@ -119,6 +120,12 @@ test("StartImageScan runs the scanner on the image; findings are paged, counted 
   expect((await start(t, digest)).imageScanStatus).toEqual({ status: "IN_PROGRESS" });
   await t.ecr.scansIdle();
   expect((await findings(t, digest)).imageScanFindings!.imageScanCompletedAt).toEqual(new Date(clock));
+  // A page token belongs to its scan: after a rescan it is refused, not spliced into the new findings.
+  const stale = await failure(findings(t, digest, { nextToken: firstPage.nextToken! }));
+  expect([stale.name, stale.message]).toEqual([
+    "InvalidParameterException",
+    "Invalid parameter at 'nextToken': the token is for another scan (the image was scanned again, or it names another image)",
+  ]);
 });
 
 test("a scanner that fails, answers garbage, cannot scan the image, or hangs: the scan's status says which", async () => {
@@ -187,7 +194,12 @@ test("the registry's rules decide scan on push (continuous before on-push); befo
       severity: "CRITICAL",
       status: "ACTIVE",
       type: "PACKAGE_VULNERABILITY",
-      packageVulnerabilityDetails: { vulnerabilityId: "CVE-2026-0000", sourceUrl: "https://example.com/CVE-2026-0", referenceUrls: ["https://example.com/CVE-2026-0"] },
+      packageVulnerabilityDetails: {
+        vulnerabilityId: "CVE-2026-0000",
+        sourceUrl: "https://example.com/CVE-2026-0",
+        referenceUrls: ["https://example.com/CVE-2026-0"],
+        vulnerablePackages: [{ name: "pkg0" }],
+      },
     }),
   );
   expect(finding.findingArn).toMatch(new RegExp(`^arn:aws:inspector2:us-east-1:${REGISTRY}:finding/[0-9a-f]{32}$`));
@@ -228,7 +240,7 @@ test("what cannot be scanned: an index, an artifact, an archived image, an unkno
   const archived = await failure(start(t, old.digest));
   expect([archived.name, archived.message]).toEqual(["ImageArchivedException", `The image with digest '${old.digest}' is archived and cannot be scanned until it is restored`]);
   const shown = await findings(t, old.digest);
-  expect([shown.imageScanStatus, shown.imageScanFindings]).toEqual([{ status: "IMAGE_ARCHIVED", description: "The image is archived; it is scanned again once restored" }, undefined]);
+  expect([shown.imageScanStatus, shown.imageScanFindings]).toEqual([{ status: "IMAGE_ARCHIVED", description: "The image is archived; its findings were dropped when it was archived" }, undefined]);
 
   const missing = sha256("missing");
   for (const call of [start(t, missing), findings(t, missing)]) expect((await failure(call)).name).toBe("ImageNotFoundException");
@@ -246,4 +258,59 @@ test("a scan under way when the server stops is resumed when it starts again", a
   await t.ecr.scansIdle();
   const resumed = await findings(t, digest);
   expect([resumed.imageScanStatus!.status, resumed.imageScanFindings!.findings]).toEqual(["COMPLETE", expected(3, "app", digest, layer)]);
+
+  // Left under way and restarted without a scanner, a scan fails saying so (it would otherwise never end).
+  clock += DAY;
+  await t.stop();
+  const slowAgain = await server({ mode: "slow", dataDir });
+  expect((await start(slowAgain, digest)).imageScanStatus).toEqual({ status: "IN_PROGRESS" });
+  await slowAgain.stop();
+  const none = await server({ dataDir, none: true });
+  expect((await findings(none, digest)).imageScanStatus).toEqual({
+    status: "FAILED",
+    description: "No scanner is configured on this server (start it with --scanner), so images cannot be scanned",
+  });
+});
+
+describe("scanners that misbehave are stopped, with all they started", () => {
+  const pidFile = join(tempDataDir(), "pids");
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const pids = () => require("node:fs").readFileSync(pidFile, "utf8").trim().split("\n").map(Number) as number[];
+  beforeEach(() => {
+    require("node:fs").writeFileSync(pidFile, "");
+    process.env.SCANNER_PID_FILE = pidFile;
+  });
+  afterAll(() => delete process.env.SCANNER_PID_FILE);
+  const gone = async (list: number[]) => {
+    for (let i = 0; i < 50 && list.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+    return list.filter(alive);
+  };
+
+  test("one that ignores SIGTERM and never ends: FAILED at the timeout, then killed", async () => {
+    const t = await server({ mode: "stubborn", timeoutMs: 500 });
+    const { digest } = await image(t, 1);
+    await start(t, digest);
+    await t.ecr.scansIdle();
+    expect((await findings(t, digest)).imageScanStatus).toEqual({ status: "FAILED", description: "The scanner did not finish within 1 seconds" });
+    await t.close();
+    expect(await gone(pids())).toEqual([]);
+  });
+
+  test("one that reports but leaves a child holding its output: the scan completes, the child is killed", async () => {
+    const t = await server({ mode: "daemon" });
+    const { digest } = await image(t, 2);
+    await start(t, digest);
+    await t.ecr.scansIdle();
+    expect((await findings(t, digest)).imageScanStatus!.status).toBe("COMPLETE");
+    expect(pids().length).toBe(2);
+    expect(await gone(pids())).toEqual([]);
+    await t.close();
+  });
 });

@@ -4,11 +4,13 @@
 import { randomBytes } from "node:crypto";
 import {
   BatchGetImageCommand,
+  CreateRepositoryCommand,
   DescribeImagesCommand,
   ImageStorageClassUpdateNotSupportedException,
   ListImageReferrersCommand,
   ListImagesCommand,
   PutImageCommand,
+  PutLifecyclePolicyCommand,
   UpdateImageStorageClassCommand,
 } from "@aws-sdk/client-ecr";
 import { sha256 } from "../helpers/digests";
@@ -127,6 +129,13 @@ test("a manifest an active index references cannot be archived; archived referre
   ]);
   expect((await update({ imageTag: "multi" }, "ARCHIVE")).imageStatus).toBe("ARCHIVED");
   expect((await update({ imageDigest: child.digest }, "ARCHIVE")).imageStatus).toBe("ARCHIVED");
+  // A new list cannot name an archived image; restoring the list restores its entries with it.
+  const other = JSON.stringify({ ...JSON.parse(index), annotations: { other: "yes" } });
+  expect((await failure(putImage(t.client, other, "multi2"))).name).toBe("ReferencedImagesNotFoundException");
+  expect((await update({ imageTag: "multi" }, "STANDARD")).imageStatus).toBe("ACTIVATING");
+  expect((await describe1(child.digest)).imageStatus).toBe("ACTIVATING");
+  clock += RESTORE_MS;
+  expect((await describe1(child.digest)).imageStatus).toBe("ACTIVE");
 
   const subject = await image("subject");
   const config = Buffer.from("{}");
@@ -166,4 +175,22 @@ test("errors: an unknown image, a bad id, an unknown repository, a bad storage c
     "InvalidParameterException",
     "Invalid parameter at 'targetStorageClass' failed to satisfy constraint: 'must satisfy enum value set: [STANDARD, ARCHIVE]'",
   ]);
+});
+
+test("lifecycle policies leave archived images alone: neither counted nor expired", async () => {
+  await t.client.send(new CreateRepositoryCommand({ repositoryName: "kept" }));
+  const push = async (tag: string) => {
+    const config = randomBytes(32);
+    await pushBlob(t.client, config, "kept");
+    return putImage(t.client, ociManifest(config, []), tag, "kept");
+  };
+  const archived = await push("old");
+  await t.client.send(new UpdateImageStorageClassCommand({ repositoryName: "kept", imageId: { imageDigest: archived }, targetStorageClass: "ARCHIVE" }));
+  clock += 1000;
+  const newer = await push("new");
+  const rules = [{ rulePriority: 1, selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 1 }, action: { type: "expire" } }];
+  await t.client.send(new PutLifecyclePolicyCommand({ repositoryName: "kept", lifecyclePolicyText: JSON.stringify({ rules }) }));
+  expect(await t.ecr.runLifecycle()).toBe(0);
+  const all = await t.client.send(new DescribeImagesCommand({ repositoryName: "kept", filter: { imageStatus: "ANY" } }));
+  expect(all.imageDetails!.map((d) => [d.imageDigest, d.imageStatus]).sort()).toEqual([[archived, "ARCHIVED"], [newer, "ACTIVE"]].sort());
 });

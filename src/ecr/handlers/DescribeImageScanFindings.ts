@@ -1,5 +1,5 @@
 // DescribeImageScanFindings: the image's latest scan, its status, and once complete its findings a page at a time.
-import { ScanNotFoundException } from "../../../generated/errors";
+import { InvalidParameterException, ScanNotFoundException } from "../../../generated/errors";
 import type { DescribeImageScanFindingsRequest, DescribeImageScanFindingsResponse } from "../../../generated/types";
 import { requireImage } from "../images";
 import { DEFAULT_PAGE, decodeToken, encodeToken } from "../pagination";
@@ -7,7 +7,10 @@ import { registryOf, requireRepository } from "../repositories";
 import { findingsPage, scanStatus, scanSummary } from "../scanning/findings";
 import type { Context } from "./context";
 
-const isPosition = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+/** A token names the scan (image and start) and the position of the last finding shown. */
+type Position = [digest: string, startedAt: number, index: number];
+const isPosition = (v: unknown): v is Position =>
+  Array.isArray(v) && v.length === 3 && typeof v[0] === "string" && Number.isSafeInteger(v[1]) && Number.isSafeInteger(v[2]) && v[2] >= 0;
 
 export async function DescribeImageScanFindings(input: DescribeImageScanFindingsRequest, context: Context): Promise<DescribeImageScanFindingsResponse> {
   const registryId = registryOf(input, context);
@@ -25,12 +28,18 @@ export async function DescribeImageScanFindings(input: DescribeImageScanFindings
   const base = { registryId, repositoryName: name, imageId, imageScanStatus: status };
   const summary = scan && status.status === "COMPLETE" ? scanSummary(scan) : undefined;
   if (!scan || !summary) return base;
-  // A token is the position of the last finding shown.
-  const after = input.nextToken === undefined ? -1 : decodeToken(input.nextToken, isPosition);
+  let after = -1;
+  if (input.nextToken !== undefined) {
+    const [digest, startedAt, index] = decodeToken(input.nextToken, isPosition);
+    if (digest !== image.digest || startedAt !== scan.startedAt) {
+      throw new InvalidParameterException({ message: "Invalid parameter at 'nextToken': the token is for another scan (the image was scanned again, or it names another image)" });
+    }
+    after = index;
+  }
   const page = await findingsPage(context, registryId, name, image, scan, { after, limit: input.maxResults ?? DEFAULT_PAGE });
   return {
     ...base,
     imageScanFindings: { ...summary, ...(page.findings ? { findings: page.findings } : {}), ...(page.enhancedFindings ? { enhancedFindings: page.enhancedFindings } : {}) },
-    ...(page.next !== undefined ? { nextToken: encodeToken(page.next) } : {}),
+    ...(page.next !== undefined ? { nextToken: encodeToken([image.digest, scan.startedAt, page.next]) } : {}),
   };
 }

@@ -53,12 +53,15 @@ export function selectExpiries(rules: LifecycleRule[], images: LifecycleImage[],
   return out;
 }
 
-/** Every image of the repository with its tags, read a page at a time. */
-async function readImages(store: RegistryStore, registryId: string, repository: string): Promise<LifecycleImage[]> {
+/**
+ * Every image of the repository in standard storage (ACTIVE) with its tags, read a page at a time. Archived images,
+ * and those being restored, are neither counted nor expired: rules for archived images are not supported.
+ */
+async function readImages(store: RegistryStore, registryId: string, repository: string, now: number): Promise<LifecycleImage[]> {
   const images: LifecycleImage[] = [];
   let after: string | undefined;
   for (;;) {
-    const page = await store.listImages(registryId, repository, { after, limit: PAGE, tagStatus: "ANY", status: "ANY" });
+    const page = await store.listImages(registryId, repository, { after, limit: PAGE, tagStatus: "ANY", status: { status: "ACTIVE", at: now } });
     for (const i of page) images.push({ digest: i.digest, pushedAt: i.pushedAt, tags: await store.listImageTags(registryId, repository, i.digest) });
     if (page.length < PAGE) return images;
     after = page[page.length - 1].digest;
@@ -73,7 +76,7 @@ async function readImages(store: RegistryStore, registryId: string, repository: 
  * pages of work.
  */
 export async function plan(store: RegistryStore, registryId: string, repository: string, rules: LifecycleRule[], now: number): Promise<Expiry[]> {
-  const expiring = new Map(selectExpiries(rules, await readImages(store, registryId, repository), now).map((e) => [e.digest, e]));
+  const expiring = new Map(selectExpiries(rules, await readImages(store, registryId, repository, now), now).map((e) => [e.digest, e]));
   const referencers = new Map<string, string[]>();
   let work = 0;
   const pace = async () => {

@@ -6,6 +6,7 @@ import type { RegistryScanningConfiguration, RegistryScanningRule, RepositorySca
 import type { RepositoryRecord } from "../../storage/types";
 import type { Context } from "../handlers/context";
 import { wildcardMatch } from "../images";
+import { storedRules } from "../stored-rules";
 
 /** What a registry that never put a scanning configuration has. */
 const DEFAULT: Required<RegistryScanningConfiguration> = { scanType: "BASIC", rules: [] };
@@ -16,7 +17,7 @@ const FREQUENCIES: Record<string, string[]> = { BASIC: ["SCAN_ON_PUSH", "MANUAL"
 export async function getRegistryScanning(ctx: Context, registryId: string): Promise<Required<RegistryScanningConfiguration> & { put: boolean }> {
   const stored = await ctx.store.getRegistryScanningConfiguration(registryId);
   if (!stored) return { ...DEFAULT, put: false };
-  return { scanType: stored.scanType as "BASIC", rules: rulesOf(stored.rules), put: true };
+  return { scanType: stored.scanType as "BASIC", rules: storedRules<RegistryScanningRule>(stored.rules), put: true };
 }
 
 /** Checks and stores the registry's scanning configuration; an omitted type keeps the current one. */
@@ -53,13 +54,3 @@ export async function repositoryScanning(ctx: Context, registryId: string, repo:
 }
 
 const matches = (f: ScanningRepositoryFilter, repository: string) => wildcardMatch(f.filter, repository);
-
-/** The stored rules; a record this service did not write reads as none. */
-function rulesOf(text: string): RegistryScanningRule[] {
-  try {
-    const rules = JSON.parse(text) as unknown;
-    return Array.isArray(rules) ? (rules as RegistryScanningRule[]) : [];
-  } catch {
-    return [];
-  }
-}

@@ -10,7 +10,7 @@ import type { ScanFinding } from "./scanner";
 
 /** The scan's status as the API shows it; undefined when the image has none. */
 export function scanStatus(image: ImageSummary, scan: ImageScanRecord | undefined, now: number): ImageScanStatus | undefined {
-  if (imageStatus(image, now) !== "ACTIVE") return { status: "IMAGE_ARCHIVED", description: "The image is archived; it is scanned again once restored" };
+  if (imageStatus(image, now) !== "ACTIVE") return { status: "IMAGE_ARCHIVED", description: "The image is archived; its findings were dropped when it was archived" };
   return scan && { status: scan.status as ImageScanStatus["status"], ...(scan.description ? { description: scan.description } : {}) };
 }
 
@@ -40,13 +40,16 @@ export async function findingsPage(
   const more = next === undefined ? {} : { next };
   if (scan.scanType !== "ENHANCED") return { findings: found, ...more };
   const tags = await ctx.store.listImageTags(registryId, repository, image.digest);
-  return { enhancedFindings: found.map((f) => enhanced(ctx, registryId, repository, image, tags, scan, f)), ...more };
+  return { enhancedFindings: found.map((f, i) => enhanced(ctx, registryId, repository, image, tags, scan, f, shown[i].index)), ...more };
 }
 
-function enhanced(ctx: Context, registryId: string, repository: string, image: ImageSummary, tags: string[], scan: ImageScanRecord, f: ScanFinding): EnhancedImageScanFinding {
+function enhanced(ctx: Context, registryId: string, repository: string, image: ImageSummary, tags: string[], scan: ImageScanRecord, f: ScanFinding, position: number): EnhancedImageScanFinding {
   const at = new Date(scan.completedAt ?? scan.startedAt);
-  // Stable across pages and describes: the same finding of the same image has the same ARN.
-  const id = createHash("sha256").update(`${registryId}/${repository}@${image.digest}#${f.name}`).digest("hex").slice(0, 32);
+  // Stable across pages and describes, and distinct for one vulnerability found in several packages.
+  const id = createHash("sha256").update(`${registryId}/${repository}@${image.digest}#${scan.startedAt}#${position}`).digest("hex").slice(0, 32);
+  const attribute = (key: string) => f.attributes?.find((a) => a.key === key)?.value;
+  const pkg = attribute("package_name");
+  const version = attribute("package_version");
   return {
     awsAccountId: registryId,
     ...(f.description ? { description: f.description } : {}),
@@ -54,7 +57,12 @@ function enhanced(ctx: Context, registryId: string, repository: string, image: I
     firstObservedAt: at,
     lastObservedAt: at,
     updatedAt: at,
-    packageVulnerabilityDetails: { vulnerabilityId: f.name, ...(f.uri ? { sourceUrl: f.uri, referenceUrls: [f.uri] } : {}) },
+    packageVulnerabilityDetails: {
+      vulnerabilityId: f.name,
+      ...(f.uri ? { sourceUrl: f.uri, referenceUrls: [f.uri] } : {}),
+      // Basic findings name the package in attributes (package_name, package_version), as ECR's do.
+      ...(pkg ? { vulnerablePackages: [{ name: pkg, ...(version ? { version } : {}) }] } : {}),
+    },
     resources: [
       {
         type: "AWS_ECR_CONTAINER_IMAGE",
@@ -62,7 +70,8 @@ function enhanced(ctx: Context, registryId: string, repository: string, image: I
         details: { awsEcrContainerImage: { registry: registryId, repositoryName: repository, imageHash: image.digest, imageTags: tags, pushedAt: new Date(image.pushedAt) } },
       },
     ],
-    severity: f.severity,
+    // Inspector's word for a severity not yet known.
+    severity: f.severity === "UNDEFINED" ? "UNTRIAGED" : f.severity,
     status: "ACTIVE",
     title: f.name,
     type: "PACKAGE_VULNERABILITY",

@@ -82,49 +82,89 @@ export function checkReport(value: unknown): ScanReport {
 const MAX_REPORT_BYTES = 64 * 1024 * 1024;
 const MAX_REASON = 512;
 
-/** A scanner that runs `argv` (a program and its first arguments) on each image. */
+/** After the scanner exits, how long its output may still come (from a child it left holding the pipes). */
+const AFTER_EXIT_MS = 1000;
+/** After SIGTERM, how long a scanner has before SIGKILL. */
+const KILL_GRACE_MS = 2000;
+
+/**
+ * A scanner that runs `argv` (a program and its first arguments) on each image. It runs in its own process group, so
+ * that stopping it (abort, timeout) stops whatever it started too: SIGTERM, then SIGKILL. The scan ends when the
+ * program exits, whatever its children do; they are killed then.
+ */
 export function commandScanner(argv: readonly string[]): Scanner {
   if (!argv.length) throw new Error("the scanner command is empty");
   return (target, signal) =>
     new Promise<ScanReport>((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
       const child = spawn(argv[0], [...argv.slice(1), target.layoutDir], {
         stdio: ["ignore", "pipe", "pipe"],
-        signal,
+        detached: true,
         env: { ...process.env, ECR_SCAN_REGISTRY_ID: target.registryId, ECR_SCAN_REPOSITORY: target.repositoryName, ECR_SCAN_IMAGE_DIGEST: target.imageDigest },
       });
+      const killGroup = (sig: NodeJS.Signals) => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, sig);
+        } catch {
+          // The group is gone already.
+        }
+      };
       const out: Buffer[] = [];
       let outBytes = 0;
       let err = "";
       let tooBig = false;
+      let exit: { code: number | null; sig: NodeJS.Signals | null } | undefined;
+      let settled = false;
+      let afterExit: NodeJS.Timeout | undefined;
+      const settle = (answer: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(afterExit);
+        signal.removeEventListener("abort", onAbort);
+        child.stdout.destroy();
+        child.stderr.destroy();
+        answer();
+      };
+      const onAbort = () => {
+        killGroup("SIGTERM");
+        setTimeout(() => killGroup("SIGKILL"), KILL_GRACE_MS).unref();
+        settle(() => reject(signal.reason));
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
       child.stdout.on("data", (chunk: Buffer) => {
         outBytes += chunk.byteLength;
-        if (outBytes > MAX_REPORT_BYTES) {
-          tooBig = true;
-          child.kill("SIGKILL");
-        } else out.push(chunk);
+        if (outBytes <= MAX_REPORT_BYTES) return void out.push(chunk);
+        tooBig = true;
+        killGroup("SIGKILL");
       });
       // Only the end of stderr matters: its last line is the reason a scan failed.
       child.stderr.on("data", (chunk: Buffer) => (err = (err + chunk.toString("utf8")).slice(-4096)));
-      child.on("error", (e: NodeJS.ErrnoException) => {
-        if (e.name === "AbortError") reject(e);
-        else reject(new ScanFailure(`The scanner could not be started: ${e.code ?? e.message}`));
+      child.on("error", (e: NodeJS.ErrnoException) => settle(() => reject(new ScanFailure(`The scanner could not be started: ${e.code ?? e.message}`))));
+      const done = () =>
+        settle(() => {
+          // Whatever the scanner left running is of no use now.
+          killGroup("SIGKILL");
+          if (tooBig) return reject(new ScanFailure(`The scanner's report is larger than ${MAX_REPORT_BYTES} bytes`));
+          const { code, sig } = exit!;
+          if (code !== 0) {
+            const last = err.trim().split("\n").pop()?.trim();
+            const how = sig ? `was stopped by ${sig}` : `exited with status ${code}`;
+            return reject(new ScanFailure(`The scanner ${how}${last ? `: ${last}` : ""}`.slice(0, MAX_REASON)));
+          }
+          try {
+            // Checked, as any scanner's report is, by the scan that asked.
+            resolve(JSON.parse(Buffer.concat(out).toString("utf8")) as ScanReport);
+          } catch {
+            reject(new ScanFailure("The scanner's report is not JSON"));
+          }
+        });
+      child.on("exit", (code, sig) => {
+        exit = { code, sig };
+        // Normally 'close' follows at once; a child left holding the pipes must not hold the scan.
+        afterExit = setTimeout(done, AFTER_EXIT_MS);
       });
-      child.on("close", (code, sig) => {
-        if (signal.aborted) return reject(signal.reason);
-        if (tooBig) return reject(new ScanFailure(`The scanner's report is larger than ${MAX_REPORT_BYTES} bytes`));
-        if (code !== 0) {
-          const last = err.trim().split("\n").pop()?.trim();
-          const how = sig ? `was stopped by ${sig}` : `exited with status ${code}`;
-          return reject(new ScanFailure(`The scanner ${how}${last ? `: ${last}` : ""}`.slice(0, MAX_REASON)));
-        }
-        let report: unknown;
-        try {
-          report = JSON.parse(Buffer.concat(out).toString("utf8"));
-        } catch {
-          return reject(new ScanFailure("The scanner's report is not JSON"));
-        }
-        // Checked, as any scanner's report is, by the scan that asked.
-        resolve(report as ScanReport);
+      child.on("close", () => {
+        if (exit) done();
       });
     });
 }

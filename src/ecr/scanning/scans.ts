@@ -2,8 +2,7 @@
 // configured scanner in the background, and recorded with their findings. A scan is IN_PROGRESS until it ends
 // COMPLETE, FAILED (with the reason) or UNSUPPORTED_IMAGE; scans a stopped server left under way resume when it
 // starts again. Without a scanner, a scan fails at once saying so: no finding is ever invented.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { ImageScanStatus } from "../../../generated/types";
 import type { ImageRecord, RegistryStore, RepositoryRecord, ScanKey } from "../../storage/types";
@@ -53,13 +52,20 @@ export class ImageScans {
   private readonly stopping = new AbortController();
   private running?: Promise<void>;
 
+  private readonly timeoutMs: number;
+
   constructor(
     private readonly store: RegistryStore,
     private readonly scanner: Scanner | undefined,
-    private readonly timeoutMs: number,
+    /** Where image layouts are written for the scanner; emptied at start-up (a crash may have left some). */
+    private readonly workDir: string,
+    timeoutMs: number,
     private readonly now: () => number,
     private readonly log?: (fields: object, msg: string) => void,
-  ) {}
+  ) {
+    // Node's timers hold at most 2^31-1 ms; a longer timeout would fire at once.
+    this.timeoutMs = Math.min(timeoutMs, 2 ** 31 - 1);
+  }
 
   /** Whether scans can run at all. */
   get available(): boolean {
@@ -72,13 +78,18 @@ export class ImageScans {
     this.running ??= this.drain().finally(() => (this.running = undefined));
   }
 
-  /** Queues again the scans a stopped server left under way. */
+  /** Queues again the scans a stopped server left under way; without a scanner now, they fail saying so. */
   async resume(): Promise<void> {
-    if (!this.scanner) return;
+    await rm(this.workDir, { recursive: true, force: true });
+    // Owner-only, as the rest of the data dir; only when something will scan.
+    if (this.scanner) await mkdir(this.workDir, { recursive: true, mode: 0o700 });
     let after: ScanKey | undefined;
     for (;;) {
       const page = await this.store.listScansInProgress({ after, limit: 100 });
-      for (const scan of page) this.enqueue(scan);
+      for (const scan of page) {
+        if (this.scanner) this.enqueue(scan);
+        else await this.store.finishImageScan(scan.registryId, scan.repository, scan.digest, scan.startedAt, { status: "FAILED", description: NO_SCANNER, completedAt: this.now(), findings: [] });
+      }
       if (page.length < 100) return;
       after = page[page.length - 1];
     }
@@ -101,8 +112,10 @@ export class ImageScans {
       try {
         await this.run(scan);
       } catch (e) {
-        // Recording the outcome failed (a disk error): the scan stays IN_PROGRESS and is resumed at the next start.
-        this.log?.({ ...scan, err: e }, "recording an image scan failed");
+        this.log?.({ ...scan, err: e }, "an image scan failed");
+        // Said so, if the store lets us; otherwise the scan stays IN_PROGRESS and is resumed at the next start.
+        const outcome = { status: "FAILED", description: `The scan could not be completed: ${(e as Error).message}`, completedAt: this.now(), findings: [] };
+        await this.store.finishImageScan(scan.registryId, scan.repository, scan.digest, scan.startedAt, outcome).catch(() => undefined);
       }
     }
   }
@@ -113,7 +126,7 @@ export class ImageScans {
     if (!image) return; // Deleted: its scan went with it.
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = AbortSignal.any([this.stopping.signal, timeout]);
-    const dir = await mkdtemp(join(tmpdir(), "ecr-scan-"));
+    const dir = await mkdtemp(join(this.workDir, "layout-"));
     let outcome;
     try {
       try {

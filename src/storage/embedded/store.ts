@@ -556,7 +556,11 @@ export class EmbeddedStore implements RegistryStore {
       stream: (start, end) => {
         const bytes = createReadStream(path, { start, end, highWaterMark: 1 << 20 });
         // A whole read is checked against the digest as it goes; altered bytes end it with an error before its last chunk.
-        return start === 0 && end === size - 1 ? bytes.pipe(verifying(digest, path)) : bytes;
+        if (start !== 0 || end !== size - 1) return bytes;
+        // pipe() would not pass on a read error (the file deleted meanwhile): it would be an unhandled 'error' event.
+        const checked = verifying(digest, path);
+        bytes.on("error", (e) => checked.destroy(e));
+        return bytes.pipe(checked);
       },
     };
   }
