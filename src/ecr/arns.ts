@@ -4,6 +4,9 @@ import { InvalidParameterException } from "../../generated/errors";
 import type { Context } from "./handlers/context";
 import { registryOf } from "./repositories";
 
+/** A repository's ARN (a name of `*` stands for all of the registry's). */
+export const repositoryArn = (region: string, registryId: string, name: string) => `arn:aws:ecr:${region}:${registryId}:repository/${name}`;
+
 const REPOSITORY_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):ecr:([a-z0-9-]+):(\d{12}):repository\/(.+)$/;
 
 /** The registry and repository an ARN names; a malformed ARN, or one of another region, is InvalidParameterException. */

@@ -1,6 +1,7 @@
 // Shared by the handlers: which registry a request addresses, the repository it names, and how one is shown.
 import type { Repository } from "../../generated/types";
 import type { RepositoryRecord } from "../storage/types";
+import { repositoryArn } from "./arns";
 import { accessDenied, repositoryNotFound } from "./errors";
 import type { Context } from "./handlers/context";
 
@@ -8,7 +9,7 @@ import type { Context } from "./handlers/context";
 export function registryOf(input: { registryId?: string; repositoryName?: string }, ctx: Context): string {
   const id = input.registryId ?? ctx.accountId;
   if (id !== ctx.accountId && id !== ctx.grantedRegistryId) {
-    const resource = `arn:aws:ecr:${ctx.region}:${id}:repository/${input.repositoryName ?? "*"}`;
+    const resource = repositoryArn(ctx.region, id, input.repositoryName ?? "*");
     throw accessDenied(ctx.principal, `ecr:${ctx.operation}`, resource, "no-allow");
   }
   return id;
@@ -31,7 +32,7 @@ export function registryHost(registryId: string, ctx: Context): string {
 
 export function toRepository(r: RepositoryRecord, registryId: string, ctx: Context): Repository {
   return {
-    repositoryArn: `arn:aws:ecr:${ctx.region}:${registryId}:repository/${r.name}`,
+    repositoryArn: repositoryArn(ctx.region, registryId, r.name),
     registryId,
     repositoryName: r.name,
     repositoryUri: `${registryHost(registryId, ctx)}/${r.name}`,

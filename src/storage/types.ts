@@ -292,8 +292,8 @@ export interface RegistryStore {
   putRegistryScanningConfiguration(registryId: string, scanType: string, rules: string): Promise<void>;
   getImageScan(registryId: string, repository: string, digest: string): Promise<ImageScanRecord | undefined>;
   /**
-   * Starts a scan of the image, replacing its last scan and findings, unless that one started after `notBefore` and
-   * did not fail (a scan a day per image). A scan that starts already ended (no scanner) passes its outcome.
+   * Starts a scan of the image, replacing its last scan and findings, unless the image is not in standard storage at
+   * `startedAt`, or its last scan started after `notBefore` and did not fail (a scan a day per image). A scan that starts already ended (no scanner) passes its outcome.
    */
   startImageScan(
     registryId: string,
@@ -301,7 +301,7 @@ export interface RegistryStore {
     digest: string,
     scan: Pick<ImageScanRecord, "scanType" | "status" | "description" | "startedAt">,
     notBefore: number,
-  ): Promise<"started" | "no-image" | "too-soon">;
+  ): Promise<"started" | "no-image" | "archived" | "too-soon">;
   /** Records how the scan that started at `startedAt` ended; false when it was replaced or the image is gone. */
   finishImageScan(registryId: string, repository: string, digest: string, startedAt: number, outcome: ScanOutcome): Promise<boolean>;
   /** Up to `limit` findings of the image's scan after the `after`th (0-based positions), in order. */

@@ -6,6 +6,7 @@ import type {
   RepositoryScanningConfiguration,
   RepositoryScanningConfigurationFailure,
 } from "../../../generated/types";
+import { repositoryArn } from "../arns";
 import { repositoryScanning } from "../scanning/configuration";
 import type { Context } from "./context";
 
@@ -23,7 +24,7 @@ export async function BatchGetRepositoryScanningConfiguration(
       continue;
     }
     scanningConfigurations.push({
-      repositoryArn: `arn:aws:ecr:${context.region}:${registryId}:repository/${name}`,
+      repositoryArn: repositoryArn(context.region, registryId, name),
       repositoryName: name,
       ...(await repositoryScanning(context, registryId, repo)),
     });

@@ -2,8 +2,7 @@
 // time by digest, filtered by tag status and image status (ACTIVE unless asked).
 import { InvalidParameterException } from "../../../generated/errors";
 import type { DescribeImagesRequest, DescribeImagesResponse, ImageDetail } from "../../../generated/types";
-import { imageNotFound } from "../errors";
-import { resolveImageId, statusFilter, toImageDetail } from "../images";
+import { requireImage, statusFilter, toImageDetail } from "../images";
 import { DEFAULT_PAGE, decodeToken, encodeToken, isString } from "../pagination";
 import { registryOf, requireRepository } from "../repositories";
 import type { Context } from "./context";
@@ -19,14 +18,10 @@ export async function DescribeImages(input: DescribeImagesRequest, context: Cont
     const details: ImageDetail[] = [];
     const seen = new Set<string>();
     for (const imageId of input.imageIds) {
-      const found = await resolveImageId(context, registryId, name, imageId);
-      if ("failure" in found) {
-        if (found.failure.failureCode !== "ImageNotFound") throw new InvalidParameterException({ message: found.failure.failureReason! });
-        throw imageNotFound(registryId, name, imageId);
-      }
-      if (seen.has(found.image.digest)) continue;
-      seen.add(found.image.digest);
-      details.push(await toImageDetail(context, registryId, name, found.image));
+      const image = await requireImage(context, registryId, name, imageId);
+      if (seen.has(image.digest)) continue;
+      seen.add(image.digest);
+      details.push(await toImageDetail(context, registryId, name, image));
     }
     return { imageDetails: details };
   }

@@ -13,14 +13,15 @@ export async function StartImageScan(input: StartImageScanRequest, context: Cont
   const name = input.repositoryName;
   await requireRepository(context, registryId, name);
   const image = await requireImage(context, registryId, name, input.imageId);
-  if (imageStatus(image, context.now()) !== "ACTIVE") {
-    throw new ImageArchivedException({ message: `The image with digest '${image.digest}' is archived and cannot be scanned until it is restored` });
-  }
+  const archived = () => new ImageArchivedException({ message: `The image with digest '${image.digest}' is archived and cannot be scanned until it is restored` });
+  if (imageStatus(image, context.now()) !== "ACTIVE") throw archived();
   if (!scannable(image)) {
     throw new UnsupportedImageTypeException({ message: `The image with digest '${image.digest}' is not a container image (a manifest list or an artifact) and cannot be scanned` });
   }
   const started = await startScan(context, registryId, name, image, true);
   if (started === "no-image") throw imageNotFound(registryId, name, input.imageId);
+  // Archived since it was read: the check that counts is the one in the scan's transaction.
+  if (started === "archived") throw archived();
   // AWS's words for its daily limit per image.
   if (started === "too-soon") throw new LimitExceededException({ message: "The scan quota per image has been exceeded. Wait and try again." });
   return {

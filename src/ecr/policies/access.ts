@@ -1,5 +1,6 @@
 // The authorize stage for ECR: a repository policy shares a repository with other accounts (an Allow for the caller
 // and action), and its explicit Deny refuses even the owner, as IAM decides for resource policies.
+import { repositoryArn } from "../arns";
 import type { OperationDescription } from "../../framework/definition";
 import { accountSetting } from "../account-settings";
 import { accessDenied } from "../errors";
@@ -60,7 +61,7 @@ export async function authorize(input: Record<string, unknown>, ctx: Context, op
     const text = await ctx.store.getRepositoryPolicy(registryId, repository);
     const policy = text === undefined ? undefined : ctx.policies.get(text);
     const verdict = policy && evaluatePolicy(policy, caller, action);
-    const resource = `arn:aws:ecr:${ctx.region}:${registryId}:repository/${repository}`;
+    const resource = repositoryArn(ctx.region, registryId, repository);
     if (verdict === "Deny") throw accessDenied(ctx.principal, action, resource, "explicit-deny");
     if (own) continue;
     // Another account's caller: under REGISTRY_POLICY_SCOPE V2 the registry's policy counts beside the repository's.

@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import type { EnhancedImageScanFinding, ImageScanFinding, ImageScanFindingsSummary, ImageScanStatus } from "../../../generated/types";
 import type { ImageScanRecord, ImageSummary } from "../../storage/types";
+import { repositoryArn } from "../arns";
 import type { Context } from "../handlers/context";
 import { imageStatus } from "../storage-classes";
 import type { ScanFinding } from "./scanner";
@@ -66,7 +67,7 @@ function enhanced(ctx: Context, registryId: string, repository: string, image: I
     resources: [
       {
         type: "AWS_ECR_CONTAINER_IMAGE",
-        id: `arn:aws:ecr:${ctx.region}:${registryId}:repository/${repository}/${image.digest}`,
+        id: `${repositoryArn(ctx.region, registryId, repository)}/${image.digest}`,
         details: { awsEcrContainerImage: { registry: registryId, repositoryName: repository, imageHash: image.digest, imageTags: tags, pushedAt: new Date(image.pushedAt) } },
       },
     ],

@@ -27,28 +27,33 @@ export function scannable(image: ImageRecord): boolean {
  * Starts a scan of the image: "too-soon" when a scan that did not fail started within the scan interval (asked for
  * by hand; a push always scans its new image). The status the scan starts in otherwise.
  */
-export async function startScan(ctx: Context, registryId: string, repository: string, image: ImageRecord, manual: boolean): Promise<ImageScanStatus | "too-soon" | "no-image"> {
+export async function startScan(ctx: Context, registryId: string, repository: string, image: ImageRecord, manual: boolean): Promise<ImageScanStatus | "too-soon" | "no-image" | "archived"> {
   const now = ctx.now();
   const { scanType } = await getRegistryScanning(ctx, registryId);
   const scan: ImageScanStatus & { status: string } = ctx.scans.available ? { status: "IN_PROGRESS" } : { status: "FAILED", description: NO_SCANNER };
   const notBefore = manual ? now - ctx.settings.imageScanIntervalMs : Number.MAX_SAFE_INTEGER;
   const started = await ctx.store.startImageScan(registryId, repository, image.digest, { scanType, ...scan, startedAt: now }, notBefore);
   if (started !== "started") return started;
-  if (ctx.scans.available) ctx.scans.enqueue({ registryId, repository, digest: image.digest, startedAt: now });
+  if (ctx.scans.available) ctx.scans.kick();
   return scan;
 }
 
 /** Scans a new (or restored) image when the scanning configuration says its repository's images are scanned on push. */
 export async function scanOnPush(ctx: Context, registryId: string, repo: RepositoryRecord, image: ImageRecord): Promise<void> {
-  if (!scannable(image) || !(await repositoryScanning(ctx, registryId, repo)).scanOnPush) return;
+  if (!(await repositoryScanning(ctx, registryId, repo)).scanOnPush || !scannable(image)) return;
   await startScan(ctx, registryId, repo.name, image, false);
 }
 
 type QueuedScan = ScanKey & { startedAt: number };
+const PAGE = 50;
 
-/** The background scan queue. */
+/**
+ * The background scanning. The queue is the store's scans in progress, read a page at a time: nothing held in memory
+ * grows with them, and what a stopped server left is simply there at the next start.
+ */
 export class ImageScans {
-  private readonly queue: QueuedScan[] = [];
+  /** Whether scans were started since the running pass began. */
+  private kicked = false;
   private readonly stopping = new AbortController();
   private running?: Promise<void>;
 
@@ -72,27 +77,33 @@ export class ImageScans {
     return this.scanner !== undefined;
   }
 
-  enqueue(scan: QueuedScan): void {
+  /** Runs the scans in progress (another pass when one is running: a new scan may sort before where it is). */
+  kick(): void {
     if (this.stopping.signal.aborted) return;
-    this.queue.push(scan);
-    this.running ??= this.drain().finally(() => (this.running = undefined));
+    this.kicked = true;
+    this.running ??= this.drain().finally(() => {
+      this.running = undefined;
+      if (this.kicked) this.kick();
+    });
   }
 
-  /** Queues again the scans a stopped server left under way; without a scanner now, they fail saying so. */
+  /** Runs the scans a stopped server left under way; without a scanner now, they fail saying so. */
   async resume(): Promise<void> {
     await rm(this.workDir, { recursive: true, force: true });
     // Owner-only, as the rest of the data dir; only when something will scan.
-    if (this.scanner) await mkdir(this.workDir, { recursive: true, mode: 0o700 });
-    let after: ScanKey | undefined;
-    for (;;) {
-      const page = await this.store.listScansInProgress({ after, limit: 100 });
-      for (const scan of page) {
-        if (this.scanner) this.enqueue(scan);
-        else await this.store.finishImageScan(scan.registryId, scan.repository, scan.digest, scan.startedAt, { status: "FAILED", description: NO_SCANNER, completedAt: this.now(), findings: [] });
-      }
-      if (page.length < 100) return;
-      after = page[page.length - 1];
+    if (this.scanner) {
+      await mkdir(this.workDir, { recursive: true, mode: 0o700 });
+      return this.kick();
     }
+    for (let page = await this.inProgress(); page.length; page = await this.inProgress(page[page.length - 1])) {
+      for (const scan of page) {
+        await this.store.finishImageScan(scan.registryId, scan.repository, scan.digest, scan.startedAt, { status: "FAILED", description: NO_SCANNER, completedAt: this.now(), findings: [] });
+      }
+    }
+  }
+
+  private inProgress(after?: ScanKey): Promise<QueuedScan[]> {
+    return this.store.listScansInProgress({ after, limit: PAGE });
   }
 
   /** Resolves once the queue is empty. */
@@ -103,20 +114,31 @@ export class ImageScans {
   /** Stops the scan under way (it stays IN_PROGRESS, to resume at the next start) and runs no more. */
   async stop(): Promise<void> {
     this.stopping.abort(new Error("the server is stopping"));
-    this.queue.length = 0;
     await this.running?.catch(() => undefined);
   }
 
+  /** Passes over the scans in progress, in key order, until one ends with no scan started meanwhile. */
   private async drain(): Promise<void> {
-    for (let scan = this.queue.shift(); scan && !this.stopping.signal.aborted; scan = this.queue.shift()) {
-      try {
-        await this.run(scan);
-      } catch (e) {
-        this.log?.({ ...scan, err: e }, "an image scan failed");
-        // Said so, if the store lets us; otherwise the scan stays IN_PROGRESS and is resumed at the next start.
-        const outcome = { status: "FAILED", description: `The scan could not be completed: ${(e as Error).message}`, completedAt: this.now(), findings: [] };
-        await this.store.finishImageScan(scan.registryId, scan.repository, scan.digest, scan.startedAt, outcome).catch(() => undefined);
+    while (this.kicked && !this.stopping.signal.aborted) {
+      this.kicked = false;
+      for (let page = await this.inProgress(); page.length && !this.stopping.signal.aborted; page = await this.inProgress(page[page.length - 1])) {
+        for (const scan of page) {
+          if (this.stopping.signal.aborted) return;
+          await this.runRecorded(scan);
+        }
       }
+    }
+  }
+
+  /** Runs a scan; a failure the scan itself did not record is recorded FAILED when the store allows. */
+  private async runRecorded(scan: QueuedScan): Promise<void> {
+    try {
+      await this.run(scan);
+    } catch (e) {
+      this.log?.({ ...scan, err: e }, "an image scan failed");
+      // Said so, if the store lets us; otherwise the scan stays IN_PROGRESS and is resumed at the next start.
+      const outcome = { status: "FAILED", description: `The scan could not be completed: ${(e as Error).message}`, completedAt: this.now(), findings: [] };
+      await this.store.finishImageScan(scan.registryId, scan.repository, scan.digest, scan.startedAt, outcome).catch(() => undefined);
     }
   }
 

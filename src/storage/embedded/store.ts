@@ -819,9 +819,12 @@ export class EmbeddedStore implements RegistryStore {
     digest: string,
     scan: Pick<ImageScanRecord, "scanType" | "status" | "description" | "startedAt">,
     notBefore: number,
-  ): Promise<"started" | "no-image" | "too-soon"> {
+  ): Promise<"started" | "no-image" | "archived" | "too-soon"> {
     return this.commit(() => {
-      if (!this.sql("getImage").get(registryId, repository, digest)) return "no-image";
+      const image = this.sql("getImage").get(registryId, repository, digest) as Row | undefined;
+      if (!image) return "no-image";
+      // Archived, or still being restored (the restore completes at last_activated_at).
+      if (image.image_storage_class !== "STANDARD" || Number(image.last_activated_at ?? 0) > scan.startedAt) return "archived";
       const last = this.sql("getImageScan").get(registryId, repository, digest) as Row | undefined;
       if (last && last.scan_status !== "FAILED" && Number(last.started_at) > notBefore) return "too-soon";
       this.sql("deleteImageScan").run(registryId, repository, digest);
