@@ -115,6 +115,14 @@ export const operations = {
     errors: ["ExclusionNotFoundException", "InvalidParameterException", "LimitExceededException", "ServerException", "ValidationException"],
     validate: validators.DeregisterPullTimeUpdateExclusion,
   },
+  DescribeImageReplicationStatus: {
+    name: "DescribeImageReplicationStatus",
+    target: "AmazonEC2ContainerRegistry_V20150921.DescribeImageReplicationStatus",
+    input: "DescribeImageReplicationStatusRequest",
+    output: "DescribeImageReplicationStatusResponse",
+    errors: ["ImageNotFoundException", "InvalidParameterException", "RepositoryNotFoundException", "ServerException", "ValidationException"],
+    validate: validators.DescribeImageReplicationStatus,
+  },
   DescribeImages: {
     name: "DescribeImages",
     target: "AmazonEC2ContainerRegistry_V20150921.DescribeImages",
@@ -330,6 +338,14 @@ export const operations = {
     output: "PutRegistryScanningConfigurationResponse",
     errors: ["BlockedByOrganizationPolicyException", "InvalidParameterException", "ServerException", "ValidationException"],
     validate: validators.PutRegistryScanningConfiguration,
+  },
+  PutReplicationConfiguration: {
+    name: "PutReplicationConfiguration",
+    target: "AmazonEC2ContainerRegistry_V20150921.PutReplicationConfiguration",
+    input: "PutReplicationConfigurationRequest",
+    output: "PutReplicationConfigurationResponse",
+    errors: ["InvalidParameterException", "ServerException", "ValidationException"],
+    validate: validators.PutReplicationConfiguration,
   },
   PutSigningConfiguration: {
     name: "PutSigningConfiguration",

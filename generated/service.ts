@@ -46,6 +46,8 @@ export interface Service<Context extends RequestContext = RequestContext> {
   DeleteSigningConfiguration(input: T.DeleteSigningConfigurationRequest, context: Context): Promise<T.DeleteSigningConfigurationResponse>;
   /** Removes an IAM user or role from the registry's pull time update exclusions, so that its pulls are recorded again. */
   DeregisterPullTimeUpdateExclusion(input: T.DeregisterPullTimeUpdateExclusionRequest, context: Context): Promise<T.DeregisterPullTimeUpdateExclusionResponse>;
+  /** Reports, for one image, how its copy to each replication destination went: IN_PROGRESS, COMPLETE, or FAILED with the reason. */
+  DescribeImageReplicationStatus(input: T.DescribeImageReplicationStatusRequest, context: Context): Promise<T.DescribeImageReplicationStatusResponse>;
   /** Lists a repository's images with their tags, size, push and pull times and media types; by id or page by page. */
   DescribeImages(input: T.DescribeImagesRequest, context: Context): Promise<T.DescribeImagesResponse>;
   /** Returns the state of an image's latest vulnerability scan and, once it has completed, its findings a page at a time with counts by severity. */
@@ -100,6 +102,8 @@ export interface Service<Context extends RequestContext = RequestContext> {
   PutRegistryPolicy(input: T.PutRegistryPolicyRequest, context: Context): Promise<T.PutRegistryPolicyResponse>;
   /** Sets the registry's scanning type and rules; once set they decide, for every repository, whether its images are scanned when pushed. */
   PutRegistryScanningConfiguration(input: T.PutRegistryScanningConfigurationRequest, context: Context): Promise<T.PutRegistryScanningConfigurationResponse>;
+  /** Sets the registry's replication rules, replacing any it had: images pushed afterwards to repositories a rule covers are copied to each of the rule's destinations (another region, another account's registry, or both). A destination in another account accepts copies only when that registry's policy allows the source account ecr:ReplicateImage. An empty list of rules turns replication off. */
+  PutReplicationConfiguration(input: T.PutReplicationConfigurationRequest, context: Context): Promise<T.PutReplicationConfigurationResponse>;
   /** Sets the registry's signing rules: which signing profile signs the images pushed to which repositories. */
   PutSigningConfiguration(input: T.PutSigningConfigurationRequest, context: Context): Promise<T.PutSigningConfigurationResponse>;
   /** Adds an IAM user or role to the registry's list of principals whose pulls leave an image's last recorded pull time unchanged. */

@@ -257,6 +257,18 @@ export interface DeregisterPullTimeUpdateExclusionResponse {
   principalArn?: PrincipalArn | undefined;
 }
 
+export interface DescribeImageReplicationStatusRequest {
+  repositoryName: RepositoryName;
+  imageId: ImageIdentifier;
+  registryId?: RegistryId | undefined;
+}
+
+export interface DescribeImageReplicationStatusResponse {
+  repositoryName?: RepositoryName | undefined;
+  imageId?: ImageIdentifier | undefined;
+  replicationStatuses?: ImageReplicationStatusList | undefined;
+}
+
 export interface DescribeImageScanFindingsRequest {
   registryId?: RegistryId | undefined;
   repositoryName: RepositoryName;
@@ -595,6 +607,15 @@ export interface ImageReferrer {
 }
 
 export type ImageReferrerList = Array<ImageReferrer>;
+
+export interface ImageReplicationStatus {
+  region?: Region | undefined;
+  registryId?: RegistryId | undefined;
+  status?: ReplicationStatus | undefined;
+  failureCode?: ReplicationError | undefined;
+}
+
+export type ImageReplicationStatusList = Array<ImageReplicationStatus>;
 
 export interface ImageScanFinding {
   name?: FindingName | undefined;
@@ -972,6 +993,14 @@ export interface PutRegistryScanningConfigurationResponse {
   registryScanningConfiguration?: RegistryScanningConfiguration | undefined;
 }
 
+export interface PutReplicationConfigurationRequest {
+  replicationConfiguration: ReplicationConfiguration;
+}
+
+export interface PutReplicationConfigurationResponse {
+  replicationConfiguration?: ReplicationConfiguration | undefined;
+}
+
 export interface PutSigningConfigurationRequest {
   signingConfiguration: SigningConfiguration;
 }
@@ -1050,12 +1079,21 @@ export interface ReplicationDestination {
 
 export type ReplicationDestinationList = Array<ReplicationDestination>;
 
+export type ReplicationError = string;
+
 export interface ReplicationRule {
   destinations: ReplicationDestinationList;
   repositoryFilters?: RepositoryFilterList | undefined;
 }
 
 export type ReplicationRuleList = Array<ReplicationRule>;
+
+export const ReplicationStatus = {
+  IN_PROGRESS: "IN_PROGRESS",
+  COMPLETE: "COMPLETE",
+  FAILED: "FAILED",
+} as const;
+export type ReplicationStatus = (typeof ReplicationStatus)[keyof typeof ReplicationStatus];
 
 export interface Repository {
   repositoryArn?: Arn | undefined;

@@ -1716,11 +1716,9 @@ validate77.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeImageScanFindings: InputValidator = validate80;
-const schema97 = {"$id":"op-DescribeImageScanFindings","$ref":"shapes#/$defs/DescribeImageScanFindingsRequest"};
-const schema98 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}},"required":["repositoryName","imageId"]};
-const schema101 = {};
-const schema102 = {"minimum":1,"maximum":1000};
+export const DescribeImageReplicationStatus: InputValidator = validate80;
+const schema97 = {"$id":"op-DescribeImageReplicationStatus","$ref":"shapes#/$defs/DescribeImageReplicationStatusRequest"};
+const schema98 = {"properties":{"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"registryId":{"$ref":"#/$defs/RegistryId"}},"required":["repositoryName","imageId"]};
 
 function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1732,12 +1730,102 @@ validate81.errors = [{instancePath,schemaPath:"#/required",keyword:"required",pa
 return false;
 }
 else {
+if(data.repositoryName !== undefined){
+let data0 = data.repositoryName;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 256){
+validate81.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 2){
+validate81.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data0)){
+validate81.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageId !== undefined){
+const _errs2 = errors;
+if(!(validate19(data.imageId, {instancePath:instancePath+"/imageId",parentData:data,parentDataProperty:"imageId",rootData}))){
+vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.registryId !== undefined){
+let data2 = data.registryId;
+const _errs3 = errors;
+if(typeof data2 === "string"){
+if(!pattern0.test(data2)){
+validate81.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+validate81.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-DescribeImageReplicationStatus" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate81(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
+errors = vErrors.length;
+}
+validate80.errors = vErrors;
+return errors === 0;
+}
+
+export const DescribeImageScanFindings: InputValidator = validate84;
+const schema101 = {"$id":"op-DescribeImageScanFindings","$ref":"shapes#/$defs/DescribeImageScanFindingsRequest"};
+const schema102 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}},"required":["repositoryName","imageId"]};
+const schema105 = {};
+const schema106 = {"minimum":1,"maximum":1000};
+
+function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageId === undefined) && (missing0 = "imageId"))){
+validate85.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
 if(data.registryId !== undefined){
 let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate81.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate85.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1752,17 +1840,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate81.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate85.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate81.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate85.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate81.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate85.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1799,12 +1887,12 @@ let data4 = data.maxResults;
 const _errs6 = errors;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 1000 || isNaN(data4)){
-validate81.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate85.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data4 < 1 || isNaN(data4)){
-validate81.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate85.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -1820,34 +1908,34 @@ var valid0 = true;
 }
 }
 }
-validate81.errors = vErrors;
+validate85.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DescribeImageScanFindings" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate81(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
+if(!(validate85(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
 errors = vErrors.length;
 }
-validate80.errors = vErrors;
+validate84.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeImageSigningStatus: InputValidator = validate84;
-const schema103 = {"$id":"op-DescribeImageSigningStatus","$ref":"shapes#/$defs/DescribeImageSigningStatusRequest"};
-const schema104 = {"properties":{"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"registryId":{"$ref":"#/$defs/RegistryId"}},"required":["repositoryName","imageId"]};
+export const DescribeImageSigningStatus: InputValidator = validate88;
+const schema107 = {"$id":"op-DescribeImageSigningStatus","$ref":"shapes#/$defs/DescribeImageSigningStatusRequest"};
+const schema108 = {"properties":{"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"registryId":{"$ref":"#/$defs/RegistryId"}},"required":["repositoryName","imageId"]};
 
-function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageId === undefined) && (missing0 = "imageId"))){
-validate85.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate89.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1856,17 +1944,17 @@ let data0 = data.repositoryName;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 256){
-validate85.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate89.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 2){
-validate85.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate89.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data0)){
-validate85.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate89.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1895,7 +1983,7 @@ let data2 = data.registryId;
 const _errs3 = errors;
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-validate85.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate89.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1908,31 +1996,31 @@ var valid0 = true;
 }
 }
 }
-validate85.errors = vErrors;
+validate89.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DescribeImageSigningStatus" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate85(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
+if(!(validate89(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
 errors = vErrors.length;
 }
-validate84.errors = vErrors;
+validate88.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeImages: InputValidator = validate88;
-const schema107 = {"$id":"op-DescribeImages","$ref":"shapes#/$defs/DescribeImagesRequest"};
-const schema108 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"},"filter":{"$ref":"#/$defs/DescribeImagesFilter"}},"required":["repositoryName"]};
-const schema113 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"},"imageStatus":{"$ref":"#/$defs/ImageStatusFilter"}}};
-const schema114 = {"enum":["TAGGED","UNTAGGED","ANY"]};
-const schema115 = {"enum":["ACTIVE","ARCHIVED","ACTIVATING","ANY"]};
+export const DescribeImages: InputValidator = validate92;
+const schema111 = {"$id":"op-DescribeImages","$ref":"shapes#/$defs/DescribeImagesRequest"};
+const schema112 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"},"filter":{"$ref":"#/$defs/DescribeImagesFilter"}},"required":["repositoryName"]};
+const schema117 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"},"imageStatus":{"$ref":"#/$defs/ImageStatusFilter"}}};
+const schema118 = {"enum":["TAGGED","UNTAGGED","ANY"]};
+const schema119 = {"enum":["ACTIVE","ARCHIVED","ACTIVATING","ANY"]};
 
-function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1940,7 +2028,7 @@ if(data.tagStatus !== undefined){
 let data0 = data.tagStatus;
 const _errs0 = errors;
 if(!(((data0 === "TAGGED") || (data0 === "UNTAGGED")) || (data0 === "ANY"))){
-validate91.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema114.enum},message:"must be equal to one of the allowed values"}];
+validate95.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema118.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs0 === errors;
@@ -1953,7 +2041,7 @@ if(data.imageStatus !== undefined){
 let data1 = data.imageStatus;
 const _errs2 = errors;
 if(!((((data1 === "ACTIVE") || (data1 === "ARCHIVED")) || (data1 === "ACTIVATING")) || (data1 === "ANY"))){
-validate91.errors = [{instancePath:instancePath+"/imageStatus",schemaPath:"#/$defs/ImageStatusFilter/enum",keyword:"enum",params:{allowedValues: schema115.enum},message:"must be equal to one of the allowed values"}];
+validate95.errors = [{instancePath:instancePath+"/imageStatus",schemaPath:"#/$defs/ImageStatusFilter/enum",keyword:"enum",params:{allowedValues: schema119.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -1963,18 +2051,18 @@ var valid0 = true;
 }
 }
 }
-validate91.errors = vErrors;
+validate95.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate89.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate93.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1983,7 +2071,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate89.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate93.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1998,17 +2086,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate89.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate93.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate89.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate93.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate89.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate93.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2045,12 +2133,12 @@ let data4 = data.maxResults;
 const _errs6 = errors;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 1000 || isNaN(data4)){
-validate89.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate93.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data4 < 1 || isNaN(data4)){
-validate89.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate93.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -2063,8 +2151,8 @@ var valid0 = true;
 if(valid0){
 if(data.filter !== undefined){
 const _errs8 = errors;
-if(!(validate91(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
-vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
+if(!(validate95(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
+vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -2079,51 +2167,51 @@ var valid0 = true;
 }
 }
 }
-validate89.errors = vErrors;
+validate93.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DescribeImages" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate89(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
+if(!(validate93(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
 errors = vErrors.length;
 }
-validate88.errors = vErrors;
+validate92.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeRegistry: InputValidator = validate94;
-const schema116 = {"$id":"op-DescribeRegistry","$ref":"shapes#/$defs/DescribeRegistryRequest"};
-const schema117 = {"properties":{}};
+export const DescribeRegistry: InputValidator = validate98;
+const schema120 = {"$id":"op-DescribeRegistry","$ref":"shapes#/$defs/DescribeRegistryRequest"};
+const schema121 = {"properties":{}};
 
-function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DescribeRegistry" */;
 let vErrors = null;
 let errors = 0;
-validate94.errors = vErrors;
+validate98.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeRepositories: InputValidator = validate95;
-const schema118 = {"$id":"op-DescribeRepositories","$ref":"shapes#/$defs/DescribeRepositoriesRequest"};
-const schema119 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryNames":{"$ref":"#/$defs/RepositoryNameList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}}};
-const schema121 = {"items":{"$ref":"#/$defs/RepositoryName"},"minItems":1,"maxItems":100};
+export const DescribeRepositories: InputValidator = validate99;
+const schema122 = {"$id":"op-DescribeRepositories","$ref":"shapes#/$defs/DescribeRepositoriesRequest"};
+const schema123 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryNames":{"$ref":"#/$defs/RepositoryNameList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}}};
+const schema125 = {"items":{"$ref":"#/$defs/RepositoryName"},"minItems":1,"maxItems":100};
 
-function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 100){
-validate97.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
+validate101.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
 return false;
 }
 else {
 if(data.length < 1){
-validate97.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+validate101.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
 return false;
 }
 else {
@@ -2134,17 +2222,17 @@ let data0 = data[i0];
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 256){
-validate97.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate101.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 2){
-validate97.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate101.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data0)){
-validate97.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate101.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2158,12 +2246,12 @@ break;
 }
 }
 }
-validate97.errors = vErrors;
+validate101.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2172,7 +2260,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate96.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate100.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2184,8 +2272,8 @@ var valid0 = true;
 if(valid0){
 if(data.repositoryNames !== undefined){
 const _errs2 = errors;
-if(!(validate97(data.repositoryNames, {instancePath:instancePath+"/repositoryNames",parentData:data,parentDataProperty:"repositoryNames",rootData}))){
-vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
+if(!(validate101(data.repositoryNames, {instancePath:instancePath+"/repositoryNames",parentData:data,parentDataProperty:"repositoryNames",rootData}))){
+vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -2207,12 +2295,12 @@ let data3 = data.maxResults;
 const _errs4 = errors;
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 1000 || isNaN(data3)){
-validate96.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate100.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data3 < 1 || isNaN(data3)){
-validate96.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate100.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -2226,29 +2314,29 @@ var valid0 = true;
 }
 }
 }
-validate96.errors = vErrors;
+validate100.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DescribeRepositories" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate96(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
+if(!(validate100(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
 errors = vErrors.length;
 }
-validate95.errors = vErrors;
+validate99.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeRepositoryCreationTemplates: InputValidator = validate100;
-const schema125 = {"$id":"op-DescribeRepositoryCreationTemplates","$ref":"shapes#/$defs/DescribeRepositoryCreationTemplatesRequest"};
-const schema126 = {"properties":{"prefixes":{"$ref":"#/$defs/PrefixList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}}};
-const schema127 = {"items":{"$ref":"#/$defs/Prefix"}};
+export const DescribeRepositoryCreationTemplates: InputValidator = validate104;
+const schema129 = {"$id":"op-DescribeRepositoryCreationTemplates","$ref":"shapes#/$defs/DescribeRepositoryCreationTemplatesRequest"};
+const schema130 = {"properties":{"prefixes":{"$ref":"#/$defs/PrefixList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}}};
+const schema131 = {"items":{"$ref":"#/$defs/Prefix"}};
 
-function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -2259,17 +2347,17 @@ let data0 = data[i0];
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 256){
-validate102.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/Prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate106.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/Prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 1){
-validate102.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/Prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate106.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/Prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 else {
 if(!pattern14.test(data0)){
-validate102.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/Prefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
+validate106.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/Prefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
 return false;
 }
 }
@@ -2281,19 +2369,19 @@ break;
 }
 }
 }
-validate102.errors = vErrors;
+validate106.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.prefixes !== undefined){
 const _errs0 = errors;
-if(!(validate102(data.prefixes, {instancePath:instancePath+"/prefixes",parentData:data,parentDataProperty:"prefixes",rootData}))){
-vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
+if(!(validate106(data.prefixes, {instancePath:instancePath+"/prefixes",parentData:data,parentDataProperty:"prefixes",rootData}))){
+vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs0 === errors;
@@ -2315,12 +2403,12 @@ let data2 = data.maxResults;
 const _errs2 = errors;
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 > 1000 || isNaN(data2)){
-validate101.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate105.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data2 < 1 || isNaN(data2)){
-validate101.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate105.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -2333,35 +2421,35 @@ var valid0 = true;
 }
 }
 }
-validate101.errors = vErrors;
+validate105.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DescribeRepositoryCreationTemplates" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate101(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+if(!(validate105(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
 errors = vErrors.length;
 }
-validate100.errors = vErrors;
+validate104.errors = vErrors;
 return errors === 0;
 }
 
-export const GetAccountSetting: InputValidator = validate105;
-const schema131 = {"$id":"op-GetAccountSetting","$ref":"shapes#/$defs/GetAccountSettingRequest"};
-const schema132 = {"properties":{"name":{"$ref":"#/$defs/AccountSettingName"}},"required":["name"]};
-const schema133 = {"minLength":1,"maxLength":64};
+export const GetAccountSetting: InputValidator = validate109;
+const schema135 = {"$id":"op-GetAccountSetting","$ref":"shapes#/$defs/GetAccountSettingRequest"};
+const schema136 = {"properties":{"name":{"$ref":"#/$defs/AccountSettingName"}},"required":["name"]};
+const schema137 = {"minLength":1,"maxLength":64};
 
-function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.name === undefined) && (missing0 = "name")){
-validate106.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate110.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2369,69 +2457,14 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func3(data0) > 64){
-validate106.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
+validate110.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 1){
-validate106.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate110.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
-}
-}
-}
-}
-}
-validate106.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetAccountSetting" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate106(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
-errors = vErrors.length;
-}
-validate105.errors = vErrors;
-return errors === 0;
-}
-
-export const GetAuthorizationToken: InputValidator = validate108;
-const schema134 = {"$id":"op-GetAuthorizationToken","$ref":"shapes#/$defs/GetAuthorizationTokenRequest"};
-const schema135 = {"properties":{"registryIds":{"$ref":"#/$defs/GetAuthorizationTokenRegistryIdList"}}};
-const schema136 = {"items":{"$ref":"#/$defs/RegistryId"},"minItems":1,"maxItems":10};
-
-function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-if(data.length > 10){
-validate110.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
-return false;
-}
-else {
-if(data.length < 1){
-validate110.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
-return false;
-}
-else {
-var valid0 = true;
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-let data0 = data[i0];
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate110.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
-return false;
-}
-}
-var valid0 = _errs0 === errors;
-if(!valid0){
-break;
 }
 }
 }
@@ -2443,44 +2476,99 @@ return errors === 0;
 
 
 function validate109(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetAccountSetting" */;
 let vErrors = null;
 let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.registryIds !== undefined){
-if(!(validate110(data.registryIds, {instancePath:instancePath+"/registryIds",parentData:data,parentDataProperty:"registryIds",rootData}))){
+if(!(validate110(data, {instancePath,parentData,parentDataProperty,rootData}))){
 vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
 errors = vErrors.length;
-}
-}
 }
 validate109.errors = vErrors;
 return errors === 0;
 }
 
+export const GetAuthorizationToken: InputValidator = validate112;
+const schema138 = {"$id":"op-GetAuthorizationToken","$ref":"shapes#/$defs/GetAuthorizationTokenRequest"};
+const schema139 = {"properties":{"registryIds":{"$ref":"#/$defs/GetAuthorizationTokenRegistryIdList"}}};
+const schema140 = {"items":{"$ref":"#/$defs/RegistryId"},"minItems":1,"maxItems":10};
 
-function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetAuthorizationToken" */;
+function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-if(!(validate109(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate109.errors : vErrors.concat(validate109.errors);
-errors = vErrors.length;
+if(Array.isArray(data)){
+if(data.length > 10){
+validate114.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
+return false;
 }
-validate108.errors = vErrors;
+else {
+if(data.length < 1){
+validate114.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+return false;
+}
+else {
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate114.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+}
+}
+validate114.errors = vErrors;
 return errors === 0;
 }
 
-export const GetDownloadUrlForLayer: InputValidator = validate113;
-const schema138 = {"$id":"op-GetDownloadUrlForLayer","$ref":"shapes#/$defs/GetDownloadUrlForLayerRequest"};
-const schema139 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"layerDigest":{"$ref":"#/$defs/LayerDigest"}},"required":["repositoryName","layerDigest"]};
 
-function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.registryIds !== undefined){
+if(!(validate114(data.registryIds, {instancePath:instancePath+"/registryIds",parentData:data,parentDataProperty:"registryIds",rootData}))){
+vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
+errors = vErrors.length;
+}
+}
+}
+validate113.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetAuthorizationToken" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate113(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate113.errors : vErrors.concat(validate113.errors);
+errors = vErrors.length;
+}
+validate112.errors = vErrors;
+return errors === 0;
+}
+
+export const GetDownloadUrlForLayer: InputValidator = validate117;
+const schema142 = {"$id":"op-GetDownloadUrlForLayer","$ref":"shapes#/$defs/GetDownloadUrlForLayerRequest"};
+const schema143 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"layerDigest":{"$ref":"#/$defs/LayerDigest"}},"required":["repositoryName","layerDigest"]};
+
+function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.layerDigest === undefined) && (missing0 = "layerDigest"))){
-validate114.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate118.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2489,7 +2577,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate114.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate118.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2504,17 +2592,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate114.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate118.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate114.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate118.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate114.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate118.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2531,7 +2619,7 @@ let data2 = data.layerDigest;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(!pattern10.test(data2)){
-validate114.errors = [{instancePath:instancePath+"/layerDigest",schemaPath:"#/$defs/LayerDigest/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"},message:"must match pattern \""+"^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"+"\""}];
+validate118.errors = [{instancePath:instancePath+"/layerDigest",schemaPath:"#/$defs/LayerDigest/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"},message:"must match pattern \""+"^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"+"\""}];
 return false;
 }
 }
@@ -2544,34 +2632,34 @@ var valid0 = true;
 }
 }
 }
-validate114.errors = vErrors;
+validate118.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-GetDownloadUrlForLayer" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate114(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
+if(!(validate118(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
 errors = vErrors.length;
 }
-validate113.errors = vErrors;
+validate117.errors = vErrors;
 return errors === 0;
 }
 
-export const GetLifecyclePolicy: InputValidator = validate116;
-const schema143 = {"$id":"op-GetLifecyclePolicy","$ref":"shapes#/$defs/GetLifecyclePolicyRequest"};
-const schema144 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+export const GetLifecyclePolicy: InputValidator = validate120;
+const schema147 = {"$id":"op-GetLifecyclePolicy","$ref":"shapes#/$defs/GetLifecyclePolicyRequest"};
+const schema148 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
 
-function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate117.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate121.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2580,7 +2668,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate117.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate121.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2595,17 +2683,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate117.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate121.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate117.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate121.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate117.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate121.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2619,53 +2707,53 @@ var valid0 = true;
 }
 }
 }
-validate117.errors = vErrors;
+validate121.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate120(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-GetLifecyclePolicy" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate117(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate117.errors : vErrors.concat(validate117.errors);
+if(!(validate121(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
 errors = vErrors.length;
 }
-validate116.errors = vErrors;
+validate120.errors = vErrors;
 return errors === 0;
 }
 
-export const GetLifecyclePolicyPreview: InputValidator = validate119;
-const schema147 = {"$id":"op-GetLifecyclePolicyPreview","$ref":"shapes#/$defs/GetLifecyclePolicyPreviewRequest"};
-const schema148 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/LifecyclePreviewMaxResults"},"filter":{"$ref":"#/$defs/LifecyclePolicyPreviewFilter"}},"required":["repositoryName"]};
-const schema152 = {"minimum":1,"maximum":100};
-const schema153 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"}}};
+export const GetLifecyclePolicyPreview: InputValidator = validate123;
+const schema151 = {"$id":"op-GetLifecyclePolicyPreview","$ref":"shapes#/$defs/GetLifecyclePolicyPreviewRequest"};
+const schema152 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/LifecyclePreviewMaxResults"},"filter":{"$ref":"#/$defs/LifecyclePolicyPreviewFilter"}},"required":["repositoryName"]};
+const schema156 = {"minimum":1,"maximum":100};
+const schema157 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"}}};
 
-function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate126(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.tagStatus !== undefined){
 let data0 = data.tagStatus;
 if(!(((data0 === "TAGGED") || (data0 === "UNTAGGED")) || (data0 === "ANY"))){
-validate122.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema114.enum},message:"must be equal to one of the allowed values"}];
+validate126.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema118.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 }
 }
-validate122.errors = vErrors;
+validate126.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate120(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate124(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate120.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate124.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2674,7 +2762,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate120.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate124.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2689,17 +2777,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate120.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate124.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate120.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate124.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate120.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate124.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2736,12 +2824,12 @@ let data4 = data.maxResults;
 const _errs6 = errors;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 100 || isNaN(data4)){
-validate120.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/LifecyclePreviewMaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"}];
+validate124.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/LifecyclePreviewMaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"}];
 return false;
 }
 else {
 if(data4 < 1 || isNaN(data4)){
-validate120.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/LifecyclePreviewMaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate124.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/LifecyclePreviewMaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -2754,8 +2842,8 @@ var valid0 = true;
 if(valid0){
 if(data.filter !== undefined){
 const _errs8 = errors;
-if(!(validate122(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
-vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
+if(!(validate126(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
+vErrors = vErrors === null ? validate126.errors : vErrors.concat(validate126.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -2770,137 +2858,50 @@ var valid0 = true;
 }
 }
 }
-validate120.errors = vErrors;
+validate124.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate123(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-GetLifecyclePolicyPreview" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate120(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate120.errors : vErrors.concat(validate120.errors);
+if(!(validate124(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
 errors = vErrors.length;
 }
-validate119.errors = vErrors;
+validate123.errors = vErrors;
 return errors === 0;
 }
 
-export const GetRegistryPolicy: InputValidator = validate125;
-const schema155 = {"$id":"op-GetRegistryPolicy","$ref":"shapes#/$defs/GetRegistryPolicyRequest"};
-const schema156 = {"properties":{}};
+export const GetRegistryPolicy: InputValidator = validate129;
+const schema159 = {"$id":"op-GetRegistryPolicy","$ref":"shapes#/$defs/GetRegistryPolicyRequest"};
+const schema160 = {"properties":{}};
 
-function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate129(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-GetRegistryPolicy" */;
 let vErrors = null;
 let errors = 0;
-validate125.errors = vErrors;
+validate129.errors = vErrors;
 return errors === 0;
 }
 
-export const GetRegistryScanningConfiguration: InputValidator = validate126;
-const schema157 = {"$id":"op-GetRegistryScanningConfiguration","$ref":"shapes#/$defs/GetRegistryScanningConfigurationRequest"};
-const schema158 = {"properties":{}};
-
-function validate126(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetRegistryScanningConfiguration" */;
-let vErrors = null;
-let errors = 0;
-validate126.errors = vErrors;
-return errors === 0;
-}
-
-export const GetRepositoryPolicy: InputValidator = validate127;
-const schema159 = {"$id":"op-GetRepositoryPolicy","$ref":"shapes#/$defs/GetRepositoryPolicyRequest"};
-const schema160 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
-
-function validate128(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate128.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.registryId !== undefined){
-let data0 = data.registryId;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate128.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
-return false;
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 256){
-validate128.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 2){
-validate128.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
-return false;
-}
-else {
-if(!pattern1.test(data1)){
-validate128.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-validate128.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetRepositoryPolicy" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate128(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
-errors = vErrors.length;
-}
-validate127.errors = vErrors;
-return errors === 0;
-}
-
-export const GetSigningConfiguration: InputValidator = validate130;
-const schema163 = {"$id":"op-GetSigningConfiguration","$ref":"shapes#/$defs/GetSigningConfigurationRequest"};
-const schema164 = {"properties":{}};
+export const GetRegistryScanningConfiguration: InputValidator = validate130;
+const schema161 = {"$id":"op-GetRegistryScanningConfiguration","$ref":"shapes#/$defs/GetRegistryScanningConfigurationRequest"};
+const schema162 = {"properties":{}};
 
 function validate130(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetSigningConfiguration" */;
+/*# sourceURL="op-GetRegistryScanningConfiguration" */;
 let vErrors = null;
 let errors = 0;
 validate130.errors = vErrors;
 return errors === 0;
 }
 
-export const InitiateLayerUpload: InputValidator = validate131;
-const schema165 = {"$id":"op-InitiateLayerUpload","$ref":"shapes#/$defs/InitiateLayerUploadRequest"};
-const schema166 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+export const GetRepositoryPolicy: InputValidator = validate131;
+const schema163 = {"$id":"op-GetRepositoryPolicy","$ref":"shapes#/$defs/GetRepositoryPolicyRequest"};
+const schema164 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
 
 function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2962,7 +2963,7 @@ return errors === 0;
 
 
 function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-InitiateLayerUpload" */;
+/*# sourceURL="op-GetRepositoryPolicy" */;
 let vErrors = null;
 let errors = 0;
 if(!(validate132(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2973,117 +2974,29 @@ validate131.errors = vErrors;
 return errors === 0;
 }
 
-export const ListImageReferrers: InputValidator = validate134;
-const schema169 = {"$id":"op-ListImageReferrers","$ref":"shapes#/$defs/ListImageReferrersRequest"};
-const schema170 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"subjectId":{"$ref":"#/$defs/SubjectIdentifier"},"filter":{"$ref":"#/$defs/ListImageReferrersFilter"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/FiftyMaxResults"}},"required":["repositoryName","subjectId"]};
-const schema180 = {"minimum":1,"maximum":50};
-const schema173 = {"properties":{"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["imageDigest"]};
+export const GetSigningConfiguration: InputValidator = validate134;
+const schema167 = {"$id":"op-GetSigningConfiguration","$ref":"shapes#/$defs/GetSigningConfigurationRequest"};
+const schema168 = {"properties":{}};
+
+function validate134(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetSigningConfiguration" */;
+let vErrors = null;
+let errors = 0;
+validate134.errors = vErrors;
+return errors === 0;
+}
+
+export const InitiateLayerUpload: InputValidator = validate135;
+const schema169 = {"$id":"op-InitiateLayerUpload","$ref":"shapes#/$defs/InitiateLayerUploadRequest"};
+const schema170 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
 
 function validate136(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((data.imageDigest === undefined) && (missing0 = "imageDigest")){
+if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
 validate136.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-}
-validate136.errors = vErrors;
-return errors === 0;
-}
-
-const schema175 = {"properties":{"artifactTypes":{"$ref":"#/$defs/ArtifactTypeList"},"artifactStatus":{"$ref":"#/$defs/ArtifactStatusFilter"}}};
-const schema178 = {"enum":["ACTIVE","ARCHIVED","ACTIVATING","ANY"]};
-const schema176 = {"items":{"$ref":"#/$defs/ArtifactType"},"minItems":0,"maxItems":5};
-const schema177 = {"minLength":1,"maxLength":255};
-
-function validate139(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-if(data.length > 5){
-validate139.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 5},message:"must NOT have more than 5 items"}];
-return false;
-}
-else {
-if(data.length < 0){
-validate139.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
-return false;
-}
-else {
-var valid0 = true;
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-let data0 = data[i0];
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(func3(data0) > 255){
-validate139.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/ArtifactType/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
-return false;
-}
-else {
-if(func3(data0) < 1){
-validate139.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/ArtifactType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-}
-}
-var valid0 = _errs0 === errors;
-if(!valid0){
-break;
-}
-}
-}
-}
-}
-validate139.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.artifactTypes !== undefined){
-const _errs0 = errors;
-if(!(validate139(data.artifactTypes, {instancePath:instancePath+"/artifactTypes",parentData:data,parentDataProperty:"artifactTypes",rootData}))){
-vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.artifactStatus !== undefined){
-let data1 = data.artifactStatus;
-const _errs1 = errors;
-if(!((((data1 === "ACTIVE") || (data1 === "ARCHIVED")) || (data1 === "ACTIVATING")) || (data1 === "ANY"))){
-validate138.errors = [{instancePath:instancePath+"/artifactStatus",schemaPath:"#/$defs/ArtifactStatusFilter/enum",keyword:"enum",params:{allowedValues: schema178.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-validate138.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.subjectId === undefined) && (missing0 = "subjectId"))){
-validate135.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3092,7 +3005,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate135.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate136.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -3107,17 +3020,192 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate135.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate136.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate135.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate136.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate135.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate136.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate136.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-InitiateLayerUpload" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate136(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
+errors = vErrors.length;
+}
+validate135.errors = vErrors;
+return errors === 0;
+}
+
+export const ListImageReferrers: InputValidator = validate138;
+const schema173 = {"$id":"op-ListImageReferrers","$ref":"shapes#/$defs/ListImageReferrersRequest"};
+const schema174 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"subjectId":{"$ref":"#/$defs/SubjectIdentifier"},"filter":{"$ref":"#/$defs/ListImageReferrersFilter"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/FiftyMaxResults"}},"required":["repositoryName","subjectId"]};
+const schema184 = {"minimum":1,"maximum":50};
+const schema177 = {"properties":{"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["imageDigest"]};
+
+function validate140(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.imageDigest === undefined) && (missing0 = "imageDigest")){
+validate140.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+}
+validate140.errors = vErrors;
+return errors === 0;
+}
+
+const schema179 = {"properties":{"artifactTypes":{"$ref":"#/$defs/ArtifactTypeList"},"artifactStatus":{"$ref":"#/$defs/ArtifactStatusFilter"}}};
+const schema182 = {"enum":["ACTIVE","ARCHIVED","ACTIVATING","ANY"]};
+const schema180 = {"items":{"$ref":"#/$defs/ArtifactType"},"minItems":0,"maxItems":5};
+const schema181 = {"minLength":1,"maxLength":255};
+
+function validate143(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 5){
+validate143.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 5},message:"must NOT have more than 5 items"}];
+return false;
+}
+else {
+if(data.length < 0){
+validate143.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+return false;
+}
+else {
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 255){
+validate143.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/ArtifactType/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 1){
+validate143.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/ArtifactType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+}
+}
+validate143.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.artifactTypes !== undefined){
+const _errs0 = errors;
+if(!(validate143(data.artifactTypes, {instancePath:instancePath+"/artifactTypes",parentData:data,parentDataProperty:"artifactTypes",rootData}))){
+vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.artifactStatus !== undefined){
+let data1 = data.artifactStatus;
+const _errs1 = errors;
+if(!((((data1 === "ACTIVE") || (data1 === "ARCHIVED")) || (data1 === "ACTIVATING")) || (data1 === "ANY"))){
+validate142.errors = [{instancePath:instancePath+"/artifactStatus",schemaPath:"#/$defs/ArtifactStatusFilter/enum",keyword:"enum",params:{allowedValues: schema182.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+validate142.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate139(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.subjectId === undefined) && (missing0 = "subjectId"))){
+validate139.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate139.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate139.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate139.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate139.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -3131,8 +3219,8 @@ var valid0 = true;
 if(valid0){
 if(data.subjectId !== undefined){
 const _errs4 = errors;
-if(!(validate136(data.subjectId, {instancePath:instancePath+"/subjectId",parentData:data,parentDataProperty:"subjectId",rootData}))){
-vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
+if(!(validate140(data.subjectId, {instancePath:instancePath+"/subjectId",parentData:data,parentDataProperty:"subjectId",rootData}))){
+vErrors = vErrors === null ? validate140.errors : vErrors.concat(validate140.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -3143,8 +3231,8 @@ var valid0 = true;
 if(valid0){
 if(data.filter !== undefined){
 const _errs5 = errors;
-if(!(validate138(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
-vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
+if(!(validate142(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -3166,12 +3254,12 @@ let data5 = data.maxResults;
 const _errs7 = errors;
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 > 50 || isNaN(data5)){
-validate135.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/FiftyMaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50"}];
+validate139.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/FiftyMaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50"}];
 return false;
 }
 else {
 if(data5 < 1 || isNaN(data5)){
-validate135.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/FiftyMaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate139.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/FiftyMaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -3188,29 +3276,29 @@ var valid0 = true;
 }
 }
 }
-validate135.errors = vErrors;
+validate139.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate134(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-ListImageReferrers" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate135(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate135.errors : vErrors.concat(validate135.errors);
+if(!(validate139(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
 errors = vErrors.length;
 }
-validate134.errors = vErrors;
+validate138.errors = vErrors;
 return errors === 0;
 }
 
-export const ListImages: InputValidator = validate143;
-const schema181 = {"$id":"op-ListImages","$ref":"shapes#/$defs/ListImagesRequest"};
-const schema182 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"},"filter":{"$ref":"#/$defs/ListImagesFilter"}},"required":["repositoryName"]};
-const schema187 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"},"imageStatus":{"$ref":"#/$defs/ImageStatusFilter"}}};
+export const ListImages: InputValidator = validate147;
+const schema185 = {"$id":"op-ListImages","$ref":"shapes#/$defs/ListImagesRequest"};
+const schema186 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"},"filter":{"$ref":"#/$defs/ListImagesFilter"}},"required":["repositoryName"]};
+const schema191 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"},"imageStatus":{"$ref":"#/$defs/ImageStatusFilter"}}};
 
-function validate145(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate149(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3218,7 +3306,7 @@ if(data.tagStatus !== undefined){
 let data0 = data.tagStatus;
 const _errs0 = errors;
 if(!(((data0 === "TAGGED") || (data0 === "UNTAGGED")) || (data0 === "ANY"))){
-validate145.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema114.enum},message:"must be equal to one of the allowed values"}];
+validate149.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema118.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs0 === errors;
@@ -3231,7 +3319,7 @@ if(data.imageStatus !== undefined){
 let data1 = data.imageStatus;
 const _errs2 = errors;
 if(!((((data1 === "ACTIVE") || (data1 === "ARCHIVED")) || (data1 === "ACTIVATING")) || (data1 === "ANY"))){
-validate145.errors = [{instancePath:instancePath+"/imageStatus",schemaPath:"#/$defs/ImageStatusFilter/enum",keyword:"enum",params:{allowedValues: schema115.enum},message:"must be equal to one of the allowed values"}];
+validate149.errors = [{instancePath:instancePath+"/imageStatus",schemaPath:"#/$defs/ImageStatusFilter/enum",keyword:"enum",params:{allowedValues: schema119.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -3241,18 +3329,18 @@ var valid0 = true;
 }
 }
 }
-validate145.errors = vErrors;
+validate149.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate144(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate144.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate148.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3261,7 +3349,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate144.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate148.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -3276,17 +3364,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate144.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate148.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate144.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate148.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate144.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate148.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -3311,12 +3399,12 @@ let data3 = data.maxResults;
 const _errs5 = errors;
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 1000 || isNaN(data3)){
-validate144.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate148.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data3 < 1 || isNaN(data3)){
-validate144.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate148.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -3329,8 +3417,8 @@ var valid0 = true;
 if(valid0){
 if(data.filter !== undefined){
 const _errs7 = errors;
-if(!(validate145(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
-vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
+if(!(validate149(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
+vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -3344,28 +3432,28 @@ var valid0 = true;
 }
 }
 }
-validate144.errors = vErrors;
+validate148.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate143(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate147(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-ListImages" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate144(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
+if(!(validate148(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
 errors = vErrors.length;
 }
-validate143.errors = vErrors;
+validate147.errors = vErrors;
 return errors === 0;
 }
 
-export const ListPullTimeUpdateExclusions: InputValidator = validate148;
-const schema190 = {"$id":"op-ListPullTimeUpdateExclusions","$ref":"shapes#/$defs/ListPullTimeUpdateExclusionsRequest"};
-const schema191 = {"properties":{"maxResults":{"$ref":"#/$defs/MaxResults"},"nextToken":{"$ref":"#/$defs/NextToken"}}};
+export const ListPullTimeUpdateExclusions: InputValidator = validate152;
+const schema194 = {"$id":"op-ListPullTimeUpdateExclusions","$ref":"shapes#/$defs/ListPullTimeUpdateExclusionsRequest"};
+const schema195 = {"properties":{"maxResults":{"$ref":"#/$defs/MaxResults"},"nextToken":{"$ref":"#/$defs/NextToken"}}};
 
-function validate149(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate153(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3374,12 +3462,12 @@ let data0 = data.maxResults;
 const _errs0 = errors;
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 > 1000 || isNaN(data0)){
-validate149.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate153.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data0 < 1 || isNaN(data0)){
-validate149.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate153.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -3399,67 +3487,67 @@ var valid0 = true;
 }
 }
 }
-validate149.errors = vErrors;
+validate153.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate152(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-ListPullTimeUpdateExclusions" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate149(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+if(!(validate153(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
 errors = vErrors.length;
-}
-validate148.errors = vErrors;
-return errors === 0;
-}
-
-export const ListTagsForResource: InputValidator = validate151;
-const schema194 = {"$id":"op-ListTagsForResource","$ref":"shapes#/$defs/ListTagsForResourceRequest"};
-const schema195 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"}},"required":["resourceArn"]};
-const schema196 = {};
-
-function validate152(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.resourceArn === undefined) && (missing0 = "resourceArn")){
-validate152.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
 }
 validate152.errors = vErrors;
 return errors === 0;
 }
 
+export const ListTagsForResource: InputValidator = validate155;
+const schema198 = {"$id":"op-ListTagsForResource","$ref":"shapes#/$defs/ListTagsForResourceRequest"};
+const schema199 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"}},"required":["resourceArn"]};
+const schema200 = {};
 
-function validate151(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-ListTagsForResource" */;
+function validate156(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-if(!(validate152(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
-errors = vErrors.length;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.resourceArn === undefined) && (missing0 = "resourceArn")){
+validate156.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
 }
-validate151.errors = vErrors;
+}
+validate156.errors = vErrors;
 return errors === 0;
 }
 
-export const PutAccountSetting: InputValidator = validate154;
-const schema197 = {"$id":"op-PutAccountSetting","$ref":"shapes#/$defs/PutAccountSettingRequest"};
-const schema198 = {"properties":{"name":{"$ref":"#/$defs/AccountSettingName"},"value":{"$ref":"#/$defs/AccountSettingValue"}},"required":["name","value"]};
-const schema200 = {};
 
 function validate155(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-ListTagsForResource" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate156(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate156.errors : vErrors.concat(validate156.errors);
+errors = vErrors.length;
+}
+validate155.errors = vErrors;
+return errors === 0;
+}
+
+export const PutAccountSetting: InputValidator = validate158;
+const schema201 = {"$id":"op-PutAccountSetting","$ref":"shapes#/$defs/PutAccountSettingRequest"};
+const schema202 = {"properties":{"name":{"$ref":"#/$defs/AccountSettingName"},"value":{"$ref":"#/$defs/AccountSettingValue"}},"required":["name","value"]};
+const schema204 = {};
+
+function validate159(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.name === undefined) && (missing0 = "name")) || ((data.value === undefined) && (missing0 = "value"))){
-validate155.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate159.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3468,12 +3556,12 @@ let data0 = data.name;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 64){
-validate155.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
+validate159.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 1){
-validate155.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate159.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -3494,35 +3582,35 @@ var valid0 = true;
 }
 }
 }
-validate155.errors = vErrors;
+validate159.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate154(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutAccountSetting" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate155(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate155.errors : vErrors.concat(validate155.errors);
+if(!(validate159(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
 errors = vErrors.length;
 }
-validate154.errors = vErrors;
+validate158.errors = vErrors;
 return errors === 0;
 }
 
-export const PutImage: InputValidator = validate157;
-const schema201 = {"$id":"op-PutImage","$ref":"shapes#/$defs/PutImageRequest"};
-const schema202 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageManifest":{"$ref":"#/$defs/ImageManifest"},"imageManifestMediaType":{"$ref":"#/$defs/MediaType"},"imageTag":{"$ref":"#/$defs/ImageTag"},"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["repositoryName","imageManifest"]};
-const schema205 = {"minLength":1,"maxLength":4194304};
+export const PutImage: InputValidator = validate161;
+const schema205 = {"$id":"op-PutImage","$ref":"shapes#/$defs/PutImageRequest"};
+const schema206 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageManifest":{"$ref":"#/$defs/ImageManifest"},"imageManifestMediaType":{"$ref":"#/$defs/MediaType"},"imageTag":{"$ref":"#/$defs/ImageTag"},"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["repositoryName","imageManifest"]};
+const schema209 = {"minLength":1,"maxLength":4194304};
 
-function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate162(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageManifest === undefined) && (missing0 = "imageManifest"))){
-validate158.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate162.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3531,7 +3619,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate158.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate162.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -3546,17 +3634,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate158.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate162.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate158.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate162.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate158.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate162.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -3573,12 +3661,12 @@ let data2 = data.imageManifest;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(func3(data2) > 4194304){
-validate158.errors = [{instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/maxLength",keyword:"maxLength",params:{limit: 4194304},message:"must NOT have more than 4194304 characters"}];
+validate162.errors = [{instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/maxLength",keyword:"maxLength",params:{limit: 4194304},message:"must NOT have more than 4194304 characters"}];
 return false;
 }
 else {
 if(func3(data2) < 1){
-validate158.errors = [{instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate162.errors = [{instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -3602,12 +3690,12 @@ let data4 = data.imageTag;
 const _errs7 = errors;
 if(typeof data4 === "string"){
 if(func3(data4) > 300){
-validate158.errors = [{instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/maxLength",keyword:"maxLength",params:{limit: 300},message:"must NOT have more than 300 characters"}];
+validate162.errors = [{instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/maxLength",keyword:"maxLength",params:{limit: 300},message:"must NOT have more than 300 characters"}];
 return false;
 }
 else {
 if(func3(data4) < 1){
-validate158.errors = [{instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate162.errors = [{instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -3632,121 +3720,33 @@ var valid0 = true;
 }
 }
 }
-validate158.errors = vErrors;
+validate162.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate161(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutImage" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate158(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+if(!(validate162(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate162.errors : vErrors.concat(validate162.errors);
 errors = vErrors.length;
-}
-validate157.errors = vErrors;
-return errors === 0;
-}
-
-export const PutImageScanningConfiguration: InputValidator = validate160;
-const schema209 = {"$id":"op-PutImageScanningConfiguration","$ref":"shapes#/$defs/PutImageScanningConfigurationRequest"};
-const schema210 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageScanningConfiguration":{"$ref":"#/$defs/ImageScanningConfiguration"}},"required":["repositoryName","imageScanningConfiguration"]};
-
-function validate161(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageScanningConfiguration === undefined) && (missing0 = "imageScanningConfiguration"))){
-validate161.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.registryId !== undefined){
-let data0 = data.registryId;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate161.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
-return false;
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 256){
-validate161.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 2){
-validate161.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
-return false;
-}
-else {
-if(!pattern1.test(data1)){
-validate161.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.imageScanningConfiguration !== undefined){
-const _errs4 = errors;
-if(!(validate49(data.imageScanningConfiguration, {instancePath:instancePath+"/imageScanningConfiguration",parentData:data,parentDataProperty:"imageScanningConfiguration",rootData}))){
-vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
 }
 validate161.errors = vErrors;
 return errors === 0;
 }
 
-
-function validate160(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-PutImageScanningConfiguration" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate161(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate161.errors : vErrors.concat(validate161.errors);
-errors = vErrors.length;
-}
-validate160.errors = vErrors;
-return errors === 0;
-}
-
-export const PutImageTagMutability: InputValidator = validate164;
-const schema213 = {"$id":"op-PutImageTagMutability","$ref":"shapes#/$defs/PutImageTagMutabilityRequest"};
-const schema214 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"}},"required":["repositoryName","imageTagMutability"]};
+export const PutImageScanningConfiguration: InputValidator = validate164;
+const schema213 = {"$id":"op-PutImageScanningConfiguration","$ref":"shapes#/$defs/PutImageScanningConfigurationRequest"};
+const schema214 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageScanningConfiguration":{"$ref":"#/$defs/ImageScanningConfiguration"}},"required":["repositoryName","imageScanningConfiguration"]};
 
 function validate165(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageTagMutability === undefined) && (missing0 = "imageTagMutability"))){
+if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageScanningConfiguration === undefined) && (missing0 = "imageScanningConfiguration"))){
 validate165.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -3793,30 +3793,16 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.imageTagMutability !== undefined){
-let data2 = data.imageTagMutability;
+if(data.imageScanningConfiguration !== undefined){
 const _errs4 = errors;
-if(!((((data2 === "MUTABLE") || (data2 === "IMMUTABLE")) || (data2 === "IMMUTABLE_WITH_EXCLUSION")) || (data2 === "MUTABLE_WITH_EXCLUSION"))){
-validate165.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"}];
-return false;
+if(!(validate49(data.imageScanningConfiguration, {instancePath:instancePath+"/imageScanningConfiguration",parentData:data,parentDataProperty:"imageScanningConfiguration",rootData}))){
+vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
 }
 else {
 var valid0 = true;
-}
-if(valid0){
-if(data.imageTagMutabilityExclusionFilters !== undefined){
-const _errs6 = errors;
-if(!(validate45(data.imageTagMutabilityExclusionFilters, {instancePath:instancePath+"/imageTagMutabilityExclusionFilters",parentData:data,parentDataProperty:"imageTagMutabilityExclusionFilters",rootData}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
 }
 }
 }
@@ -3828,7 +3814,7 @@ return errors === 0;
 
 
 function validate164(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-PutImageTagMutability" */;
+/*# sourceURL="op-PutImageScanningConfiguration" */;
 let vErrors = null;
 let errors = 0;
 if(!(validate165(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -3839,17 +3825,16 @@ validate164.errors = vErrors;
 return errors === 0;
 }
 
-export const PutLifecyclePolicy: InputValidator = validate168;
-const schema218 = {"$id":"op-PutLifecyclePolicy","$ref":"shapes#/$defs/PutLifecyclePolicyRequest"};
-const schema219 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"lifecyclePolicyText":{"$ref":"#/$defs/LifecyclePolicyText"}},"required":["repositoryName","lifecyclePolicyText"]};
-const schema222 = {"minLength":100,"maxLength":30720};
+export const PutImageTagMutability: InputValidator = validate168;
+const schema217 = {"$id":"op-PutImageTagMutability","$ref":"shapes#/$defs/PutImageTagMutabilityRequest"};
+const schema218 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"}},"required":["repositoryName","imageTagMutability"]};
 
 function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.lifecyclePolicyText === undefined) && (missing0 = "lifecyclePolicyText"))){
+if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageTagMutability === undefined) && (missing0 = "imageTagMutability"))){
 validate169.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -3896,25 +3881,30 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.lifecyclePolicyText !== undefined){
-let data2 = data.lifecyclePolicyText;
+if(data.imageTagMutability !== undefined){
+let data2 = data.imageTagMutability;
 const _errs4 = errors;
-if(typeof data2 === "string"){
-if(func3(data2) > 30720){
-validate169.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
+if(!((((data2 === "MUTABLE") || (data2 === "IMMUTABLE")) || (data2 === "IMMUTABLE_WITH_EXCLUSION")) || (data2 === "MUTABLE_WITH_EXCLUSION"))){
+validate169.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"}];
 return false;
-}
-else {
-if(func3(data2) < 100){
-validate169.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/minLength",keyword:"minLength",params:{limit: 100},message:"must NOT have fewer than 100 characters"}];
-return false;
-}
-}
 }
 var valid0 = _errs4 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.imageTagMutabilityExclusionFilters !== undefined){
+const _errs6 = errors;
+if(!(validate45(data.imageTagMutabilityExclusionFilters, {instancePath:instancePath+"/imageTagMutabilityExclusionFilters",parentData:data,parentDataProperty:"imageTagMutabilityExclusionFilters",rootData}))){
+vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
@@ -3926,7 +3916,7 @@ return errors === 0;
 
 
 function validate168(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-PutLifecyclePolicy" */;
+/*# sourceURL="op-PutImageTagMutability" */;
 let vErrors = null;
 let errors = 0;
 if(!(validate169(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -3937,602 +3927,18 @@ validate168.errors = vErrors;
 return errors === 0;
 }
 
-export const PutRegistryPolicy: InputValidator = validate171;
-const schema223 = {"$id":"op-PutRegistryPolicy","$ref":"shapes#/$defs/PutRegistryPolicyRequest"};
-const schema224 = {"properties":{"policyText":{"$ref":"#/$defs/RegistryPolicyText"}},"required":["policyText"]};
-const schema225 = {"minLength":0,"maxLength":10240};
+export const PutLifecyclePolicy: InputValidator = validate172;
+const schema222 = {"$id":"op-PutLifecyclePolicy","$ref":"shapes#/$defs/PutLifecyclePolicyRequest"};
+const schema223 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"lifecyclePolicyText":{"$ref":"#/$defs/LifecyclePolicyText"}},"required":["repositoryName","lifecyclePolicyText"]};
+const schema226 = {"minLength":100,"maxLength":30720};
 
-function validate172(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate173(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((data.policyText === undefined) && (missing0 = "policyText")){
-validate172.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.policyText !== undefined){
-let data0 = data.policyText;
-if(typeof data0 === "string"){
-if(func3(data0) > 10240){
-validate172.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RegistryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
-return false;
-}
-else {
-if(func3(data0) < 0){
-validate172.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RegistryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
-return false;
-}
-}
-}
-}
-}
-}
-validate172.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-PutRegistryPolicy" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate172(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
-errors = vErrors.length;
-}
-validate171.errors = vErrors;
-return errors === 0;
-}
-
-export const PutRegistryScanningConfiguration: InputValidator = validate174;
-const schema226 = {"$id":"op-PutRegistryScanningConfiguration","$ref":"shapes#/$defs/PutRegistryScanningConfigurationRequest"};
-const schema227 = {"properties":{"scanType":{"$ref":"#/$defs/ScanType"},"rules":{"$ref":"#/$defs/RegistryScanningRuleList"}}};
-const schema228 = {"enum":["BASIC","ENHANCED"]};
-const schema229 = {"items":{"$ref":"#/$defs/RegistryScanningRule"},"minItems":0,"maxItems":2};
-const schema230 = {"properties":{"scanFrequency":{"$ref":"#/$defs/ScanFrequency"},"repositoryFilters":{"$ref":"#/$defs/ScanningRepositoryFilterList"}},"required":["scanFrequency","repositoryFilters"]};
-const schema231 = {"enum":["SCAN_ON_PUSH","CONTINUOUS_SCAN","MANUAL"]};
-const schema232 = {"items":{"$ref":"#/$defs/ScanningRepositoryFilter"},"minItems":0,"maxItems":100};
-const schema233 = {"properties":{"filter":{"$ref":"#/$defs/ScanningRepositoryFilterValue"},"filterType":{"$ref":"#/$defs/ScanningRepositoryFilterType"}},"required":["filter","filterType"]};
-const schema234 = {"minLength":1,"maxLength":255,"pattern":"^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"};
-const schema235 = {"enum":["WILDCARD"]};
-const pattern57 = func2("^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$", "");
-
-function validate179(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.filter === undefined) && (missing0 = "filter")) || ((data.filterType === undefined) && (missing0 = "filterType"))){
-validate179.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.filter !== undefined){
-let data0 = data.filter;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(func3(data0) > 255){
-validate179.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
-return false;
-}
-else {
-if(func3(data0) < 1){
-validate179.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-else {
-if(!pattern57.test(data0)){
-validate179.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"},message:"must match pattern \""+"^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.filterType !== undefined){
-const _errs2 = errors;
-if(!(data.filterType === "WILDCARD")){
-validate179.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/ScanningRepositoryFilterType/enum",keyword:"enum",params:{allowedValues: schema235.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-validate179.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate178(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-if(data.length > 100){
-validate178.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
-return false;
-}
-else {
-if(data.length < 0){
-validate178.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
-return false;
-}
-else {
-var valid0 = true;
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-const _errs0 = errors;
-if(!(validate179(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs0 === errors;
-if(!valid0){
-break;
-}
-}
-}
-}
-}
-validate178.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate177(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.scanFrequency === undefined) && (missing0 = "scanFrequency")) || ((data.repositoryFilters === undefined) && (missing0 = "repositoryFilters"))){
-validate177.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.scanFrequency !== undefined){
-let data0 = data.scanFrequency;
-const _errs0 = errors;
-if(!(((data0 === "SCAN_ON_PUSH") || (data0 === "CONTINUOUS_SCAN")) || (data0 === "MANUAL"))){
-validate177.errors = [{instancePath:instancePath+"/scanFrequency",schemaPath:"#/$defs/ScanFrequency/enum",keyword:"enum",params:{allowedValues: schema231.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryFilters !== undefined){
-const _errs2 = errors;
-if(!(validate178(data.repositoryFilters, {instancePath:instancePath+"/repositoryFilters",parentData:data,parentDataProperty:"repositoryFilters",rootData}))){
-vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-validate177.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate176(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-if(data.length > 2){
-validate176.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"}];
-return false;
-}
-else {
-if(data.length < 0){
-validate176.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
-return false;
-}
-else {
-var valid0 = true;
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-const _errs0 = errors;
-if(!(validate177(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs0 === errors;
-if(!valid0){
-break;
-}
-}
-}
-}
-}
-validate176.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.scanType !== undefined){
-let data0 = data.scanType;
-const _errs0 = errors;
-if(!((data0 === "BASIC") || (data0 === "ENHANCED"))){
-validate175.errors = [{instancePath:instancePath+"/scanType",schemaPath:"#/$defs/ScanType/enum",keyword:"enum",params:{allowedValues: schema228.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.rules !== undefined){
-const _errs2 = errors;
-if(!(validate176(data.rules, {instancePath:instancePath+"/rules",parentData:data,parentDataProperty:"rules",rootData}))){
-vErrors = vErrors === null ? validate176.errors : vErrors.concat(validate176.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-validate175.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate174(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-PutRegistryScanningConfiguration" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate175(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
-errors = vErrors.length;
-}
-validate174.errors = vErrors;
-return errors === 0;
-}
-
-export const PutSigningConfiguration: InputValidator = validate185;
-const schema236 = {"$id":"op-PutSigningConfiguration","$ref":"shapes#/$defs/PutSigningConfigurationRequest"};
-const schema237 = {"properties":{"signingConfiguration":{"$ref":"#/$defs/SigningConfiguration"}},"required":["signingConfiguration"]};
-const schema238 = {"properties":{"rules":{"$ref":"#/$defs/SigningRuleList"}},"required":["rules"]};
-const schema239 = {"items":{"$ref":"#/$defs/SigningRule"},"minItems":0,"maxItems":10};
-const schema240 = {"properties":{"signingProfileArn":{"$ref":"#/$defs/SigningProfileArn"},"repositoryFilters":{"$ref":"#/$defs/SigningRepositoryFilterList"}},"required":["signingProfileArn"]};
-const schema241 = {"minLength":0,"maxLength":200,"pattern":"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"};
-const pattern58 = func2("^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$", "");
-const schema242 = {"items":{"$ref":"#/$defs/SigningRepositoryFilter"},"minItems":1,"maxItems":100};
-const schema243 = {"properties":{"filter":{"$ref":"#/$defs/SigningRepositoryFilterValue"},"filterType":{"$ref":"#/$defs/SigningRepositoryFilterType"}},"required":["filter","filterType"]};
-const schema244 = {"minLength":1,"maxLength":256,"pattern":"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"};
-const schema245 = {"enum":["WILDCARD_MATCH"]};
-const pattern59 = func2("^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$", "");
-
-function validate191(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.filter === undefined) && (missing0 = "filter")) || ((data.filterType === undefined) && (missing0 = "filterType"))){
-validate191.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.filter !== undefined){
-let data0 = data.filter;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(func3(data0) > 256){
-validate191.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data0) < 1){
-validate191.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-else {
-if(!pattern59.test(data0)){
-validate191.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"},message:"must match pattern \""+"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.filterType !== undefined){
-const _errs2 = errors;
-if(!(data.filterType === "WILDCARD_MATCH")){
-validate191.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/SigningRepositoryFilterType/enum",keyword:"enum",params:{allowedValues: schema245.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-validate191.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate190(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-if(data.length > 100){
-validate190.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
-return false;
-}
-else {
-if(data.length < 1){
-validate190.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
-return false;
-}
-else {
-var valid0 = true;
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-const _errs0 = errors;
-if(!(validate191(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate191.errors : vErrors.concat(validate191.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs0 === errors;
-if(!valid0){
-break;
-}
-}
-}
-}
-}
-validate190.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate189(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.signingProfileArn === undefined) && (missing0 = "signingProfileArn")){
-validate189.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.signingProfileArn !== undefined){
-let data0 = data.signingProfileArn;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(func3(data0) > 200){
-validate189.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
-return false;
-}
-else {
-if(func3(data0) < 0){
-validate189.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
-return false;
-}
-else {
-if(!pattern58.test(data0)){
-validate189.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryFilters !== undefined){
-const _errs2 = errors;
-if(!(validate190(data.repositoryFilters, {instancePath:instancePath+"/repositoryFilters",parentData:data,parentDataProperty:"repositoryFilters",rootData}))){
-vErrors = vErrors === null ? validate190.errors : vErrors.concat(validate190.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-validate189.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate188(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-if(data.length > 10){
-validate188.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
-return false;
-}
-else {
-if(data.length < 0){
-validate188.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
-return false;
-}
-else {
-var valid0 = true;
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-const _errs0 = errors;
-if(!(validate189(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate189.errors : vErrors.concat(validate189.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs0 === errors;
-if(!valid0){
-break;
-}
-}
-}
-}
-}
-validate188.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate187(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.rules === undefined) && (missing0 = "rules")){
-validate187.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.rules !== undefined){
-if(!(validate188(data.rules, {instancePath:instancePath+"/rules",parentData:data,parentDataProperty:"rules",rootData}))){
-vErrors = vErrors === null ? validate188.errors : vErrors.concat(validate188.errors);
-errors = vErrors.length;
-}
-}
-}
-}
-validate187.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate186(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.signingConfiguration === undefined) && (missing0 = "signingConfiguration")){
-validate186.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.signingConfiguration !== undefined){
-if(!(validate187(data.signingConfiguration, {instancePath:instancePath+"/signingConfiguration",parentData:data,parentDataProperty:"signingConfiguration",rootData}))){
-vErrors = vErrors === null ? validate187.errors : vErrors.concat(validate187.errors);
-errors = vErrors.length;
-}
-}
-}
-}
-validate186.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate185(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-PutSigningConfiguration" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate186(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate186.errors : vErrors.concat(validate186.errors);
-errors = vErrors.length;
-}
-validate185.errors = vErrors;
-return errors === 0;
-}
-
-export const RegisterPullTimeUpdateExclusion: InputValidator = validate198;
-const schema246 = {"$id":"op-RegisterPullTimeUpdateExclusion","$ref":"shapes#/$defs/RegisterPullTimeUpdateExclusionRequest"};
-const schema247 = {"properties":{"principalArn":{"$ref":"#/$defs/PrincipalArn"}},"required":["principalArn"]};
-
-function validate199(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.principalArn === undefined) && (missing0 = "principalArn")){
-validate199.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.principalArn !== undefined){
-let data0 = data.principalArn;
-if(typeof data0 === "string"){
-if(func3(data0) > 200){
-validate199.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
-return false;
-}
-else {
-if(func3(data0) < 0){
-validate199.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
-return false;
-}
-else {
-if(!pattern23.test(data0)){
-validate199.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"+"\""}];
-return false;
-}
-}
-}
-}
-}
-}
-}
-validate199.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate198(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-RegisterPullTimeUpdateExclusion" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate199(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate199.errors : vErrors.concat(validate199.errors);
-errors = vErrors.length;
-}
-validate198.errors = vErrors;
-return errors === 0;
-}
-
-export const SetRepositoryPolicy: InputValidator = validate201;
-const schema249 = {"$id":"op-SetRepositoryPolicy","$ref":"shapes#/$defs/SetRepositoryPolicyRequest"};
-const schema250 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"policyText":{"$ref":"#/$defs/RepositoryPolicyText"},"force":{"$ref":"#/$defs/ForceFlag"}},"required":["repositoryName","policyText"]};
-
-function validate202(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.policyText === undefined) && (missing0 = "policyText"))){
-validate202.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.lifecyclePolicyText === undefined) && (missing0 = "lifecyclePolicyText"))){
+validate173.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4541,7 +3947,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate202.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate173.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -4556,17 +3962,1034 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate202.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate173.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate202.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate173.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate202.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate173.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.lifecyclePolicyText !== undefined){
+let data2 = data.lifecyclePolicyText;
+const _errs4 = errors;
+if(typeof data2 === "string"){
+if(func3(data2) > 30720){
+validate173.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
+return false;
+}
+else {
+if(func3(data2) < 100){
+validate173.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/minLength",keyword:"minLength",params:{limit: 100},message:"must NOT have fewer than 100 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+validate173.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate172(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-PutLifecyclePolicy" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate173(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
+errors = vErrors.length;
+}
+validate172.errors = vErrors;
+return errors === 0;
+}
+
+export const PutRegistryPolicy: InputValidator = validate175;
+const schema227 = {"$id":"op-PutRegistryPolicy","$ref":"shapes#/$defs/PutRegistryPolicyRequest"};
+const schema228 = {"properties":{"policyText":{"$ref":"#/$defs/RegistryPolicyText"}},"required":["policyText"]};
+const schema229 = {"minLength":0,"maxLength":10240};
+
+function validate176(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.policyText === undefined) && (missing0 = "policyText")){
+validate176.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.policyText !== undefined){
+let data0 = data.policyText;
+if(typeof data0 === "string"){
+if(func3(data0) > 10240){
+validate176.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RegistryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 0){
+validate176.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RegistryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+}
+}
+}
+}
+}
+validate176.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-PutRegistryPolicy" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate176(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate176.errors : vErrors.concat(validate176.errors);
+errors = vErrors.length;
+}
+validate175.errors = vErrors;
+return errors === 0;
+}
+
+export const PutRegistryScanningConfiguration: InputValidator = validate178;
+const schema230 = {"$id":"op-PutRegistryScanningConfiguration","$ref":"shapes#/$defs/PutRegistryScanningConfigurationRequest"};
+const schema231 = {"properties":{"scanType":{"$ref":"#/$defs/ScanType"},"rules":{"$ref":"#/$defs/RegistryScanningRuleList"}}};
+const schema232 = {"enum":["BASIC","ENHANCED"]};
+const schema233 = {"items":{"$ref":"#/$defs/RegistryScanningRule"},"minItems":0,"maxItems":2};
+const schema234 = {"properties":{"scanFrequency":{"$ref":"#/$defs/ScanFrequency"},"repositoryFilters":{"$ref":"#/$defs/ScanningRepositoryFilterList"}},"required":["scanFrequency","repositoryFilters"]};
+const schema235 = {"enum":["SCAN_ON_PUSH","CONTINUOUS_SCAN","MANUAL"]};
+const schema236 = {"items":{"$ref":"#/$defs/ScanningRepositoryFilter"},"minItems":0,"maxItems":100};
+const schema237 = {"properties":{"filter":{"$ref":"#/$defs/ScanningRepositoryFilterValue"},"filterType":{"$ref":"#/$defs/ScanningRepositoryFilterType"}},"required":["filter","filterType"]};
+const schema238 = {"minLength":1,"maxLength":255,"pattern":"^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"};
+const schema239 = {"enum":["WILDCARD"]};
+const pattern59 = func2("^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$", "");
+
+function validate183(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.filter === undefined) && (missing0 = "filter")) || ((data.filterType === undefined) && (missing0 = "filterType"))){
+validate183.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.filter !== undefined){
+let data0 = data.filter;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 255){
+validate183.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 1){
+validate183.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+else {
+if(!pattern59.test(data0)){
+validate183.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"},message:"must match pattern \""+"^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.filterType !== undefined){
+const _errs2 = errors;
+if(!(data.filterType === "WILDCARD")){
+validate183.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/ScanningRepositoryFilterType/enum",keyword:"enum",params:{allowedValues: schema239.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate183.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate182(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 100){
+validate182.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
+return false;
+}
+else {
+if(data.length < 0){
+validate182.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+return false;
+}
+else {
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+const _errs0 = errors;
+if(!(validate183(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate183.errors : vErrors.concat(validate183.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+}
+}
+validate182.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate181(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.scanFrequency === undefined) && (missing0 = "scanFrequency")) || ((data.repositoryFilters === undefined) && (missing0 = "repositoryFilters"))){
+validate181.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.scanFrequency !== undefined){
+let data0 = data.scanFrequency;
+const _errs0 = errors;
+if(!(((data0 === "SCAN_ON_PUSH") || (data0 === "CONTINUOUS_SCAN")) || (data0 === "MANUAL"))){
+validate181.errors = [{instancePath:instancePath+"/scanFrequency",schemaPath:"#/$defs/ScanFrequency/enum",keyword:"enum",params:{allowedValues: schema235.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryFilters !== undefined){
+const _errs2 = errors;
+if(!(validate182(data.repositoryFilters, {instancePath:instancePath+"/repositoryFilters",parentData:data,parentDataProperty:"repositoryFilters",rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate181.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate180(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 2){
+validate180.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"}];
+return false;
+}
+else {
+if(data.length < 0){
+validate180.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+return false;
+}
+else {
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+const _errs0 = errors;
+if(!(validate181(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate181.errors : vErrors.concat(validate181.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+}
+}
+validate180.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate179(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.scanType !== undefined){
+let data0 = data.scanType;
+const _errs0 = errors;
+if(!((data0 === "BASIC") || (data0 === "ENHANCED"))){
+validate179.errors = [{instancePath:instancePath+"/scanType",schemaPath:"#/$defs/ScanType/enum",keyword:"enum",params:{allowedValues: schema232.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.rules !== undefined){
+const _errs2 = errors;
+if(!(validate180(data.rules, {instancePath:instancePath+"/rules",parentData:data,parentDataProperty:"rules",rootData}))){
+vErrors = vErrors === null ? validate180.errors : vErrors.concat(validate180.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+validate179.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate178(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-PutRegistryScanningConfiguration" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate179(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
+errors = vErrors.length;
+}
+validate178.errors = vErrors;
+return errors === 0;
+}
+
+export const PutReplicationConfiguration: InputValidator = validate189;
+const schema240 = {"$id":"op-PutReplicationConfiguration","$ref":"shapes#/$defs/PutReplicationConfigurationRequest"};
+const schema241 = {"properties":{"replicationConfiguration":{"$ref":"#/$defs/ReplicationConfiguration"}},"required":["replicationConfiguration"]};
+const schema242 = {"properties":{"rules":{"$ref":"#/$defs/ReplicationRuleList"}},"required":["rules"]};
+const schema243 = {"items":{"$ref":"#/$defs/ReplicationRule"},"minItems":0,"maxItems":10};
+const schema244 = {"properties":{"destinations":{"$ref":"#/$defs/ReplicationDestinationList"},"repositoryFilters":{"$ref":"#/$defs/RepositoryFilterList"}},"required":["destinations"]};
+const schema245 = {"items":{"$ref":"#/$defs/ReplicationDestination"},"minItems":0,"maxItems":100};
+const schema246 = {"properties":{"region":{"$ref":"#/$defs/Region"},"registryId":{"$ref":"#/$defs/RegistryId"}},"required":["region","registryId"]};
+const schema247 = {"minLength":2,"maxLength":25,"pattern":"^[0-9a-z-]{2,25}$"};
+const pattern60 = func2("^[0-9a-z-]{2,25}$", "");
+
+function validate195(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.region === undefined) && (missing0 = "region")) || ((data.registryId === undefined) && (missing0 = "registryId"))){
+validate195.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.region !== undefined){
+let data0 = data.region;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 25){
+validate195.errors = [{instancePath:instancePath+"/region",schemaPath:"#/$defs/Region/maxLength",keyword:"maxLength",params:{limit: 25},message:"must NOT have more than 25 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 2){
+validate195.errors = [{instancePath:instancePath+"/region",schemaPath:"#/$defs/Region/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern60.test(data0)){
+validate195.errors = [{instancePath:instancePath+"/region",schemaPath:"#/$defs/Region/pattern",keyword:"pattern",params:{pattern: "^[0-9a-z-]{2,25}$"},message:"must match pattern \""+"^[0-9a-z-]{2,25}$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.registryId !== undefined){
+let data1 = data.registryId;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(!pattern0.test(data1)){
+validate195.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate195.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate194(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 100){
+validate194.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
+return false;
+}
+else {
+if(data.length < 0){
+validate194.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+return false;
+}
+else {
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+const _errs0 = errors;
+if(!(validate195(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+}
+}
+validate194.errors = vErrors;
+return errors === 0;
+}
+
+const schema249 = {"items":{"$ref":"#/$defs/RepositoryFilter"},"minItems":1,"maxItems":100};
+const schema250 = {"properties":{"filter":{"$ref":"#/$defs/RepositoryFilterValue"},"filterType":{"$ref":"#/$defs/RepositoryFilterType"}},"required":["filter","filterType"]};
+const schema251 = {"minLength":2,"maxLength":256,"pattern":"^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$"};
+const schema252 = {"enum":["PREFIX_MATCH"]};
+const pattern62 = func2("^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$", "");
+
+function validate199(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.filter === undefined) && (missing0 = "filter")) || ((data.filterType === undefined) && (missing0 = "filterType"))){
+validate199.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.filter !== undefined){
+let data0 = data.filter;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 256){
+validate199.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/RepositoryFilterValue/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 2){
+validate199.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/RepositoryFilterValue/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern62.test(data0)){
+validate199.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/RepositoryFilterValue/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$"},message:"must match pattern \""+"^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.filterType !== undefined){
+const _errs2 = errors;
+if(!(data.filterType === "PREFIX_MATCH")){
+validate199.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/RepositoryFilterType/enum",keyword:"enum",params:{allowedValues: schema252.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate199.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate198(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 100){
+validate198.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
+return false;
+}
+else {
+if(data.length < 1){
+validate198.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+return false;
+}
+else {
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+const _errs0 = errors;
+if(!(validate199(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate199.errors : vErrors.concat(validate199.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+}
+}
+validate198.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate193(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.destinations === undefined) && (missing0 = "destinations")){
+validate193.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.destinations !== undefined){
+const _errs0 = errors;
+if(!(validate194(data.destinations, {instancePath:instancePath+"/destinations",parentData:data,parentDataProperty:"destinations",rootData}))){
+vErrors = vErrors === null ? validate194.errors : vErrors.concat(validate194.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryFilters !== undefined){
+const _errs1 = errors;
+if(!(validate198(data.repositoryFilters, {instancePath:instancePath+"/repositoryFilters",parentData:data,parentDataProperty:"repositoryFilters",rootData}))){
+vErrors = vErrors === null ? validate198.errors : vErrors.concat(validate198.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate193.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate192(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 10){
+validate192.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
+return false;
+}
+else {
+if(data.length < 0){
+validate192.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+return false;
+}
+else {
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+const _errs0 = errors;
+if(!(validate193(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate193.errors : vErrors.concat(validate193.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+}
+}
+validate192.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate191(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.rules === undefined) && (missing0 = "rules")){
+validate191.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.rules !== undefined){
+if(!(validate192(data.rules, {instancePath:instancePath+"/rules",parentData:data,parentDataProperty:"rules",rootData}))){
+vErrors = vErrors === null ? validate192.errors : vErrors.concat(validate192.errors);
+errors = vErrors.length;
+}
+}
+}
+}
+validate191.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate190(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.replicationConfiguration === undefined) && (missing0 = "replicationConfiguration")){
+validate190.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.replicationConfiguration !== undefined){
+if(!(validate191(data.replicationConfiguration, {instancePath:instancePath+"/replicationConfiguration",parentData:data,parentDataProperty:"replicationConfiguration",rootData}))){
+vErrors = vErrors === null ? validate191.errors : vErrors.concat(validate191.errors);
+errors = vErrors.length;
+}
+}
+}
+}
+validate190.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate189(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-PutReplicationConfiguration" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate190(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate190.errors : vErrors.concat(validate190.errors);
+errors = vErrors.length;
+}
+validate189.errors = vErrors;
+return errors === 0;
+}
+
+export const PutSigningConfiguration: InputValidator = validate206;
+const schema253 = {"$id":"op-PutSigningConfiguration","$ref":"shapes#/$defs/PutSigningConfigurationRequest"};
+const schema254 = {"properties":{"signingConfiguration":{"$ref":"#/$defs/SigningConfiguration"}},"required":["signingConfiguration"]};
+const schema255 = {"properties":{"rules":{"$ref":"#/$defs/SigningRuleList"}},"required":["rules"]};
+const schema256 = {"items":{"$ref":"#/$defs/SigningRule"},"minItems":0,"maxItems":10};
+const schema257 = {"properties":{"signingProfileArn":{"$ref":"#/$defs/SigningProfileArn"},"repositoryFilters":{"$ref":"#/$defs/SigningRepositoryFilterList"}},"required":["signingProfileArn"]};
+const schema258 = {"minLength":0,"maxLength":200,"pattern":"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"};
+const pattern63 = func2("^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$", "");
+const schema259 = {"items":{"$ref":"#/$defs/SigningRepositoryFilter"},"minItems":1,"maxItems":100};
+const schema260 = {"properties":{"filter":{"$ref":"#/$defs/SigningRepositoryFilterValue"},"filterType":{"$ref":"#/$defs/SigningRepositoryFilterType"}},"required":["filter","filterType"]};
+const schema261 = {"minLength":1,"maxLength":256,"pattern":"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"};
+const schema262 = {"enum":["WILDCARD_MATCH"]};
+const pattern64 = func2("^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$", "");
+
+function validate212(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.filter === undefined) && (missing0 = "filter")) || ((data.filterType === undefined) && (missing0 = "filterType"))){
+validate212.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.filter !== undefined){
+let data0 = data.filter;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 256){
+validate212.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 1){
+validate212.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+else {
+if(!pattern64.test(data0)){
+validate212.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"},message:"must match pattern \""+"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.filterType !== undefined){
+const _errs2 = errors;
+if(!(data.filterType === "WILDCARD_MATCH")){
+validate212.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/SigningRepositoryFilterType/enum",keyword:"enum",params:{allowedValues: schema262.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate212.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate211(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 100){
+validate211.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
+return false;
+}
+else {
+if(data.length < 1){
+validate211.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+return false;
+}
+else {
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+const _errs0 = errors;
+if(!(validate212(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate212.errors : vErrors.concat(validate212.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+}
+}
+validate211.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate210(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.signingProfileArn === undefined) && (missing0 = "signingProfileArn")){
+validate210.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.signingProfileArn !== undefined){
+let data0 = data.signingProfileArn;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 200){
+validate210.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 0){
+validate210.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+else {
+if(!pattern63.test(data0)){
+validate210.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryFilters !== undefined){
+const _errs2 = errors;
+if(!(validate211(data.repositoryFilters, {instancePath:instancePath+"/repositoryFilters",parentData:data,parentDataProperty:"repositoryFilters",rootData}))){
+vErrors = vErrors === null ? validate211.errors : vErrors.concat(validate211.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate210.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate209(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 10){
+validate209.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
+return false;
+}
+else {
+if(data.length < 0){
+validate209.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+return false;
+}
+else {
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+const _errs0 = errors;
+if(!(validate210(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate210.errors : vErrors.concat(validate210.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+}
+}
+validate209.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate208(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.rules === undefined) && (missing0 = "rules")){
+validate208.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.rules !== undefined){
+if(!(validate209(data.rules, {instancePath:instancePath+"/rules",parentData:data,parentDataProperty:"rules",rootData}))){
+vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
+errors = vErrors.length;
+}
+}
+}
+}
+validate208.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate207(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.signingConfiguration === undefined) && (missing0 = "signingConfiguration")){
+validate207.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.signingConfiguration !== undefined){
+if(!(validate208(data.signingConfiguration, {instancePath:instancePath+"/signingConfiguration",parentData:data,parentDataProperty:"signingConfiguration",rootData}))){
+vErrors = vErrors === null ? validate208.errors : vErrors.concat(validate208.errors);
+errors = vErrors.length;
+}
+}
+}
+}
+validate207.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate206(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-PutSigningConfiguration" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate207(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate207.errors : vErrors.concat(validate207.errors);
+errors = vErrors.length;
+}
+validate206.errors = vErrors;
+return errors === 0;
+}
+
+export const RegisterPullTimeUpdateExclusion: InputValidator = validate219;
+const schema263 = {"$id":"op-RegisterPullTimeUpdateExclusion","$ref":"shapes#/$defs/RegisterPullTimeUpdateExclusionRequest"};
+const schema264 = {"properties":{"principalArn":{"$ref":"#/$defs/PrincipalArn"}},"required":["principalArn"]};
+
+function validate220(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.principalArn === undefined) && (missing0 = "principalArn")){
+validate220.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.principalArn !== undefined){
+let data0 = data.principalArn;
+if(typeof data0 === "string"){
+if(func3(data0) > 200){
+validate220.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 0){
+validate220.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+else {
+if(!pattern23.test(data0)){
+validate220.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"+"\""}];
+return false;
+}
+}
+}
+}
+}
+}
+}
+validate220.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate219(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-RegisterPullTimeUpdateExclusion" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate220(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate220.errors : vErrors.concat(validate220.errors);
+errors = vErrors.length;
+}
+validate219.errors = vErrors;
+return errors === 0;
+}
+
+export const SetRepositoryPolicy: InputValidator = validate222;
+const schema266 = {"$id":"op-SetRepositoryPolicy","$ref":"shapes#/$defs/SetRepositoryPolicyRequest"};
+const schema267 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"policyText":{"$ref":"#/$defs/RepositoryPolicyText"},"force":{"$ref":"#/$defs/ForceFlag"}},"required":["repositoryName","policyText"]};
+
+function validate223(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.policyText === undefined) && (missing0 = "policyText"))){
+validate223.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate223.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate223.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate223.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate223.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -4583,12 +5006,12 @@ let data2 = data.policyText;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(func3(data2) > 10240){
-validate202.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RepositoryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
+validate223.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RepositoryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
 return false;
 }
 else {
 if(func3(data2) < 0){
-validate202.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RepositoryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate223.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RepositoryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 }
@@ -4611,34 +5034,34 @@ var valid0 = true;
 }
 }
 }
-validate202.errors = vErrors;
+validate223.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate201(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate222(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-SetRepositoryPolicy" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate202(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate202.errors : vErrors.concat(validate202.errors);
+if(!(validate223(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate223.errors : vErrors.concat(validate223.errors);
 errors = vErrors.length;
 }
-validate201.errors = vErrors;
+validate222.errors = vErrors;
 return errors === 0;
 }
 
-export const StartImageScan: InputValidator = validate204;
-const schema255 = {"$id":"op-StartImageScan","$ref":"shapes#/$defs/StartImageScanRequest"};
-const schema256 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"}},"required":["repositoryName","imageId"]};
+export const StartImageScan: InputValidator = validate225;
+const schema272 = {"$id":"op-StartImageScan","$ref":"shapes#/$defs/StartImageScanRequest"};
+const schema273 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"}},"required":["repositoryName","imageId"]};
 
-function validate205(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate226(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageId === undefined) && (missing0 = "imageId"))){
-validate205.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate226.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4647,7 +5070,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate205.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate226.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -4662,17 +5085,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate205.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate226.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate205.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate226.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate205.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate226.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -4699,34 +5122,34 @@ var valid0 = true;
 }
 }
 }
-validate205.errors = vErrors;
+validate226.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate204(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate225(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-StartImageScan" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate205(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate205.errors : vErrors.concat(validate205.errors);
+if(!(validate226(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate226.errors : vErrors.concat(validate226.errors);
 errors = vErrors.length;
 }
-validate204.errors = vErrors;
+validate225.errors = vErrors;
 return errors === 0;
 }
 
-export const StartLifecyclePolicyPreview: InputValidator = validate208;
-const schema259 = {"$id":"op-StartLifecyclePolicyPreview","$ref":"shapes#/$defs/StartLifecyclePolicyPreviewRequest"};
-const schema260 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"lifecyclePolicyText":{"$ref":"#/$defs/LifecyclePolicyText"}},"required":["repositoryName"]};
+export const StartLifecyclePolicyPreview: InputValidator = validate229;
+const schema276 = {"$id":"op-StartLifecyclePolicyPreview","$ref":"shapes#/$defs/StartLifecyclePolicyPreviewRequest"};
+const schema277 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"lifecyclePolicyText":{"$ref":"#/$defs/LifecyclePolicyText"}},"required":["repositoryName"]};
 
-function validate209(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate230(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate209.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate230.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4735,7 +5158,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate209.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate230.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -4750,17 +5173,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate209.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate230.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate209.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate230.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate209.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate230.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -4777,12 +5200,12 @@ let data2 = data.lifecyclePolicyText;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(func3(data2) > 30720){
-validate209.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
+validate230.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
 return false;
 }
 else {
 if(func3(data2) < 100){
-validate209.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/minLength",keyword:"minLength",params:{limit: 100},message:"must NOT have fewer than 100 characters"}];
+validate230.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/minLength",keyword:"minLength",params:{limit: 100},message:"must NOT have fewer than 100 characters"}];
 return false;
 }
 }
@@ -4796,34 +5219,34 @@ var valid0 = true;
 }
 }
 }
-validate209.errors = vErrors;
+validate230.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate208(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate229(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-StartLifecyclePolicyPreview" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate209(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
+if(!(validate230(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate230.errors : vErrors.concat(validate230.errors);
 errors = vErrors.length;
 }
-validate208.errors = vErrors;
+validate229.errors = vErrors;
 return errors === 0;
 }
 
-export const TagResource: InputValidator = validate211;
-const schema264 = {"$id":"op-TagResource","$ref":"shapes#/$defs/TagResourceRequest"};
-const schema265 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"},"tags":{"$ref":"#/$defs/TagList"}},"required":["resourceArn","tags"]};
+export const TagResource: InputValidator = validate232;
+const schema281 = {"$id":"op-TagResource","$ref":"shapes#/$defs/TagResourceRequest"};
+const schema282 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"},"tags":{"$ref":"#/$defs/TagList"}},"required":["resourceArn","tags"]};
 
-function validate212(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate233(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.resourceArn === undefined) && (missing0 = "resourceArn")) || ((data.tags === undefined) && (missing0 = "tags"))){
-validate212.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate233.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4849,29 +5272,29 @@ var valid0 = true;
 }
 }
 }
-validate212.errors = vErrors;
+validate233.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate211(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate232(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-TagResource" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate212(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate212.errors : vErrors.concat(validate212.errors);
+if(!(validate233(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate233.errors : vErrors.concat(validate233.errors);
 errors = vErrors.length;
 }
-validate211.errors = vErrors;
+validate232.errors = vErrors;
 return errors === 0;
 }
 
-export const UntagResource: InputValidator = validate215;
-const schema267 = {"$id":"op-UntagResource","$ref":"shapes#/$defs/UntagResourceRequest"};
-const schema268 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"},"tagKeys":{"$ref":"#/$defs/TagKeyList"}},"required":["resourceArn","tagKeys"]};
-const schema270 = {"items":{"$ref":"#/$defs/TagKey"}};
+export const UntagResource: InputValidator = validate236;
+const schema284 = {"$id":"op-UntagResource","$ref":"shapes#/$defs/UntagResourceRequest"};
+const schema285 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"},"tagKeys":{"$ref":"#/$defs/TagKeyList"}},"required":["resourceArn","tagKeys"]};
+const schema287 = {"items":{"$ref":"#/$defs/TagKey"}};
 
-function validate217(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate238(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -4885,18 +5308,18 @@ break;
 }
 }
 }
-validate217.errors = vErrors;
+validate238.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate216(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate237(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.resourceArn === undefined) && (missing0 = "resourceArn")) || ((data.tagKeys === undefined) && (missing0 = "tagKeys"))){
-validate216.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate237.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4910,8 +5333,8 @@ var valid0 = true;
 if(valid0){
 if(data.tagKeys !== undefined){
 const _errs1 = errors;
-if(!(validate217(data.tagKeys, {instancePath:instancePath+"/tagKeys",parentData:data,parentDataProperty:"tagKeys",rootData}))){
-vErrors = vErrors === null ? validate217.errors : vErrors.concat(validate217.errors);
+if(!(validate238(data.tagKeys, {instancePath:instancePath+"/tagKeys",parentData:data,parentDataProperty:"tagKeys",rootData}))){
+vErrors = vErrors === null ? validate238.errors : vErrors.concat(validate238.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -4922,35 +5345,35 @@ var valid0 = true;
 }
 }
 }
-validate216.errors = vErrors;
+validate237.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate215(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate236(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-UntagResource" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate216(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate216.errors : vErrors.concat(validate216.errors);
+if(!(validate237(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate237.errors : vErrors.concat(validate237.errors);
 errors = vErrors.length;
 }
-validate215.errors = vErrors;
+validate236.errors = vErrors;
 return errors === 0;
 }
 
-export const UpdateImageStorageClass: InputValidator = validate220;
-const schema272 = {"$id":"op-UpdateImageStorageClass","$ref":"shapes#/$defs/UpdateImageStorageClassRequest"};
-const schema273 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"targetStorageClass":{"$ref":"#/$defs/TargetStorageClass"}},"required":["repositoryName","imageId","targetStorageClass"]};
-const schema276 = {"enum":["STANDARD","ARCHIVE"]};
+export const UpdateImageStorageClass: InputValidator = validate241;
+const schema289 = {"$id":"op-UpdateImageStorageClass","$ref":"shapes#/$defs/UpdateImageStorageClassRequest"};
+const schema290 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"targetStorageClass":{"$ref":"#/$defs/TargetStorageClass"}},"required":["repositoryName","imageId","targetStorageClass"]};
+const schema293 = {"enum":["STANDARD","ARCHIVE"]};
 
-function validate221(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate242(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageId === undefined) && (missing0 = "imageId"))) || ((data.targetStorageClass === undefined) && (missing0 = "targetStorageClass"))){
-validate221.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate242.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4959,7 +5382,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate221.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate242.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -4974,17 +5397,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate221.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate242.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate221.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate242.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate221.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate242.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -5012,7 +5435,7 @@ if(data.targetStorageClass !== undefined){
 let data3 = data.targetStorageClass;
 const _errs5 = errors;
 if(!((data3 === "STANDARD") || (data3 === "ARCHIVE"))){
-validate221.errors = [{instancePath:instancePath+"/targetStorageClass",schemaPath:"#/$defs/TargetStorageClass/enum",keyword:"enum",params:{allowedValues: schema276.enum},message:"must be equal to one of the allowed values"}];
+validate242.errors = [{instancePath:instancePath+"/targetStorageClass",schemaPath:"#/$defs/TargetStorageClass/enum",keyword:"enum",params:{allowedValues: schema293.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -5025,34 +5448,34 @@ var valid0 = true;
 }
 }
 }
-validate221.errors = vErrors;
+validate242.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate220(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate241(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-UpdateImageStorageClass" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate221(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate221.errors : vErrors.concat(validate221.errors);
+if(!(validate242(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate242.errors : vErrors.concat(validate242.errors);
 errors = vErrors.length;
 }
-validate220.errors = vErrors;
+validate241.errors = vErrors;
 return errors === 0;
 }
 
-export const UpdateRepositoryCreationTemplate: InputValidator = validate224;
-const schema277 = {"$id":"op-UpdateRepositoryCreationTemplate","$ref":"shapes#/$defs/UpdateRepositoryCreationTemplateRequest"};
-const schema278 = {"properties":{"prefix":{"$ref":"#/$defs/Prefix"},"description":{"$ref":"#/$defs/RepositoryTemplateDescription"},"encryptionConfiguration":{"$ref":"#/$defs/EncryptionConfigurationForRepositoryCreationTemplate"},"resourceTags":{"$ref":"#/$defs/TagList"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"},"repositoryPolicy":{"$ref":"#/$defs/RepositoryPolicyText"},"lifecyclePolicy":{"$ref":"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate"},"appliedFor":{"$ref":"#/$defs/RCTAppliedForList"},"customRoleArn":{"$ref":"#/$defs/CustomRoleArn"}},"required":["prefix"]};
+export const UpdateRepositoryCreationTemplate: InputValidator = validate245;
+const schema294 = {"$id":"op-UpdateRepositoryCreationTemplate","$ref":"shapes#/$defs/UpdateRepositoryCreationTemplateRequest"};
+const schema295 = {"properties":{"prefix":{"$ref":"#/$defs/Prefix"},"description":{"$ref":"#/$defs/RepositoryTemplateDescription"},"encryptionConfiguration":{"$ref":"#/$defs/EncryptionConfigurationForRepositoryCreationTemplate"},"resourceTags":{"$ref":"#/$defs/TagList"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"},"repositoryPolicy":{"$ref":"#/$defs/RepositoryPolicyText"},"lifecyclePolicy":{"$ref":"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate"},"appliedFor":{"$ref":"#/$defs/RCTAppliedForList"},"customRoleArn":{"$ref":"#/$defs/CustomRoleArn"}},"required":["prefix"]};
 
-function validate225(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate246(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.prefix === undefined) && (missing0 = "prefix")){
-validate225.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate246.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -5061,17 +5484,17 @@ let data0 = data.prefix;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 256){
-validate225.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate246.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 1){
-validate225.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate246.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 else {
 if(!pattern14.test(data0)){
-validate225.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
+validate246.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
 return false;
 }
 }
@@ -5088,12 +5511,12 @@ let data1 = data.description;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate225.errors = [{instancePath:instancePath+"/description",schemaPath:"#/$defs/RepositoryTemplateDescription/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate246.errors = [{instancePath:instancePath+"/description",schemaPath:"#/$defs/RepositoryTemplateDescription/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 0){
-validate225.errors = [{instancePath:instancePath+"/description",schemaPath:"#/$defs/RepositoryTemplateDescription/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate246.errors = [{instancePath:instancePath+"/description",schemaPath:"#/$defs/RepositoryTemplateDescription/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 }
@@ -5132,7 +5555,7 @@ if(data.imageTagMutability !== undefined){
 let data4 = data.imageTagMutability;
 const _errs6 = errors;
 if(!((((data4 === "MUTABLE") || (data4 === "IMMUTABLE")) || (data4 === "IMMUTABLE_WITH_EXCLUSION")) || (data4 === "MUTABLE_WITH_EXCLUSION"))){
-validate225.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"}];
+validate246.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -5158,12 +5581,12 @@ let data6 = data.repositoryPolicy;
 const _errs9 = errors;
 if(typeof data6 === "string"){
 if(func3(data6) > 10240){
-validate225.errors = [{instancePath:instancePath+"/repositoryPolicy",schemaPath:"#/$defs/RepositoryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
+validate246.errors = [{instancePath:instancePath+"/repositoryPolicy",schemaPath:"#/$defs/RepositoryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
 return false;
 }
 else {
 if(func3(data6) < 0){
-validate225.errors = [{instancePath:instancePath+"/repositoryPolicy",schemaPath:"#/$defs/RepositoryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate246.errors = [{instancePath:instancePath+"/repositoryPolicy",schemaPath:"#/$defs/RepositoryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 }
@@ -5179,12 +5602,12 @@ let data7 = data.lifecyclePolicy;
 const _errs11 = errors;
 if(typeof data7 === "string"){
 if(func3(data7) > 30720){
-validate225.errors = [{instancePath:instancePath+"/lifecyclePolicy",schemaPath:"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
+validate246.errors = [{instancePath:instancePath+"/lifecyclePolicy",schemaPath:"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
 return false;
 }
 else {
 if(func3(data7) < 0){
-validate225.errors = [{instancePath:instancePath+"/lifecyclePolicy",schemaPath:"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate246.errors = [{instancePath:instancePath+"/lifecyclePolicy",schemaPath:"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 }
@@ -5212,12 +5635,12 @@ let data9 = data.customRoleArn;
 const _errs14 = errors;
 if(typeof data9 === "string"){
 if(func3(data9) > 2048){
-validate225.errors = [{instancePath:instancePath+"/customRoleArn",schemaPath:"#/$defs/CustomRoleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
+validate246.errors = [{instancePath:instancePath+"/customRoleArn",schemaPath:"#/$defs/CustomRoleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
 return false;
 }
 else {
 if(func3(data9) < 0){
-validate225.errors = [{instancePath:instancePath+"/customRoleArn",schemaPath:"#/$defs/CustomRoleArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate246.errors = [{instancePath:instancePath+"/customRoleArn",schemaPath:"#/$defs/CustomRoleArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 }
@@ -5238,36 +5661,36 @@ var valid0 = true;
 }
 }
 }
-validate225.errors = vErrors;
+validate246.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate224(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate245(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-UpdateRepositoryCreationTemplate" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate225(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate225.errors : vErrors.concat(validate225.errors);
+if(!(validate246(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate246.errors : vErrors.concat(validate246.errors);
 errors = vErrors.length;
 }
-validate224.errors = vErrors;
+validate245.errors = vErrors;
 return errors === 0;
 }
 
-export const UploadLayerPart: InputValidator = validate231;
-const schema285 = {"$id":"op-UploadLayerPart","$ref":"shapes#/$defs/UploadLayerPartRequest"};
-const schema286 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"uploadId":{"$ref":"#/$defs/UploadId"},"partFirstByte":{"$ref":"#/$defs/PartSize"},"partLastByte":{"$ref":"#/$defs/PartSize"},"layerPartBlob":{"$ref":"#/$defs/LayerPartBlob"}},"required":["repositoryName","uploadId","partFirstByte","partLastByte","layerPartBlob"]};
-const schema290 = {"minimum":0};
-const schema292 = {"minBytes":0,"maxBytes":20971520};
+export const UploadLayerPart: InputValidator = validate252;
+const schema302 = {"$id":"op-UploadLayerPart","$ref":"shapes#/$defs/UploadLayerPartRequest"};
+const schema303 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"uploadId":{"$ref":"#/$defs/UploadId"},"partFirstByte":{"$ref":"#/$defs/PartSize"},"partLastByte":{"$ref":"#/$defs/PartSize"},"layerPartBlob":{"$ref":"#/$defs/LayerPartBlob"}},"required":["repositoryName","uploadId","partFirstByte","partLastByte","layerPartBlob"]};
+const schema307 = {"minimum":0};
+const schema309 = {"minBytes":0,"maxBytes":20971520};
 
-function validate232(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate253(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.uploadId === undefined) && (missing0 = "uploadId"))) || ((data.partFirstByte === undefined) && (missing0 = "partFirstByte"))) || ((data.partLastByte === undefined) && (missing0 = "partLastByte"))) || ((data.layerPartBlob === undefined) && (missing0 = "layerPartBlob"))){
-validate232.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate253.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -5276,7 +5699,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate232.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate253.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -5291,17 +5714,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate232.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate253.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate232.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate253.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate232.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate253.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -5318,7 +5741,7 @@ let data2 = data.uploadId;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(!pattern9.test(data2)){
-validate232.errors = [{instancePath:instancePath+"/uploadId",schemaPath:"#/$defs/UploadId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""}];
+validate253.errors = [{instancePath:instancePath+"/uploadId",schemaPath:"#/$defs/UploadId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""}];
 return false;
 }
 }
@@ -5333,7 +5756,7 @@ let data3 = data.partFirstByte;
 const _errs6 = errors;
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 0 || isNaN(data3)){
-validate232.errors = [{instancePath:instancePath+"/partFirstByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate253.errors = [{instancePath:instancePath+"/partFirstByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
@@ -5348,7 +5771,7 @@ let data4 = data.partLastByte;
 const _errs8 = errors;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 < 0 || isNaN(data4)){
-validate232.errors = [{instancePath:instancePath+"/partLastByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate253.errors = [{instancePath:instancePath+"/partLastByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
@@ -5362,12 +5785,12 @@ if(data.layerPartBlob !== undefined){
 let data5 = data.layerPartBlob;
 const _errs10 = errors;
 if(data5.byteLength < 0){
-validate232.errors = [{instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/minBytes",keyword:"minBytes",params:{limit: 0},message:"blob length out of range"}];
+validate253.errors = [{instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/minBytes",keyword:"minBytes",params:{limit: 0},message:"blob length out of range"}];
 return false;
 }
 else {
 if(data5.byteLength > 20971520){
-validate232.errors = [{instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/maxBytes",keyword:"maxBytes",params:{limit: 20971520},message:"blob length out of range"}];
+validate253.errors = [{instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/maxBytes",keyword:"maxBytes",params:{limit: 20971520},message:"blob length out of range"}];
 return false;
 }
 }
@@ -5383,20 +5806,20 @@ var valid0 = true;
 }
 }
 }
-validate232.errors = vErrors;
+validate253.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate231(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate252(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-UploadLayerPart" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate232(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate232.errors : vErrors.concat(validate232.errors);
+if(!(validate253(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate253.errors : vErrors.concat(validate253.errors);
 errors = vErrors.length;
 }
-validate231.errors = vErrors;
+validate252.errors = vErrors;
 return errors === 0;
 }
 

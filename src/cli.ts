@@ -13,6 +13,7 @@ import { fsck } from "./storage/embedded/fsck";
 import { EmbeddedStore } from "./storage/embedded/store";
 
 const USAGE = `usage: ecr-layer-server [--host H] [--port P] [--data-dir D] [--registry-id ID] [--region R]
+                    [--replica-region R]...
                     [--repository NAME]... [--upload-ttl SECONDS] [--no-fsync] [--auth none|sigv4 --credentials FILE]
                     [--headers-timeout SECONDS] [--request-timeout SECONDS] [--body-idle-timeout SECONDS]
                     [--shutdown-grace SECONDS]
@@ -21,7 +22,7 @@ const USAGE = `usage: ecr-layer-server [--host H] [--port P] [--data-dir D] [--r
                     [--scanner COMMAND [--scan-timeout SECONDS]]
                     [--contract-control [--journal-size N]]
 Flags may also come from the environment: ECR_HOST, ECR_PORT, ECR_DATA_DIR, ECR_REGISTRY_ID, ECR_REGION,
-ECR_REPOSITORIES (comma-separated), ECR_UPLOAD_TTL, ECR_FSYNC=false, ECR_AUTH, ECR_CREDENTIALS, ECR_HEADERS_TIMEOUT,
+ECR_REPLICA_REGIONS and ECR_REPOSITORIES (comma-separated), ECR_UPLOAD_TTL, ECR_FSYNC=false, ECR_AUTH, ECR_CREDENTIALS, ECR_HEADERS_TIMEOUT,
 ECR_REQUEST_TIMEOUT, ECR_BODY_IDLE_TIMEOUT, ECR_SHUTDOWN_GRACE, ECR_PART_SIZE, ECR_DOWNLOAD_URL_TTL, ECR_REGISTRY_HOST,
 ECR_LIFECYCLE_INTERVAL (how often lifecycle policies are evaluated; default 3600), ECR_BLOB_MOUNTING=true,
 ECR_ARCHIVE_RESTORE (how long restoring an archived image takes; default 10), ECR_SCANNER, ECR_SCAN_TIMEOUT (default 600),
@@ -30,6 +31,8 @@ ECR_JOURNAL_SIZE.
 --scanner runs COMMAND (a program and arguments, split at spaces) to scan an image: the last argument is an OCI image
 layout of the image; it prints {"findings": [{"name", "severity", "description", "uri", "attributes"}],
 "vulnerabilitySourceUpdatedAt"} or {"unsupported": "why"} and exits 0 (see the README). Without it scans fail, saying so.
+--replica-region holds another region beside --region: its own registries, stored under <data-dir>/regions/<region>,
+served to clients configured for that region; images replicate to it.
 --contract-control serves the contract-testing kit (fault rules, request journal) over HTTP under /__contract/, with
 no authentication: for test servers only. The journal keeps the last --journal-size requests (default 1000).
        ecr-layer-server fsck [--data-dir D]   re-hashes every layer and checks every record against the bytes (server stopped)
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
       "data-dir": { type: "string", default: env.ECR_DATA_DIR ?? "data" },
       "registry-id": { type: "string", default: env.ECR_REGISTRY_ID ?? "000000000000" },
       region: { type: "string", default: env.ECR_REGION ?? "us-east-1" },
+      "replica-region": { type: "string", multiple: true, default: env.ECR_REPLICA_REGIONS ? env.ECR_REPLICA_REGIONS.split(",") : [] },
       repository: { type: "string", multiple: true, default: env.ECR_REPOSITORIES ? env.ECR_REPOSITORIES.split(",") : [] },
       "upload-ttl": { type: "string", default: env.ECR_UPLOAD_TTL ?? String(24 * 60 * 60) },
       "no-fsync": { type: "boolean", default: env.ECR_FSYNC === "false" },
@@ -81,6 +85,7 @@ async function main(): Promise<void> {
   const ttl = Number(values["upload-ttl"]);
   if (!(ttl > 0)) throw new UsageError(`--upload-ttl must be a positive number of seconds, not ${values["upload-ttl"]}`);
 
+  for (const r of [values.region!, ...values["replica-region"]!]) if (!/^[0-9a-z-]{2,25}$/.test(r)) throw new UsageError(`a region is 2-25 of a-z, 0-9 and -, not ${r}`);
   if (values.auth !== "none" && values.auth !== "sigv4") throw new UsageError(`--auth must be none or sigv4, not ${values.auth}`);
   if (values.auth === "sigv4" && !values.credentials) throw new UsageError("--auth sigv4 needs --credentials FILE");
   const auth =
@@ -94,6 +99,7 @@ async function main(): Promise<void> {
   const running = await startEcrServer({
     registryId: values["registry-id"],
     region: values.region,
+    regions: values["replica-region"],
     dataDir: resolve(values["data-dir"]!),
     fsync: !values["no-fsync"],
     settings: {

@@ -10,12 +10,14 @@ export class DownloadUrls {
     private readonly key: Buffer,
     private readonly ttlMs: number,
     private readonly now: () => number,
+    /** Named in the URL, so that a server holding several regions sends the download to the one that signed it. */
+    private readonly region: string,
   ) {}
 
   sign(origin: string, registryId: string, repository: string, digest: string): string {
     const path = `/layers/${registryId}/${repository}/${digest}`;
     const expires = Math.floor((this.now() + this.ttlMs) / 1000);
-    return `${origin}${path}?X-Amz-Expires=${expires}&X-Amz-Signature=${this.mac(path, expires)}`;
+    return `${origin}${path}?X-Amz-Region=${this.region}&X-Amz-Expires=${expires}&X-Amz-Signature=${this.mac(path, expires)}`;
   }
 
   verify(path: string, query: URLSearchParams): Verified {

@@ -15,6 +15,7 @@ import { DIGEST, imageSize, manifestDigest, parseManifest } from "./manifests";
 import { requireRepository } from "./repositories";
 import { signingAtPush } from "./signing";
 import { scanOnPush } from "./scanning/scans";
+import { replicateOnPush } from "./replication/replications";
 import { activateOnPush, imageStatus } from "./storage-classes";
 import type { ImageRecord } from "../storage/types";
 
@@ -24,6 +25,8 @@ export interface PutImageOptions {
   mediaType?: string;
   /** The digest the client expects the manifest to have. */
   digest?: string;
+  /** A replicated image arriving: not replicated further. */
+  replica?: boolean;
 }
 
 /** Stores the manifest as an image of the repository (and points the tag at it); its digest, media type and subject. */
@@ -114,6 +117,8 @@ export async function putImage(context: Context, registryId: string, name: strin
     }
     if (archived) await activateOnPush(context, registryId, name, existing!);
     if (!existing || archived) await scanPushed(image);
+    // Stored whatever happens here, as with scans: a copy that could not be asked for follows the next push.
+    if (!options.replica) await replicateOnPush(context, registryId, name, digest).catch(() => undefined);
     return { digest, mediaType: parsed.mediaType, subject: parsed.subject?.digest };
   });
 }

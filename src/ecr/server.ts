@@ -29,11 +29,20 @@ import { definition } from "../../generated/service";
 import { ecrErrorFields } from "./contract-fields";
 import type { Scanner } from "./scanning/scanner";
 import { ImageScans } from "./scanning/scans";
+import { Replications } from "./replication/replications";
+import { Regions, requestRegion } from "./regions";
 
 export interface EcrOptions {
   /** The registry (account) id requests belong to. */
   registryId?: string;
+  /** The region requests are served in (us-east-1 by default). */
   region?: string;
+  /**
+   * Further regions this server holds, each with its own registries and storage (under `<dataDir>/regions/<region>`):
+   * replication destinations, served to clients configured for that region (by the region a request is signed for, or
+   * a registry host naming it).
+   */
+  regions?: string[];
   dataDir: string;
   /** fsync before acknowledging (default true); off only for fast test runs. */
   fsync?: boolean;
@@ -83,11 +92,70 @@ export interface EcrService {
   runLifecycle(): Promise<number>;
   /** Resolves once no image scan is queued or running. */
   scansIdle(): Promise<void>;
+  /** Resolves once no image copy (replication) is queued or running, in any region. */
+  replicationsIdle(): Promise<void>;
+  /** The services of the further regions the server holds, by region. */
+  regions: ReadonlyMap<string, EcrService>;
   /** Stops the sweeper and closes storage (after the HTTP server stopped). */
   close(): Promise<void>;
 }
 
 export async function createEcrService(options: EcrOptions): Promise<EcrService> {
+  const held = new Regions();
+  const primary = await createRegionService(options, held);
+  const others = new Map<string, RegionService>();
+  const closeAll = async () => {
+    // No copy may still be writing into a region whose storage closes.
+    await Promise.all([primary, ...others.values()].map((s) => s.stopBackground()));
+    for (const s of others.values()) {
+      await s.handler.idle();
+      await s.close();
+    }
+    await primary.close();
+  };
+  try {
+    for (const region of new Set(options.regions ?? [])) {
+      if (region === primary.region || others.has(region)) continue;
+      // The contract kit and start-up repositories are the primary region's.
+      const regionOptions = { ...options, region, regions: [], dataDir: join(options.dataDir, "regions", region), store: undefined, contract: undefined, repositories: [] };
+      others.set(region, await createRegionService(regionOptions, held));
+    }
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+  // Copies left under way resume once every destination is held.
+  for (const s of [primary, ...others.values()]) s.startBackground();
+  if (!others.size) return { ...primary, close: closeAll };
+  return {
+    ...primary,
+    listener: (req, res) => (others.get(requestRegion(req) ?? "") ?? primary).listener(req, res),
+    runLifecycle: async () => {
+      let n = 0;
+      for (const s of [primary, ...others.values()]) n += await s.runLifecycle();
+      return n;
+    },
+    scansIdle: async () => void (await Promise.all([primary, ...others.values()].map((s) => s.scansIdle()))),
+    replicationsIdle: async () => {
+      // A copy arriving in one region may be scanned there; each region's queue is drained until all are quiet.
+      for (const s of [primary, ...others.values()]) await s.replicationsIdle();
+    },
+    regions: others,
+    close: closeAll,
+  };
+}
+
+interface RegionService extends EcrService {
+  region: string;
+  /** Starts the background work that may reach other regions (copies left under way). */
+  startBackground(): void;
+  /** Stops the background work (scans, copies); what is under way resumes at the next start. */
+  stopBackground(): Promise<void>;
+}
+
+/** One region's service: its storage, handlers, registry protocol and background work. */
+async function createRegionService(options: EcrOptions, held: Regions): Promise<RegionService> {
+  const region = options.region ?? DEFAULT_REGION;
   const settings = { ...DEFAULT_SETTINGS, ...options.settings };
   const now = options.now ?? Date.now;
   const log = options.logger;
@@ -104,12 +172,14 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
   const sessions = new UploadSessions(store);
   const repositoryLocks = new KeyedLock();
   const secret = await store.signingKey();
-  const downloads = new DownloadUrls(secret, settings.downloadUrlTtlMs, now);
+  const downloads = new DownloadUrls(secret, settings.downloadUrlTtlMs, now, region);
   const registryPasswords = new RegistryPasswords(secret, now);
   const lifecyclePreviews = new LifecyclePreviews();
   const policies = new PolicyCache();
   const scans = new ImageScans(store, options.scanner, join(options.dataDir, "scan-layouts"), settings.scanTimeoutMs, now, (fields, msg) => log?.info(fields, msg));
-  const shared: SharedContext = { store, sessions, repositoryLocks, downloads, registryPasswords, settings, now, lifecyclePreviews, policies, scans };
+  const replications = new Replications(store, held, (fields, msg) => log?.info(fields, msg));
+  const shared: SharedContext = { store, sessions, repositoryLocks, downloads, registryPasswords, settings, now, lifecyclePreviews, policies, scans, replications };
+  held.hold(region, shared);
   const serviceOptions = {
     accountId: options.registryId,
     region: options.region,
@@ -174,11 +244,15 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
   const runLifecycle = () => lifecycle.runDue();
   const stopLifecycle = (options.schedule ?? timerSchedule)(async () => void (await runLifecycle()), Math.max(1000, Math.min(settings.lifecycleIntervalMs, 60_000)));
 
+  const stopBackground = async () => {
+    await scans.stop();
+    await replications.stop();
+  };
   const close = async () => {
     clearInterval(timer);
     stopLifecycle();
     await lifecycle.stop();
-    await scans.stop();
+    await stopBackground();
     await store.close();
   };
   try {
@@ -194,7 +268,21 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
     await close();
     throw e;
   }
-  return { handler, listener, store, settings, runLifecycle, scansIdle: () => scans.idle(), close, ...(contract ? { contract } : {}) };
+  return {
+    region,
+    handler,
+    listener,
+    store,
+    settings,
+    runLifecycle,
+    scansIdle: () => scans.idle(),
+    replicationsIdle: () => replications.idle(),
+    regions: new Map(),
+    startBackground: () => replications.kick(),
+    stopBackground,
+    close,
+    ...(contract ? { contract } : {}),
+  };
 }
 
 /** Through the service itself, so the name is validated like any request's. */

@@ -114,6 +114,20 @@ export interface ScanKey {
   digest: string;
 }
 
+/** Where an image is copied: a region and a registry in it. */
+export interface ReplicationDestination {
+  region: string;
+  registryId: string;
+}
+
+/** One image's copy to one destination; `attempt` counts the requests, so that only the latest one's outcome lands. */
+export interface ImageReplicationRecord extends ScanKey {
+  destination: ReplicationDestination;
+  status: "IN_PROGRESS" | "COMPLETE" | "FAILED";
+  failureCode?: string;
+  attempt: number;
+}
+
 /** A repository creation template: its settings as JSON (the API's shape, checked), and when it was made and changed. */
 export interface CreationTemplateRecord {
   prefix: string;
@@ -318,6 +332,18 @@ export interface RegistryStore {
   deleteCreationTemplate(registryId: string, prefix: string): Promise<CreationTemplateRecord | undefined>;
   /** Up to `limit` templates whose prefixes sort after `after`, by prefix. */
   listCreationTemplates(registryId: string, page: { after?: string; limit: number }): Promise<CreationTemplateRecord[]>;
+
+  /** The registry's replication rules (JSON, as the API gave them); undefined when never put. */
+  getReplicationConfiguration(registryId: string): Promise<string | undefined>;
+  putReplicationConfiguration(registryId: string, rules: string): Promise<void>;
+  /** Asks for the image's copy to each destination (IN_PROGRESS, another attempt when asked before); false when the image is gone. */
+  requestReplications(key: ScanKey, destinations: ReplicationDestination[]): Promise<boolean>;
+  /** Records how the attempt ended; false when a newer attempt was asked for meanwhile (or the image is gone). */
+  finishReplication(record: ImageReplicationRecord, status: "COMPLETE" | "FAILED", failureCode?: string): Promise<boolean>;
+  /** The image's copies, by destination region and registry. */
+  listImageReplications(key: ScanKey): Promise<ImageReplicationRecord[]>;
+  /** Up to `limit` copies under way after `after`, by image and destination. */
+  listReplicationsInProgress(page: { after?: ImageReplicationRecord; limit: number }): Promise<ImageReplicationRecord[]>;
 
   /** A secret that stays the same across restarts, for signing download URLs. */
   signingKey(): Promise<Buffer>;

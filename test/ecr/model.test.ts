@@ -11,14 +11,14 @@ const SERVED = [
   "BatchCheckLayerAvailability", "BatchDeleteImage", "BatchGetImage", "BatchGetRepositoryScanningConfiguration",
   "CompleteLayerUpload", "CreateRepository", "CreateRepositoryCreationTemplate", "DeleteLifecyclePolicy",
   "DeleteRegistryPolicy", "DeleteRepository", "DeleteRepositoryCreationTemplate", "DeleteRepositoryPolicy",
-  "DeleteSigningConfiguration", "DeregisterPullTimeUpdateExclusion", "DescribeImages", "DescribeImageScanFindings",
+  "DeleteSigningConfiguration", "DeregisterPullTimeUpdateExclusion", "DescribeImageReplicationStatus", "DescribeImages", "DescribeImageScanFindings",
   "DescribeImageSigningStatus", "DescribeRegistry", "DescribeRepositories", "DescribeRepositoryCreationTemplates",
   "GetAccountSetting", "GetAuthorizationToken", "GetDownloadUrlForLayer", "GetLifecyclePolicy",
   "GetLifecyclePolicyPreview", "GetRegistryPolicy", "GetRegistryScanningConfiguration", "GetRepositoryPolicy",
   "GetSigningConfiguration", "InitiateLayerUpload", "ListImageReferrers", "ListImages",
   "ListPullTimeUpdateExclusions", "ListTagsForResource", "PutAccountSetting", "PutImage",
   "PutImageScanningConfiguration", "PutImageTagMutability", "PutLifecyclePolicy", "PutRegistryPolicy",
-  "PutRegistryScanningConfiguration", "PutSigningConfiguration", "RegisterPullTimeUpdateExclusion",
+  "PutRegistryScanningConfiguration", "PutReplicationConfiguration", "PutSigningConfiguration", "RegisterPullTimeUpdateExclusion",
   "SetRepositoryPolicy", "StartImageScan", "StartLifecyclePolicyPreview", "TagResource", "UntagResource",
   "UpdateImageStorageClass", "UpdateRepositoryCreationTemplate", "UploadLayerPart",
 ];
@@ -73,7 +73,7 @@ describeWith(referenceModel, "model/ecr.json against AWS's published model", () 
       }
       expect(ours.closure(SERVICE)).toEqual([...awsClosure].sort());
       expect(Object.keys(ours.shapes).filter((id) => id !== SERVICE).sort()).toEqual([...awsClosure].sort());
-      expect(awsClosure.size).toBe(422);
+      expect(awsClosure.size).toBe(432);
       expect([...awsClosure].filter((id) => aws.shape(id).traits?.["smithy.api#error"]).length).toBe(41);
     });
 

@@ -165,6 +165,8 @@ function templates(uploadId: string): Record<string, object> {
     DescribeRepositoryCreationTemplates: { prefixes: ["fuzz"], maxResults: 5 },
     UpdateRepositoryCreationTemplate: { prefix: "fuzz", description: "d", appliedFor: ["REPLICATION"] },
     DeleteRepositoryCreationTemplate: { prefix: "fuzz" },
+    PutReplicationConfiguration: { replicationConfiguration: { rules: [{ destinations: [{ region: "eu-west-1", registryId: "123456789012" }], repositoryFilters: [{ filter: "fuzz", filterType: "PREFIX_MATCH" }] }] } },
+    DescribeImageReplicationStatus: { repositoryName: "fuzz", imageId: { imageTag: "t" } },
   };
 }
 

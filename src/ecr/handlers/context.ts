@@ -7,6 +7,7 @@ import type { LifecyclePreviews } from "../lifecycle/previews";
 import type { PolicyCache } from "../policies/access";
 import type { RegistryPasswords } from "../registry-passwords";
 import type { ImageScans } from "../scanning/scans";
+import type { Replications } from "../replication/replications";
 import type { EcrSettings } from "../settings";
 import type { UploadSessions } from "../upload-sessions";
 
@@ -21,6 +22,7 @@ export interface Context extends RequestContext {
   lifecyclePreviews: LifecyclePreviews;
   policies: PolicyCache;
   scans: ImageScans;
+  replications: Replications;
   /** Another account's registry whose repository policy allows this request (set by the authorize stage). */
   grantedRegistryId?: string;
   /** Epoch milliseconds; a parameter so that expiry can be tested. */

@@ -16,6 +16,7 @@ import { DeleteRepositoryCreationTemplate } from "./DeleteRepositoryCreationTemp
 import { DeleteRepositoryPolicy } from "./DeleteRepositoryPolicy";
 import { DeleteSigningConfiguration } from "./DeleteSigningConfiguration";
 import { DeregisterPullTimeUpdateExclusion } from "./DeregisterPullTimeUpdateExclusion";
+import { DescribeImageReplicationStatus } from "./DescribeImageReplicationStatus";
 import { DescribeImageScanFindings } from "./DescribeImageScanFindings";
 import { DescribeImageSigningStatus } from "./DescribeImageSigningStatus";
 import { DescribeImages } from "./DescribeImages";
@@ -43,6 +44,7 @@ import { PutImageTagMutability } from "./PutImageTagMutability";
 import { PutLifecyclePolicy } from "./PutLifecyclePolicy";
 import { PutRegistryPolicy } from "./PutRegistryPolicy";
 import { PutRegistryScanningConfiguration } from "./PutRegistryScanningConfiguration";
+import { PutReplicationConfiguration } from "./PutReplicationConfiguration";
 import { PutSigningConfiguration } from "./PutSigningConfiguration";
 import { RegisterPullTimeUpdateExclusion } from "./RegisterPullTimeUpdateExclusion";
 import { SetRepositoryPolicy } from "./SetRepositoryPolicy";
@@ -69,6 +71,7 @@ export const handlers: Service<Context> = {
   DeleteRepositoryPolicy,
   DeleteSigningConfiguration,
   DeregisterPullTimeUpdateExclusion,
+  DescribeImageReplicationStatus,
   DescribeImageScanFindings,
   DescribeImageSigningStatus,
   DescribeImages,
@@ -96,6 +99,7 @@ export const handlers: Service<Context> = {
   PutLifecyclePolicy,
   PutRegistryPolicy,
   PutRegistryScanningConfiguration,
+  PutReplicationConfiguration,
   PutSigningConfiguration,
   RegisterPullTimeUpdateExclusion,
   SetRepositoryPolicy,

@@ -11,6 +11,7 @@ import { parseManifest } from "../manifests";
 import { getRegistryScanning, repositoryScanning } from "./configuration";
 import { writeOciLayout } from "./oci-layout";
 import { checkReport, ScanFailure, type Scanner } from "./scanner";
+import { BackgroundQueue } from "../background-queue";
 
 export const NO_SCANNER = "No scanner is configured on this server (start it with --scanner), so images cannot be scanned";
 
@@ -45,18 +46,10 @@ export async function scanOnPush(ctx: Context, registryId: string, repo: Reposit
 }
 
 type QueuedScan = ScanKey & { startedAt: number };
-const PAGE = 50;
 
-/**
- * The background scanning. The queue is the store's scans in progress, read a page at a time: nothing held in memory
- * grows with them, and what a stopped server left is simply there at the next start.
- */
+/** The background scanning: the queue is the store's scans in progress. */
 export class ImageScans {
-  /** Whether scans were started since the running pass began. */
-  private kicked = false;
-  private readonly stopping = new AbortController();
-  private running?: Promise<void>;
-
+  private readonly queue: BackgroundQueue<QueuedScan>;
   private readonly timeoutMs: number;
 
   constructor(
@@ -70,6 +63,7 @@ export class ImageScans {
   ) {
     // Node's timers hold at most 2^31-1 ms; a longer timeout would fire at once.
     this.timeoutMs = Math.min(timeoutMs, 2 ** 31 - 1);
+    this.queue = new BackgroundQueue((after, limit) => store.listScansInProgress({ after, limit }), (scan) => this.runRecorded(scan));
   }
 
   /** Whether scans can run at all. */
@@ -77,14 +71,9 @@ export class ImageScans {
     return this.scanner !== undefined;
   }
 
-  /** Runs the scans in progress (another pass when one is running: a new scan may sort before where it is). */
+  /** Runs the scans in progress. */
   kick(): void {
-    if (this.stopping.signal.aborted) return;
-    this.kicked = true;
-    this.running ??= this.drain().finally(() => {
-      this.running = undefined;
-      if (this.kicked) this.kick();
-    });
+    this.queue.kick();
   }
 
   /** Runs the scans a stopped server left under way; without a scanner now, they fail saying so. */
@@ -103,31 +92,17 @@ export class ImageScans {
   }
 
   private inProgress(after?: ScanKey): Promise<QueuedScan[]> {
-    return this.store.listScansInProgress({ after, limit: PAGE });
+    return this.store.listScansInProgress({ after, limit: 50 });
   }
 
   /** Resolves once the queue is empty. */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
+  idle(): Promise<void> {
+    return this.queue.idle();
   }
 
   /** Stops the scan under way (it stays IN_PROGRESS, to resume at the next start) and runs no more. */
-  async stop(): Promise<void> {
-    this.stopping.abort(new Error("the server is stopping"));
-    await this.running?.catch(() => undefined);
-  }
-
-  /** Passes over the scans in progress, in key order, until one ends with no scan started meanwhile. */
-  private async drain(): Promise<void> {
-    while (this.kicked && !this.stopping.signal.aborted) {
-      this.kicked = false;
-      for (let page = await this.inProgress(); page.length && !this.stopping.signal.aborted; page = await this.inProgress(page[page.length - 1])) {
-        for (const scan of page) {
-          if (this.stopping.signal.aborted) return;
-          await this.runRecorded(scan);
-        }
-      }
-    }
+  stop(): Promise<void> {
+    return this.queue.stop();
   }
 
   /** Runs a scan; a failure the scan itself did not record is recorded FAILED when the store allows. */
@@ -147,7 +122,7 @@ export class ImageScans {
     const image = await this.store.getImage(registryId, repository, digest);
     if (!image) return; // Deleted: its scan went with it.
     const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = AbortSignal.any([this.stopping.signal, timeout]);
+    const signal = AbortSignal.any([this.queue.signal, timeout]);
     const dir = await mkdtemp(join(this.workDir, "layout-"));
     let outcome;
     try {
@@ -178,7 +153,7 @@ export class ImageScans {
         };
       }
     } catch (e) {
-      if (this.stopping.signal.aborted) return;
+      if (this.queue.signal.aborted) return;
       if (!(e instanceof ScanFailure) && !timeout.aborted) throw e;
       const reason = e instanceof ScanFailure ? e.message : `The scanner did not finish within ${Math.round(this.timeoutMs / 1000)} seconds`;
       outcome = { status: "FAILED", description: reason, findings: [] };

@@ -30,6 +30,8 @@ import type {
   RegistryStore,
   RepositoryRecord,
   ResourceTag,
+  ImageReplicationRecord,
+  ReplicationDestination,
   ScanKey,
   ScanOutcome,
   StatusFilter,
@@ -885,6 +887,40 @@ export class EmbeddedStore implements RegistryStore {
     return (this.sql("listCreationTemplates").all(registryId, page.after ?? "", page.limit) as Row[]).map(toCreationTemplate);
   }
 
+  async getReplicationConfiguration(registryId: string): Promise<string | undefined> {
+    return this.sql("getReplicationConfiguration").pluck().get(registryId) as string | undefined;
+  }
+
+  async putReplicationConfiguration(registryId: string, rules: string): Promise<void> {
+    await this.commit(() => this.sql("putReplicationConfiguration").run(registryId, rules));
+  }
+
+  async requestReplications(key: ScanKey, destinations: ReplicationDestination[]): Promise<boolean> {
+    return this.commit(() => {
+      if (!this.sql("getImage").get(key.registryId, key.repository, key.digest)) return false;
+      for (const d of destinations) this.sql("requestReplication").run(key.registryId, key.repository, key.digest, d.region, d.registryId);
+      return true;
+    });
+  }
+
+  async finishReplication(r: ImageReplicationRecord, status: "COMPLETE" | "FAILED", failureCode?: string): Promise<boolean> {
+    return this.commit(
+      () =>
+        this.sql("finishReplication").run(status, failureCode ?? null, r.registryId, r.repository, r.digest, r.destination.region, r.destination.registryId, r.attempt)
+          .changes > 0,
+    );
+  }
+
+  async listImageReplications(key: ScanKey): Promise<ImageReplicationRecord[]> {
+    return (this.sql("listImageReplications").all(key.registryId, key.repository, key.digest) as Row[]).map(toImageReplication);
+  }
+
+  async listReplicationsInProgress(page: { after?: ImageReplicationRecord; limit: number }): Promise<ImageReplicationRecord[]> {
+    const a = page.after;
+    const after = a ? [a.registryId, a.repository, a.digest, a.destination.region, a.destination.registryId] : ["", "", "", "", ""];
+    return (this.sql("listReplicationsInProgress").all(...after, page.limit) as Row[]).map(toImageReplication);
+  }
+
   async signingKey(): Promise<Buffer> {
     if (this.key) return this.key;
     const stored = this.sql("getSecret").pluck().get(SIGNING_KEY) as string | undefined;
@@ -976,6 +1012,18 @@ function toImageSummary(row: Row): ImageSummary {
     storageClass: row.image_storage_class,
     ...(row.last_archived_at === null ? {} : { lastArchivedAt: Number(row.last_archived_at) }),
     ...(row.last_activated_at === null ? {} : { lastActivatedAt: Number(row.last_activated_at) }),
+  };
+}
+
+function toImageReplication(row: Row): ImageReplicationRecord {
+  return {
+    registryId: row.registry_id,
+    repository: row.repository_name,
+    digest: row.image_digest,
+    destination: { region: row.destination_region, registryId: row.destination_registry_id },
+    status: row.status,
+    ...(row.failure_code === null ? {} : { failureCode: row.failure_code }),
+    attempt: Number(row.attempt),
   };
 }
 

@@ -193,4 +193,24 @@ export const SQL = {
   updateCreationTemplate: `UPDATE repository_creation_templates SET settings = ?, updated_at = ? WHERE registry_id = ? AND prefix = ?`,
   deleteCreationTemplate: `DELETE FROM repository_creation_templates WHERE registry_id = ? AND prefix = ?`,
   listCreationTemplates: `SELECT * FROM repository_creation_templates WHERE registry_id = ? AND prefix > ? ORDER BY prefix LIMIT ?`,
+
+  getReplicationConfiguration: `SELECT rules FROM replication_configurations WHERE registry_id = ?`,
+  putReplicationConfiguration: `INSERT INTO replication_configurations (registry_id, rules) VALUES (?, ?)
+    ON CONFLICT (registry_id) DO UPDATE SET rules = excluded.rules`,
+  /** A copy asked for again starts over, whatever became of the last attempt. */
+  requestReplication: `INSERT INTO image_replications
+      (registry_id, repository_name, image_digest, destination_region, destination_registry_id, status, failure_code, attempt)
+    VALUES (?, ?, ?, ?, ?, 'IN_PROGRESS', NULL, 1)
+    ON CONFLICT (registry_id, repository_name, image_digest, destination_region, destination_registry_id)
+    DO UPDATE SET status = 'IN_PROGRESS', failure_code = NULL, attempt = attempt + 1`,
+  finishReplication: `UPDATE image_replications SET status = ?, failure_code = ?
+    WHERE registry_id = ? AND repository_name = ? AND image_digest = ? AND destination_region = ? AND destination_registry_id = ?
+      AND attempt = ? AND status = 'IN_PROGRESS'`,
+  listImageReplications: `SELECT * FROM image_replications WHERE registry_id = ? AND repository_name = ? AND image_digest = ?
+    ORDER BY destination_region, destination_registry_id`,
+  /** Copies under way (image_replications_in_progress). */
+  listReplicationsInProgress: `SELECT * FROM image_replications
+    WHERE status = 'IN_PROGRESS'
+      AND (registry_id, repository_name, image_digest, destination_region, destination_registry_id) > (?, ?, ?, ?, ?)
+    ORDER BY registry_id, repository_name, image_digest, destination_region, destination_registry_id LIMIT ?`,
 } as const;

@@ -280,6 +280,32 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    // Replication: a registry's rules (JSON, as the API gave them), and each image's copy to each destination. A copy
+    // is IN_PROGRESS until it ends COMPLETE or FAILED; asking again (the image pushed or tagged again) counts an
+    // attempt, so that a copy finished meanwhile cannot overwrite the newer request's status.
+    version: 11,
+    statements: [
+      `CREATE TABLE replication_configurations (
+        registry_id TEXT NOT NULL PRIMARY KEY,
+        rules TEXT NOT NULL
+      )`,
+      `CREATE TABLE image_replications (
+        registry_id TEXT NOT NULL,
+        repository_name TEXT NOT NULL,
+        image_digest TEXT NOT NULL,
+        destination_region TEXT NOT NULL,
+        destination_registry_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        failure_code TEXT,
+        attempt INTEGER NOT NULL,
+        PRIMARY KEY (registry_id, repository_name, image_digest, destination_region, destination_registry_id),
+        FOREIGN KEY (registry_id, repository_name, image_digest) REFERENCES images (registry_id, repository_name, image_digest) ON DELETE CASCADE
+      )`,
+      `CREATE INDEX image_replications_in_progress ON image_replications
+        (registry_id, repository_name, image_digest, destination_region, destination_registry_id) WHERE status = 'IN_PROGRESS'`,
+    ],
+  },
 ];
 
 /** The bookkeeping table every store keeps: which migrations it applied, and when. */
