@@ -42,7 +42,7 @@ function waitFor(child: ChildProcess, pattern: RegExp, what: string): Promise<Re
 function stopper(child: ChildProcess, cleanup: () => void) {
   return () =>
     new Promise<void>((r) => {
-      if (child.exitCode !== null) return r(cleanup());
+      if (child.exitCode !== null || child.signalCode !== null) return r(cleanup());
       child.on("exit", () => r(cleanup()));
       child.kill("SIGTERM");
     });
@@ -61,8 +61,11 @@ export async function startEcr(opts: { fsync: boolean; dataDir?: string; reposit
   return { url: m[1], pid: child.pid!, stop: stopper(child, () => (opts.dataDir ? undefined : rmSync(dataDir, { recursive: true, force: true }))) };
 }
 
-/** Debian's docker-registry (the CNCF distribution registry) with filesystem storage in a temp dir, if installed. */
-export async function startRegistry(): Promise<Proc | undefined> {
+/**
+ * Debian's docker-registry (the CNCF distribution registry) with filesystem storage in a temp dir, if installed; with
+ * `htpasswd` (its lines, bcrypt), callers must authenticate (Basic).
+ */
+export async function startRegistry(opts: { htpasswd?: string } = {}): Promise<Proc | undefined> {
   const bin = "/usr/bin/docker-registry";
   try {
     readFileSync(bin);
@@ -74,12 +77,14 @@ export async function startRegistry(): Promise<Proc | undefined> {
   const config = join(dir, "config.yml");
   writeFileSync(
     config,
-    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n` +
+      (opts.htpasswd ? `auth:\n  htpasswd:\n    realm: test-upstream\n    path: ${dir}/htpasswd\n` : ""),
   );
+  if (opts.htpasswd) writeFileSync(join(dir, "htpasswd"), opts.htpasswd);
   const child = spawn(bin, ["serve", config], { stdio: ["ignore", "pipe", "pipe"] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
-    if (await fetch(`${url}/v2/`).then((r) => r.ok, () => false)) break;
+    if (await fetch(`${url}/v2/`).then((r) => r.ok || r.status === 401, () => false)) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   return { url, pid: child.pid!, stop: stopper(child, () => rmSync(dir, { recursive: true, force: true })) };

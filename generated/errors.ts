@@ -242,6 +242,26 @@ export class LimitExceededException extends __ServiceException {
   }
 }
 
+export class PullThroughCacheRuleAlreadyExistsException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#PullThroughCacheRuleAlreadyExistsException";
+  override readonly name = "PullThroughCacheRuleAlreadyExistsException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string | undefined } = {}) {
+    super({ name: "PullThroughCacheRuleAlreadyExistsException", $fault: "client", $metadata: {}, message: options.message ?? "" });
+    Object.setPrototypeOf(this, PullThroughCacheRuleAlreadyExistsException.prototype);
+  }
+}
+
+export class PullThroughCacheRuleNotFoundException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#PullThroughCacheRuleNotFoundException";
+  override readonly name = "PullThroughCacheRuleNotFoundException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string | undefined } = {}) {
+    super({ name: "PullThroughCacheRuleNotFoundException", $fault: "client", $metadata: {}, message: options.message ?? "" });
+    Object.setPrototypeOf(this, PullThroughCacheRuleNotFoundException.prototype);
+  }
+}
+
 export class ReferencedImagesNotFoundException extends __ServiceException {
   static override readonly shapeId = "com.amazonaws.ecr#ReferencedImagesNotFoundException";
   override readonly name = "ReferencedImagesNotFoundException";
@@ -312,6 +332,16 @@ export class ScanNotFoundException extends __ServiceException {
   }
 }
 
+export class SecretNotFoundException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#SecretNotFoundException";
+  override readonly name = "SecretNotFoundException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string | undefined } = {}) {
+    super({ name: "SecretNotFoundException", $fault: "client", $metadata: {}, message: options.message ?? "" });
+    Object.setPrototypeOf(this, SecretNotFoundException.prototype);
+  }
+}
+
 export class ServerException extends __ServiceException {
   static override readonly shapeId = "com.amazonaws.ecr#ServerException";
   override readonly name = "ServerException";
@@ -362,6 +392,26 @@ export class TooManyTagsException extends __ServiceException {
   }
 }
 
+export class UnableToAccessSecretException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#UnableToAccessSecretException";
+  override readonly name = "UnableToAccessSecretException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string | undefined } = {}) {
+    super({ name: "UnableToAccessSecretException", $fault: "client", $metadata: {}, message: options.message ?? "" });
+    Object.setPrototypeOf(this, UnableToAccessSecretException.prototype);
+  }
+}
+
+export class UnableToDecryptSecretValueException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#UnableToDecryptSecretValueException";
+  override readonly name = "UnableToDecryptSecretValueException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string | undefined } = {}) {
+    super({ name: "UnableToDecryptSecretValueException", $fault: "client", $metadata: {}, message: options.message ?? "" });
+    Object.setPrototypeOf(this, UnableToDecryptSecretValueException.prototype);
+  }
+}
+
 export class UnableToGetUpstreamImageException extends __ServiceException {
   static override readonly shapeId = "com.amazonaws.ecr#UnableToGetUpstreamImageException";
   override readonly name = "UnableToGetUpstreamImageException";
@@ -399,6 +449,16 @@ export class UnsupportedImageTypeException extends __ServiceException {
   constructor(options: { message?: string | undefined } = {}) {
     super({ name: "UnsupportedImageTypeException", $fault: "client", $metadata: {}, message: options.message ?? "" });
     Object.setPrototypeOf(this, UnsupportedImageTypeException.prototype);
+  }
+}
+
+export class UnsupportedUpstreamRegistryException extends __ServiceException {
+  static override readonly shapeId = "com.amazonaws.ecr#UnsupportedUpstreamRegistryException";
+  override readonly name = "UnsupportedUpstreamRegistryException";
+  override readonly $fault = "client";
+  constructor(options: { message?: string | undefined } = {}) {
+    super({ name: "UnsupportedUpstreamRegistryException", $fault: "client", $metadata: {}, message: options.message ?? "" });
+    Object.setPrototypeOf(this, UnsupportedUpstreamRegistryException.prototype);
   }
 }
 
@@ -447,6 +507,8 @@ export const errorClasses = {
   "LifecyclePolicyPreviewInProgressException": LifecyclePolicyPreviewInProgressException,
   "LifecyclePolicyPreviewNotFoundException": LifecyclePolicyPreviewNotFoundException,
   "LimitExceededException": LimitExceededException,
+  "PullThroughCacheRuleAlreadyExistsException": PullThroughCacheRuleAlreadyExistsException,
+  "PullThroughCacheRuleNotFoundException": PullThroughCacheRuleNotFoundException,
   "ReferencedImagesNotFoundException": ReferencedImagesNotFoundException,
   "RegistryPolicyNotFoundException": RegistryPolicyNotFoundException,
   "RepositoryAlreadyExistsException": RepositoryAlreadyExistsException,
@@ -454,15 +516,19 @@ export const errorClasses = {
   "RepositoryNotFoundException": RepositoryNotFoundException,
   "RepositoryPolicyNotFoundException": RepositoryPolicyNotFoundException,
   "ScanNotFoundException": ScanNotFoundException,
+  "SecretNotFoundException": SecretNotFoundException,
   "ServerException": ServerException,
   "SigningConfigurationNotFoundException": SigningConfigurationNotFoundException,
   "TemplateAlreadyExistsException": TemplateAlreadyExistsException,
   "TemplateNotFoundException": TemplateNotFoundException,
   "TooManyTagsException": TooManyTagsException,
+  "UnableToAccessSecretException": UnableToAccessSecretException,
+  "UnableToDecryptSecretValueException": UnableToDecryptSecretValueException,
   "UnableToGetUpstreamImageException": UnableToGetUpstreamImageException,
   "UnableToGetUpstreamLayerException": UnableToGetUpstreamLayerException,
   "UnableToListUpstreamImageReferrersException": UnableToListUpstreamImageReferrersException,
   "UnsupportedImageTypeException": UnsupportedImageTypeException,
+  "UnsupportedUpstreamRegistryException": UnsupportedUpstreamRegistryException,
   "UploadNotFoundException": UploadNotFoundException,
   "ValidationException": ValidationException,
 };

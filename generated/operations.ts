@@ -43,6 +43,14 @@ export const operations = {
     errors: ["EmptyUploadException", "InvalidLayerException", "InvalidParameterException", "KmsException", "LayerAlreadyExistsException", "LayerPartTooSmallException", "RepositoryNotFoundException", "ServerException", "UploadNotFoundException"],
     validate: validators.CompleteLayerUpload,
   },
+  CreatePullThroughCacheRule: {
+    name: "CreatePullThroughCacheRule",
+    target: "AmazonEC2ContainerRegistry_V20150921.CreatePullThroughCacheRule",
+    input: "CreatePullThroughCacheRuleRequest",
+    output: "CreatePullThroughCacheRuleResponse",
+    errors: ["InvalidParameterException", "LimitExceededException", "PullThroughCacheRuleAlreadyExistsException", "SecretNotFoundException", "ServerException", "UnableToAccessSecretException", "UnableToDecryptSecretValueException", "UnsupportedUpstreamRegistryException", "ValidationException"],
+    validate: validators.CreatePullThroughCacheRule,
+  },
   CreateRepository: {
     name: "CreateRepository",
     target: "AmazonEC2ContainerRegistry_V20150921.CreateRepository",
@@ -66,6 +74,14 @@ export const operations = {
     output: "DeleteLifecyclePolicyResponse",
     errors: ["InvalidParameterException", "LifecyclePolicyNotFoundException", "RepositoryNotFoundException", "ServerException", "ValidationException"],
     validate: validators.DeleteLifecyclePolicy,
+  },
+  DeletePullThroughCacheRule: {
+    name: "DeletePullThroughCacheRule",
+    target: "AmazonEC2ContainerRegistry_V20150921.DeletePullThroughCacheRule",
+    input: "DeletePullThroughCacheRuleRequest",
+    output: "DeletePullThroughCacheRuleResponse",
+    errors: ["InvalidParameterException", "PullThroughCacheRuleNotFoundException", "ServerException", "ValidationException"],
+    validate: validators.DeletePullThroughCacheRule,
   },
   DeleteRegistryPolicy: {
     name: "DeleteRegistryPolicy",
@@ -146,6 +162,14 @@ export const operations = {
     output: "DescribeImageSigningStatusResponse",
     errors: ["ImageNotFoundException", "InvalidParameterException", "RepositoryNotFoundException", "ServerException", "ValidationException"],
     validate: validators.DescribeImageSigningStatus,
+  },
+  DescribePullThroughCacheRules: {
+    name: "DescribePullThroughCacheRules",
+    target: "AmazonEC2ContainerRegistry_V20150921.DescribePullThroughCacheRules",
+    input: "DescribePullThroughCacheRulesRequest",
+    output: "DescribePullThroughCacheRulesResponse",
+    errors: ["InvalidParameterException", "PullThroughCacheRuleNotFoundException", "ServerException", "ValidationException"],
+    validate: validators.DescribePullThroughCacheRules,
   },
   DescribeRegistry: {
     name: "DescribeRegistry",
@@ -411,6 +435,14 @@ export const operations = {
     errors: ["ImageNotFoundException", "ImageStorageClassUpdateNotSupportedException", "InvalidParameterException", "RepositoryNotFoundException", "ServerException", "ValidationException"],
     validate: validators.UpdateImageStorageClass,
   },
+  UpdatePullThroughCacheRule: {
+    name: "UpdatePullThroughCacheRule",
+    target: "AmazonEC2ContainerRegistry_V20150921.UpdatePullThroughCacheRule",
+    input: "UpdatePullThroughCacheRuleRequest",
+    output: "UpdatePullThroughCacheRuleResponse",
+    errors: ["InvalidParameterException", "PullThroughCacheRuleNotFoundException", "SecretNotFoundException", "ServerException", "UnableToAccessSecretException", "UnableToDecryptSecretValueException", "ValidationException"],
+    validate: validators.UpdatePullThroughCacheRule,
+  },
   UpdateRepositoryCreationTemplate: {
     name: "UpdateRepositoryCreationTemplate",
     target: "AmazonEC2ContainerRegistry_V20150921.UpdateRepositoryCreationTemplate",
@@ -427,5 +459,13 @@ export const operations = {
     errors: ["InvalidLayerPartException", "InvalidParameterException", "KmsException", "LimitExceededException", "RepositoryNotFoundException", "ServerException", "UploadNotFoundException"],
     validate: validators.UploadLayerPart,
     streaming: {"member":"layerPartBlob","minBytes":0,"maxBytes":20971520,"requiredBefore":["repositoryName","uploadId","partFirstByte","partLastByte"]},
+  },
+  ValidatePullThroughCacheRule: {
+    name: "ValidatePullThroughCacheRule",
+    target: "AmazonEC2ContainerRegistry_V20150921.ValidatePullThroughCacheRule",
+    input: "ValidatePullThroughCacheRuleRequest",
+    output: "ValidatePullThroughCacheRuleResponse",
+    errors: ["InvalidParameterException", "PullThroughCacheRuleNotFoundException", "ServerException", "ValidationException"],
+    validate: validators.ValidatePullThroughCacheRule,
   },
 } satisfies Record<string, OperationDescription>;

@@ -28,12 +28,16 @@ export interface Service<Context extends RequestContext = RequestContext> {
   BatchGetRepositoryScanningConfiguration(input: T.BatchGetRepositoryScanningConfigurationRequest, context: Context): Promise<T.BatchGetRepositoryScanningConfigurationResponse>;
   /** Finishes an upload session and stores the layer under its digest. */
   CompleteLayerUpload(input: T.CompleteLayerUploadRequest, context: Context): Promise<T.CompleteLayerUploadResponse>;
+  /** Creates a pull through cache rule: repositories of the registry named under the prefix mirror the upstream registry, so that pulling an image from one fetches it from the upstream on first use (with the credentials the named secret holds, when the upstream needs them) and keeps it. */
+  CreatePullThroughCacheRule(input: T.CreatePullThroughCacheRuleRequest, context: Context): Promise<T.CreatePullThroughCacheRuleResponse>;
   /** Makes a new, empty repository. */
   CreateRepository(input: T.CreateRepositoryRequest, context: Context): Promise<T.CreateRepositoryResponse>;
   /** Adds a template of repository settings for a namespace prefix (or ROOT), applied to repositories the registry creates itself: on push, by pull through cache or by replication, as its appliedFor says. */
   CreateRepositoryCreationTemplate(input: T.CreateRepositoryCreationTemplateRequest, context: Context): Promise<T.CreateRepositoryCreationTemplateResponse>;
   /** Removes a repository's lifecycle rules and returns them. */
   DeleteLifecyclePolicy(input: T.DeleteLifecyclePolicyRequest, context: Context): Promise<T.DeleteLifecyclePolicyResponse>;
+  /** Deletes a pull through cache rule and returns it; the images it brought in stay. */
+  DeletePullThroughCacheRule(input: T.DeletePullThroughCacheRuleRequest, context: Context): Promise<T.DeletePullThroughCacheRuleResponse>;
   /** Removes the registry's permissions policy and returns the text that was removed. */
   DeleteRegistryPolicy(input: T.DeleteRegistryPolicyRequest, context: Context): Promise<T.DeleteRegistryPolicyResponse>;
   /** Deletes a repository, and with force its images. */
@@ -54,6 +58,8 @@ export interface Service<Context extends RequestContext = RequestContext> {
   DescribeImageScanFindings(input: T.DescribeImageScanFindingsRequest, context: Context): Promise<T.DescribeImageScanFindingsResponse>;
   /** Reports, per signing profile whose rule covers the image's repository, whether a signature by that profile is attached to the image. */
   DescribeImageSigningStatus(input: T.DescribeImageSigningStatusRequest, context: Context): Promise<T.DescribeImageSigningStatusResponse>;
+  /** Lists the registry's pull through cache rules, or the rules of the prefixes named, a page at a time. */
+  DescribePullThroughCacheRules(input: T.DescribePullThroughCacheRulesRequest, context: Context): Promise<T.DescribePullThroughCacheRulesResponse>;
   /** Returns the registry id of the caller and its replication configuration. */
   DescribeRegistry(input: T.DescribeRegistryRequest, context: Context): Promise<T.DescribeRegistryResponse>;
   /** Lists repositories, all or by name, a page at a time. */
@@ -120,10 +126,14 @@ export interface Service<Context extends RequestContext = RequestContext> {
   UntagResource(input: T.UntagResourceRequest, context: Context): Promise<T.UntagResourceResponse>;
   /** Moves an image to the archive storage class, where it cannot be pulled, or starts restoring an archived one to standard storage. */
   UpdateImageStorageClass(input: T.UpdateImageStorageClassRequest, context: Context): Promise<T.UpdateImageStorageClassResponse>;
+  /** Changes the secret or the role a pull through cache rule uses to reach its upstream registry. */
+  UpdatePullThroughCacheRule(input: T.UpdatePullThroughCacheRuleRequest, context: Context): Promise<T.UpdatePullThroughCacheRuleResponse>;
   /** Changes the settings of an existing repository creation template; repositories it already created keep theirs. */
   UpdateRepositoryCreationTemplate(input: T.UpdateRepositoryCreationTemplateRequest, context: Context): Promise<T.UpdateRepositoryCreationTemplateResponse>;
   /** Appends one byte range to an upload session. */
   UploadLayerPart(input: StreamingInput<T.UploadLayerPartRequest, "layerPartBlob">, context: Context): Promise<T.UploadLayerPartResponse>;
+  /** Checks that a pull through cache rule works: the upstream registry is reached and accepts the rule's credentials. The answer says whether it is valid and, when not, why. */
+  ValidatePullThroughCacheRule(input: T.ValidatePullThroughCacheRuleRequest, context: Context): Promise<T.ValidatePullThroughCacheRuleResponse>;
 }
 
 /** Serves `impl`; throws when an operation has no handler. */

@@ -129,6 +129,27 @@ export interface CompleteLayerUploadResponse {
   layerDigest?: LayerDigest | undefined;
 }
 
+export interface CreatePullThroughCacheRuleRequest {
+  ecrRepositoryPrefix: PullThroughCacheRuleRepositoryPrefix;
+  upstreamRegistryUrl: Url;
+  registryId?: RegistryId | undefined;
+  upstreamRegistry?: UpstreamRegistry | undefined;
+  credentialArn?: CredentialArn | undefined;
+  customRoleArn?: CustomRoleArn | undefined;
+  upstreamRepositoryPrefix?: PullThroughCacheRuleRepositoryPrefix | undefined;
+}
+
+export interface CreatePullThroughCacheRuleResponse {
+  ecrRepositoryPrefix?: PullThroughCacheRuleRepositoryPrefix | undefined;
+  upstreamRegistryUrl?: Url | undefined;
+  createdAt?: CreationTimestamp | undefined;
+  registryId?: RegistryId | undefined;
+  upstreamRegistry?: UpstreamRegistry | undefined;
+  credentialArn?: CredentialArn | undefined;
+  customRoleArn?: CustomRoleArn | undefined;
+  upstreamRepositoryPrefix?: PullThroughCacheRuleRepositoryPrefix | undefined;
+}
+
 export interface CreateRepositoryCreationTemplateRequest {
   prefix: Prefix;
   description?: RepositoryTemplateDescription | undefined;
@@ -162,6 +183,8 @@ export interface CreateRepositoryResponse {
 }
 
 export type CreationTimestamp = Date;
+
+export type CredentialArn = string;
 
 export type CustomRoleArn = string;
 
@@ -201,6 +224,21 @@ export interface DeleteLifecyclePolicyResponse {
   repositoryName?: RepositoryName | undefined;
   lifecyclePolicyText?: LifecyclePolicyText | undefined;
   lastEvaluatedAt?: EvaluationTimestamp | undefined;
+}
+
+export interface DeletePullThroughCacheRuleRequest {
+  ecrRepositoryPrefix: PullThroughCacheRuleRepositoryPrefix;
+  registryId?: RegistryId | undefined;
+}
+
+export interface DeletePullThroughCacheRuleResponse {
+  ecrRepositoryPrefix?: PullThroughCacheRuleRepositoryPrefix | undefined;
+  upstreamRegistryUrl?: Url | undefined;
+  createdAt?: CreationTimestamp | undefined;
+  registryId?: RegistryId | undefined;
+  credentialArn?: CredentialArn | undefined;
+  customRoleArn?: CustomRoleArn | undefined;
+  upstreamRepositoryPrefix?: PullThroughCacheRuleRepositoryPrefix | undefined;
 }
 
 export interface DeleteRegistryPolicyRequest {
@@ -315,6 +353,18 @@ export interface DescribeImagesRequest {
 
 export interface DescribeImagesResponse {
   imageDetails?: ImageDetailList | undefined;
+  nextToken?: NextToken | undefined;
+}
+
+export interface DescribePullThroughCacheRulesRequest {
+  registryId?: RegistryId | undefined;
+  ecrRepositoryPrefixes?: PullThroughCacheRuleRepositoryPrefixList | undefined;
+  nextToken?: NextToken | undefined;
+  maxResults?: MaxResults | undefined;
+}
+
+export interface DescribePullThroughCacheRulesResponse {
+  pullThroughCacheRules?: PullThroughCacheRuleList | undefined;
   nextToken?: NextToken | undefined;
 }
 
@@ -716,6 +766,8 @@ export interface InitiateLayerUploadResponse {
   partSize?: PartSize | undefined;
 }
 
+export type IsPTCRuleValid = boolean;
+
 export type KmsError = string;
 
 export type KmsKey = string;
@@ -883,6 +935,8 @@ export type Metric = string;
 
 export type NextToken = string;
 
+export type PTCValidateFailure = string;
+
 export type PackageManager = string;
 
 export interface PackageVulnerabilityDetails {
@@ -909,6 +963,24 @@ export type PrefixList = Array<Prefix>;
 export type PrincipalArn = string;
 
 export type ProxyEndpoint = string;
+
+export interface PullThroughCacheRule {
+  ecrRepositoryPrefix?: PullThroughCacheRuleRepositoryPrefix | undefined;
+  upstreamRegistryUrl?: Url | undefined;
+  createdAt?: CreationTimestamp | undefined;
+  registryId?: RegistryId | undefined;
+  credentialArn?: CredentialArn | undefined;
+  customRoleArn?: CustomRoleArn | undefined;
+  upstreamRepositoryPrefix?: PullThroughCacheRuleRepositoryPrefix | undefined;
+  upstreamRegistry?: UpstreamRegistry | undefined;
+  updatedAt?: UpdatedTimestamp | undefined;
+}
+
+export type PullThroughCacheRuleList = Array<PullThroughCacheRule>;
+
+export type PullThroughCacheRuleRepositoryPrefix = string;
+
+export type PullThroughCacheRuleRepositoryPrefixList = Array<PullThroughCacheRuleRepositoryPrefix>;
 
 export type PullTimeUpdateExclusionList = Array<PrincipalArn>;
 
@@ -1407,6 +1479,22 @@ export interface UpdateImageStorageClassResponse {
   imageStatus?: ImageStatus | undefined;
 }
 
+export interface UpdatePullThroughCacheRuleRequest {
+  registryId?: RegistryId | undefined;
+  ecrRepositoryPrefix: PullThroughCacheRuleRepositoryPrefix;
+  credentialArn?: CredentialArn | undefined;
+  customRoleArn?: CustomRoleArn | undefined;
+}
+
+export interface UpdatePullThroughCacheRuleResponse {
+  ecrRepositoryPrefix?: PullThroughCacheRuleRepositoryPrefix | undefined;
+  registryId?: RegistryId | undefined;
+  updatedAt?: UpdatedTimestamp | undefined;
+  credentialArn?: CredentialArn | undefined;
+  customRoleArn?: CustomRoleArn | undefined;
+  upstreamRepositoryPrefix?: PullThroughCacheRuleRepositoryPrefix | undefined;
+}
+
 export interface UpdateRepositoryCreationTemplateRequest {
   prefix: Prefix;
   description?: RepositoryTemplateDescription | undefined;
@@ -1424,6 +1512,8 @@ export interface UpdateRepositoryCreationTemplateResponse {
   registryId?: RegistryId | undefined;
   repositoryCreationTemplate?: RepositoryCreationTemplate | undefined;
 }
+
+export type UpdatedTimestamp = Date;
 
 export type UploadId = string;
 
@@ -1443,7 +1533,36 @@ export interface UploadLayerPartResponse {
   lastByteReceived?: PartSize | undefined;
 }
 
+export const UpstreamRegistry = {
+  Ecr: "ecr",
+  EcrPublic: "ecr-public",
+  Quay: "quay",
+  K8s: "k8s",
+  DockerHub: "docker-hub",
+  GitHubContainerRegistry: "github-container-registry",
+  AzureContainerRegistry: "azure-container-registry",
+  GitLabContainerRegistry: "gitlab-container-registry",
+  Chainguard: "chainguard",
+} as const;
+export type UpstreamRegistry = (typeof UpstreamRegistry)[keyof typeof UpstreamRegistry];
+
 export type Url = string;
+
+export interface ValidatePullThroughCacheRuleRequest {
+  ecrRepositoryPrefix: PullThroughCacheRuleRepositoryPrefix;
+  registryId?: RegistryId | undefined;
+}
+
+export interface ValidatePullThroughCacheRuleResponse {
+  ecrRepositoryPrefix?: PullThroughCacheRuleRepositoryPrefix | undefined;
+  registryId?: RegistryId | undefined;
+  upstreamRegistryUrl?: Url | undefined;
+  credentialArn?: CredentialArn | undefined;
+  customRoleArn?: CustomRoleArn | undefined;
+  upstreamRepositoryPrefix?: PullThroughCacheRuleRepositoryPrefix | undefined;
+  isValid?: IsPTCRuleValid | undefined;
+  failure?: PTCValidateFailure | undefined;
+}
 
 export type Version = string;
 

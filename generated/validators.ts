@@ -680,22 +680,205 @@ validate34.errors = vErrors;
 return errors === 0;
 }
 
-export const CreateRepository: InputValidator = validate39;
-const schema43 = {"$id":"op-CreateRepository","$ref":"shapes#/$defs/CreateRepositoryRequest"};
-const schema44 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"tags":{"$ref":"#/$defs/TagList"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"},"imageScanningConfiguration":{"$ref":"#/$defs/ImageScanningConfiguration"},"encryptionConfiguration":{"$ref":"#/$defs/EncryptionConfiguration"}},"required":["repositoryName"]};
-const schema51 = {"enum":["MUTABLE","IMMUTABLE","IMMUTABLE_WITH_EXCLUSION","MUTABLE_WITH_EXCLUSION"]};
-const schema47 = {"items":{"$ref":"#/$defs/Tag"}};
-const schema48 = {"properties":{"Key":{"$ref":"#/$defs/TagKey"},"Value":{"$ref":"#/$defs/TagValue"}},"required":["Key","Value"]};
-const schema49 = {};
-const schema50 = {};
+export const CreatePullThroughCacheRule: InputValidator = validate39;
+const schema43 = {"$id":"op-CreatePullThroughCacheRule","$ref":"shapes#/$defs/CreatePullThroughCacheRuleRequest"};
+const schema44 = {"properties":{"ecrRepositoryPrefix":{"$ref":"#/$defs/PullThroughCacheRuleRepositoryPrefix"},"upstreamRegistryUrl":{"$ref":"#/$defs/Url"},"registryId":{"$ref":"#/$defs/RegistryId"},"upstreamRegistry":{"$ref":"#/$defs/UpstreamRegistry"},"credentialArn":{"$ref":"#/$defs/CredentialArn"},"customRoleArn":{"$ref":"#/$defs/CustomRoleArn"},"upstreamRepositoryPrefix":{"$ref":"#/$defs/PullThroughCacheRuleRepositoryPrefix"}},"required":["ecrRepositoryPrefix","upstreamRegistryUrl"]};
+const schema45 = {"minLength":2,"maxLength":30,"pattern":"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"};
+const schema46 = {};
+const schema48 = {"enum":["ecr","ecr-public","quay","k8s","docker-hub","github-container-registry","azure-container-registry","gitlab-container-registry","chainguard"]};
+const schema49 = {"minLength":50,"maxLength":612,"pattern":"^arn:aws(-\\w+)*:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr\\-pullthroughcache\\/[a-zA-Z0-9\\/_+=.@-]+$"};
+const schema50 = {"minLength":0,"maxLength":2048};
+const pattern11 = func2("^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$", "");
+const pattern13 = func2("^arn:aws(-\\w+)*:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr\\-pullthroughcache\\/[a-zA-Z0-9\\/_+=.@-]+$", "");
 
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.ecrRepositoryPrefix === undefined) && (missing0 = "ecrRepositoryPrefix")) || ((data.upstreamRegistryUrl === undefined) && (missing0 = "upstreamRegistryUrl"))){
+validate40.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.ecrRepositoryPrefix !== undefined){
+let data0 = data.ecrRepositoryPrefix;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 30){
+validate40.errors = [{instancePath:instancePath+"/ecrRepositoryPrefix",schemaPath:"#/$defs/PullThroughCacheRuleRepositoryPrefix/maxLength",keyword:"maxLength",params:{limit: 30},message:"must NOT have more than 30 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 2){
+validate40.errors = [{instancePath:instancePath+"/ecrRepositoryPrefix",schemaPath:"#/$defs/PullThroughCacheRuleRepositoryPrefix/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern11.test(data0)){
+validate40.errors = [{instancePath:instancePath+"/ecrRepositoryPrefix",schemaPath:"#/$defs/PullThroughCacheRuleRepositoryPrefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.upstreamRegistryUrl !== undefined){
+const _errs2 = errors;
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.registryId !== undefined){
+let data2 = data.registryId;
+const _errs3 = errors;
+if(typeof data2 === "string"){
+if(!pattern0.test(data2)){
+validate40.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.upstreamRegistry !== undefined){
+let data3 = data.upstreamRegistry;
+const _errs5 = errors;
+if(!(((((((((data3 === "ecr") || (data3 === "ecr-public")) || (data3 === "quay")) || (data3 === "k8s")) || (data3 === "docker-hub")) || (data3 === "github-container-registry")) || (data3 === "azure-container-registry")) || (data3 === "gitlab-container-registry")) || (data3 === "chainguard"))){
+validate40.errors = [{instancePath:instancePath+"/upstreamRegistry",schemaPath:"#/$defs/UpstreamRegistry/enum",keyword:"enum",params:{allowedValues: schema48.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.credentialArn !== undefined){
+let data4 = data.credentialArn;
+const _errs7 = errors;
+if(typeof data4 === "string"){
+if(func3(data4) > 612){
+validate40.errors = [{instancePath:instancePath+"/credentialArn",schemaPath:"#/$defs/CredentialArn/maxLength",keyword:"maxLength",params:{limit: 612},message:"must NOT have more than 612 characters"}];
+return false;
+}
+else {
+if(func3(data4) < 50){
+validate40.errors = [{instancePath:instancePath+"/credentialArn",schemaPath:"#/$defs/CredentialArn/minLength",keyword:"minLength",params:{limit: 50},message:"must NOT have fewer than 50 characters"}];
+return false;
+}
+else {
+if(!pattern13.test(data4)){
+validate40.errors = [{instancePath:instancePath+"/credentialArn",schemaPath:"#/$defs/CredentialArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-\\w+)*:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr\\-pullthroughcache\\/[a-zA-Z0-9\\/_+=.@-]+$"},message:"must match pattern \""+"^arn:aws(-\\w+)*:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr\\-pullthroughcache\\/[a-zA-Z0-9\\/_+=.@-]+$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.customRoleArn !== undefined){
+let data5 = data.customRoleArn;
+const _errs9 = errors;
+if(typeof data5 === "string"){
+if(func3(data5) > 2048){
+validate40.errors = [{instancePath:instancePath+"/customRoleArn",schemaPath:"#/$defs/CustomRoleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
+return false;
+}
+else {
+if(func3(data5) < 0){
+validate40.errors = [{instancePath:instancePath+"/customRoleArn",schemaPath:"#/$defs/CustomRoleArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.upstreamRepositoryPrefix !== undefined){
+let data6 = data.upstreamRepositoryPrefix;
+const _errs11 = errors;
+if(typeof data6 === "string"){
+if(func3(data6) > 30){
+validate40.errors = [{instancePath:instancePath+"/upstreamRepositoryPrefix",schemaPath:"#/$defs/PullThroughCacheRuleRepositoryPrefix/maxLength",keyword:"maxLength",params:{limit: 30},message:"must NOT have more than 30 characters"}];
+return false;
+}
+else {
+if(func3(data6) < 2){
+validate40.errors = [{instancePath:instancePath+"/upstreamRepositoryPrefix",schemaPath:"#/$defs/PullThroughCacheRuleRepositoryPrefix/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern11.test(data6)){
+validate40.errors = [{instancePath:instancePath+"/upstreamRepositoryPrefix",schemaPath:"#/$defs/PullThroughCacheRuleRepositoryPrefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+validate40.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-CreatePullThroughCacheRule" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate40(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+errors = vErrors.length;
+}
+validate39.errors = vErrors;
+return errors === 0;
+}
+
+export const CreateRepository: InputValidator = validate42;
+const schema52 = {"$id":"op-CreateRepository","$ref":"shapes#/$defs/CreateRepositoryRequest"};
+const schema53 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"tags":{"$ref":"#/$defs/TagList"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"},"imageScanningConfiguration":{"$ref":"#/$defs/ImageScanningConfiguration"},"encryptionConfiguration":{"$ref":"#/$defs/EncryptionConfiguration"}},"required":["repositoryName"]};
+const schema60 = {"enum":["MUTABLE","IMMUTABLE","IMMUTABLE_WITH_EXCLUSION","MUTABLE_WITH_EXCLUSION"]};
+const schema56 = {"items":{"$ref":"#/$defs/Tag"}};
+const schema57 = {"properties":{"Key":{"$ref":"#/$defs/TagKey"},"Value":{"$ref":"#/$defs/TagValue"}},"required":["Key","Value"]};
+const schema58 = {};
+const schema59 = {};
+
+function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.Key === undefined) && (missing0 = "Key")) || ((data.Value === undefined) && (missing0 = "Value"))){
-validate42.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate45.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -717,12 +900,12 @@ var valid0 = true;
 }
 }
 }
-validate42.errors = vErrors;
+validate45.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -730,8 +913,8 @@ var valid0 = true;
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 const _errs0 = errors;
-if(!(validate42(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+if(!(validate45(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs0 === errors;
@@ -740,30 +923,30 @@ break;
 }
 }
 }
-validate41.errors = vErrors;
+validate44.errors = vErrors;
 return errors === 0;
 }
 
-const schema52 = {"items":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilter"},"minItems":1,"maxItems":5};
-const schema53 = {"properties":{"filterType":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilterType"},"filter":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilterValue"}},"required":["filterType","filter"]};
-const schema54 = {"enum":["WILDCARD"]};
-const schema55 = {"minLength":1,"maxLength":128,"pattern":"^[0-9a-zA-Z._*-]{1,128}$"};
-const pattern13 = func2("^[0-9a-zA-Z._*-]{1,128}$", "");
+const schema61 = {"items":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilter"},"minItems":1,"maxItems":5};
+const schema62 = {"properties":{"filterType":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilterType"},"filter":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilterValue"}},"required":["filterType","filter"]};
+const schema63 = {"enum":["WILDCARD"]};
+const schema64 = {"minLength":1,"maxLength":128,"pattern":"^[0-9a-zA-Z._*-]{1,128}$"};
+const pattern17 = func2("^[0-9a-zA-Z._*-]{1,128}$", "");
 
-function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.filterType === undefined) && (missing0 = "filterType")) || ((data.filter === undefined) && (missing0 = "filter"))){
-validate46.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate49.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 if(data.filterType !== undefined){
 const _errs0 = errors;
 if(!(data.filterType === "WILDCARD")){
-validate46.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterType/enum",keyword:"enum",params:{allowedValues: schema54.enum},message:"must be equal to one of the allowed values"}];
+validate49.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterType/enum",keyword:"enum",params:{allowedValues: schema63.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs0 === errors;
@@ -777,17 +960,17 @@ let data1 = data.filter;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 128){
-validate46.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterValue/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"}];
+validate49.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterValue/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 1){
-validate46.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate49.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 else {
-if(!pattern13.test(data1)){
-validate46.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterValue/pattern",keyword:"pattern",params:{pattern: "^[0-9a-zA-Z._*-]{1,128}$"},message:"must match pattern \""+"^[0-9a-zA-Z._*-]{1,128}$"+"\""}];
+if(!pattern17.test(data1)){
+validate49.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ImageTagMutabilityExclusionFilterValue/pattern",keyword:"pattern",params:{pattern: "^[0-9a-zA-Z._*-]{1,128}$"},message:"must match pattern \""+"^[0-9a-zA-Z._*-]{1,128}$"+"\""}];
 return false;
 }
 }
@@ -801,22 +984,22 @@ var valid0 = true;
 }
 }
 }
-validate46.errors = vErrors;
+validate49.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 5){
-validate45.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 5},message:"must NOT have more than 5 items"}];
+validate48.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 5},message:"must NOT have more than 5 items"}];
 return false;
 }
 else {
 if(data.length < 1){
-validate45.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+validate48.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
 return false;
 }
 else {
@@ -824,8 +1007,8 @@ var valid0 = true;
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 const _errs0 = errors;
-if(!(validate46(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+if(!(validate49(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs0 === errors;
@@ -836,31 +1019,31 @@ break;
 }
 }
 }
-validate45.errors = vErrors;
+validate48.errors = vErrors;
 return errors === 0;
 }
 
-const schema56 = {"properties":{"scanOnPush":{"$ref":"#/$defs/ScanOnPushFlag"}}};
-const schema57 = {};
+const schema65 = {"properties":{"scanOnPush":{"$ref":"#/$defs/ScanOnPushFlag"}}};
+const schema66 = {};
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-validate49.errors = vErrors;
+validate52.errors = vErrors;
 return errors === 0;
 }
 
-const schema58 = {"properties":{"encryptionType":{"$ref":"#/$defs/EncryptionType"},"kmsKey":{"$ref":"#/$defs/KmsKey"}},"required":["encryptionType"]};
-const schema59 = {"enum":["AES256","KMS","KMS_DSSE"]};
-const schema60 = {"minLength":1,"maxLength":2048};
+const schema67 = {"properties":{"encryptionType":{"$ref":"#/$defs/EncryptionType"},"kmsKey":{"$ref":"#/$defs/KmsKey"}},"required":["encryptionType"]};
+const schema68 = {"enum":["AES256","KMS","KMS_DSSE"]};
+const schema69 = {"minLength":1,"maxLength":2048};
 
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.encryptionType === undefined) && (missing0 = "encryptionType")){
-validate51.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate54.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -868,7 +1051,7 @@ if(data.encryptionType !== undefined){
 let data0 = data.encryptionType;
 const _errs0 = errors;
 if(!(((data0 === "AES256") || (data0 === "KMS")) || (data0 === "KMS_DSSE"))){
-validate51.errors = [{instancePath:instancePath+"/encryptionType",schemaPath:"#/$defs/EncryptionType/enum",keyword:"enum",params:{allowedValues: schema59.enum},message:"must be equal to one of the allowed values"}];
+validate54.errors = [{instancePath:instancePath+"/encryptionType",schemaPath:"#/$defs/EncryptionType/enum",keyword:"enum",params:{allowedValues: schema68.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs0 === errors;
@@ -882,12 +1065,12 @@ let data1 = data.kmsKey;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 2048){
-validate51.errors = [{instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKey/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
+validate54.errors = [{instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKey/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 1){
-validate51.errors = [{instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate54.errors = [{instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -900,18 +1083,18 @@ var valid0 = true;
 }
 }
 }
-validate51.errors = vErrors;
+validate54.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate40.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate43.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -920,7 +1103,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate40.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate43.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -935,17 +1118,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate40.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate43.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate40.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate43.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate40.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate43.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -959,8 +1142,8 @@ var valid0 = true;
 if(valid0){
 if(data.tags !== undefined){
 const _errs4 = errors;
-if(!(validate41(data.tags, {instancePath:instancePath+"/tags",parentData:data,parentDataProperty:"tags",rootData}))){
-vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+if(!(validate44(data.tags, {instancePath:instancePath+"/tags",parentData:data,parentDataProperty:"tags",rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -973,7 +1156,7 @@ if(data.imageTagMutability !== undefined){
 let data3 = data.imageTagMutability;
 const _errs5 = errors;
 if(!((((data3 === "MUTABLE") || (data3 === "IMMUTABLE")) || (data3 === "IMMUTABLE_WITH_EXCLUSION")) || (data3 === "MUTABLE_WITH_EXCLUSION"))){
-validate40.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"}];
+validate43.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema60.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -984,8 +1167,8 @@ var valid0 = true;
 if(valid0){
 if(data.imageTagMutabilityExclusionFilters !== undefined){
 const _errs7 = errors;
-if(!(validate45(data.imageTagMutabilityExclusionFilters, {instancePath:instancePath+"/imageTagMutabilityExclusionFilters",parentData:data,parentDataProperty:"imageTagMutabilityExclusionFilters",rootData}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+if(!(validate48(data.imageTagMutabilityExclusionFilters, {instancePath:instancePath+"/imageTagMutabilityExclusionFilters",parentData:data,parentDataProperty:"imageTagMutabilityExclusionFilters",rootData}))){
+vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -996,8 +1179,8 @@ var valid0 = true;
 if(valid0){
 if(data.imageScanningConfiguration !== undefined){
 const _errs8 = errors;
-if(!(validate49(data.imageScanningConfiguration, {instancePath:instancePath+"/imageScanningConfiguration",parentData:data,parentDataProperty:"imageScanningConfiguration",rootData}))){
-vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+if(!(validate52(data.imageScanningConfiguration, {instancePath:instancePath+"/imageScanningConfiguration",parentData:data,parentDataProperty:"imageScanningConfiguration",rootData}))){
+vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -1008,8 +1191,8 @@ var valid0 = true;
 if(valid0){
 if(data.encryptionConfiguration !== undefined){
 const _errs9 = errors;
-if(!(validate51(data.encryptionConfiguration, {instancePath:instancePath+"/encryptionConfiguration",parentData:data,parentDataProperty:"encryptionConfiguration",rootData}))){
-vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+if(!(validate54(data.encryptionConfiguration, {instancePath:instancePath+"/encryptionConfiguration",parentData:data,parentDataProperty:"encryptionConfiguration",rootData}))){
+vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -1025,43 +1208,41 @@ var valid0 = true;
 }
 }
 }
-validate40.errors = vErrors;
+validate43.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-CreateRepository" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate40(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+if(!(validate43(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
 errors = vErrors.length;
 }
-validate39.errors = vErrors;
+validate42.errors = vErrors;
 return errors === 0;
 }
 
-export const CreateRepositoryCreationTemplate: InputValidator = validate54;
-const schema61 = {"$id":"op-CreateRepositoryCreationTemplate","$ref":"shapes#/$defs/CreateRepositoryCreationTemplateRequest"};
-const schema62 = {"properties":{"prefix":{"$ref":"#/$defs/Prefix"},"description":{"$ref":"#/$defs/RepositoryTemplateDescription"},"encryptionConfiguration":{"$ref":"#/$defs/EncryptionConfigurationForRepositoryCreationTemplate"},"resourceTags":{"$ref":"#/$defs/TagList"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"},"repositoryPolicy":{"$ref":"#/$defs/RepositoryPolicyText"},"lifecyclePolicy":{"$ref":"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate"},"appliedFor":{"$ref":"#/$defs/RCTAppliedForList"},"customRoleArn":{"$ref":"#/$defs/CustomRoleArn"}},"required":["prefix","appliedFor"]};
-const schema63 = {"minLength":1,"maxLength":256,"pattern":"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"};
-const schema64 = {"minLength":0,"maxLength":256};
-const schema69 = {"minLength":0,"maxLength":10240};
-const schema70 = {"minLength":0,"maxLength":30720};
-const schema73 = {"minLength":0,"maxLength":2048};
-const pattern14 = func2("^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$", "");
-const schema65 = {"properties":{"encryptionType":{"$ref":"#/$defs/EncryptionType"},"kmsKey":{"$ref":"#/$defs/KmsKeyForRepositoryCreationTemplate"}},"required":["encryptionType"]};
-const schema67 = {"minLength":0,"maxLength":2048,"pattern":"^$|arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key\\/[a-z0-9-]+$"};
-const pattern15 = func2("^$|arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key\\/[a-z0-9-]+$", "");
+export const CreateRepositoryCreationTemplate: InputValidator = validate57;
+const schema70 = {"$id":"op-CreateRepositoryCreationTemplate","$ref":"shapes#/$defs/CreateRepositoryCreationTemplateRequest"};
+const schema71 = {"properties":{"prefix":{"$ref":"#/$defs/Prefix"},"description":{"$ref":"#/$defs/RepositoryTemplateDescription"},"encryptionConfiguration":{"$ref":"#/$defs/EncryptionConfigurationForRepositoryCreationTemplate"},"resourceTags":{"$ref":"#/$defs/TagList"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"},"repositoryPolicy":{"$ref":"#/$defs/RepositoryPolicyText"},"lifecyclePolicy":{"$ref":"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate"},"appliedFor":{"$ref":"#/$defs/RCTAppliedForList"},"customRoleArn":{"$ref":"#/$defs/CustomRoleArn"}},"required":["prefix","appliedFor"]};
+const schema72 = {"minLength":1,"maxLength":256,"pattern":"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"};
+const schema73 = {"minLength":0,"maxLength":256};
+const schema78 = {"minLength":0,"maxLength":10240};
+const schema79 = {"minLength":0,"maxLength":30720};
+const schema74 = {"properties":{"encryptionType":{"$ref":"#/$defs/EncryptionType"},"kmsKey":{"$ref":"#/$defs/KmsKeyForRepositoryCreationTemplate"}},"required":["encryptionType"]};
+const schema76 = {"minLength":0,"maxLength":2048,"pattern":"^$|arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key\\/[a-z0-9-]+$"};
+const pattern19 = func2("^$|arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key\\/[a-z0-9-]+$", "");
 
-function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.encryptionType === undefined) && (missing0 = "encryptionType")){
-validate56.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate59.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1069,7 +1250,7 @@ if(data.encryptionType !== undefined){
 let data0 = data.encryptionType;
 const _errs0 = errors;
 if(!(((data0 === "AES256") || (data0 === "KMS")) || (data0 === "KMS_DSSE"))){
-validate56.errors = [{instancePath:instancePath+"/encryptionType",schemaPath:"#/$defs/EncryptionType/enum",keyword:"enum",params:{allowedValues: schema59.enum},message:"must be equal to one of the allowed values"}];
+validate59.errors = [{instancePath:instancePath+"/encryptionType",schemaPath:"#/$defs/EncryptionType/enum",keyword:"enum",params:{allowedValues: schema68.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs0 === errors;
@@ -1083,17 +1264,17 @@ let data1 = data.kmsKey;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 2048){
-validate56.errors = [{instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKeyForRepositoryCreationTemplate/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
+validate59.errors = [{instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKeyForRepositoryCreationTemplate/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 0){
-validate56.errors = [{instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKeyForRepositoryCreationTemplate/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate59.errors = [{instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKeyForRepositoryCreationTemplate/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 else {
-if(!pattern15.test(data1)){
-validate56.errors = [{instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKeyForRepositoryCreationTemplate/pattern",keyword:"pattern",params:{pattern: "^$|arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key\\/[a-z0-9-]+$"},message:"must match pattern \""+"^$|arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key\\/[a-z0-9-]+$"+"\""}];
+if(!pattern19.test(data1)){
+validate59.errors = [{instancePath:instancePath+"/kmsKey",schemaPath:"#/$defs/KmsKeyForRepositoryCreationTemplate/pattern",keyword:"pattern",params:{pattern: "^$|arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key\\/[a-z0-9-]+$"},message:"must match pattern \""+"^$|arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key\\/[a-z0-9-]+$"+"\""}];
 return false;
 }
 }
@@ -1107,14 +1288,14 @@ var valid0 = true;
 }
 }
 }
-validate56.errors = vErrors;
+validate59.errors = vErrors;
 return errors === 0;
 }
 
-const schema71 = {"items":{"$ref":"#/$defs/RCTAppliedFor"}};
-const schema72 = {"enum":["REPLICATION","PULL_THROUGH_CACHE","CREATE_ON_PUSH"]};
+const schema80 = {"items":{"$ref":"#/$defs/RCTAppliedFor"}};
+const schema81 = {"enum":["REPLICATION","PULL_THROUGH_CACHE","CREATE_ON_PUSH"]};
 
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -1124,7 +1305,7 @@ for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 const _errs0 = errors;
 if(!(((data0 === "REPLICATION") || (data0 === "PULL_THROUGH_CACHE")) || (data0 === "CREATE_ON_PUSH"))){
-validate60.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RCTAppliedFor/enum",keyword:"enum",params:{allowedValues: schema72.enum},message:"must be equal to one of the allowed values"}];
+validate63.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RCTAppliedFor/enum",keyword:"enum",params:{allowedValues: schema81.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs0 === errors;
@@ -1133,18 +1314,18 @@ break;
 }
 }
 }
-validate60.errors = vErrors;
+validate63.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.prefix === undefined) && (missing0 = "prefix")) || ((data.appliedFor === undefined) && (missing0 = "appliedFor"))){
-validate55.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate58.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1153,17 +1334,17 @@ let data0 = data.prefix;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 256){
-validate55.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate58.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 1){
-validate55.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate58.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 else {
-if(!pattern14.test(data0)){
-validate55.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
+if(!pattern11.test(data0)){
+validate58.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
 return false;
 }
 }
@@ -1180,12 +1361,12 @@ let data1 = data.description;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate55.errors = [{instancePath:instancePath+"/description",schemaPath:"#/$defs/RepositoryTemplateDescription/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate58.errors = [{instancePath:instancePath+"/description",schemaPath:"#/$defs/RepositoryTemplateDescription/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 0){
-validate55.errors = [{instancePath:instancePath+"/description",schemaPath:"#/$defs/RepositoryTemplateDescription/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate58.errors = [{instancePath:instancePath+"/description",schemaPath:"#/$defs/RepositoryTemplateDescription/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 }
@@ -1198,8 +1379,8 @@ var valid0 = true;
 if(valid0){
 if(data.encryptionConfiguration !== undefined){
 const _errs4 = errors;
-if(!(validate56(data.encryptionConfiguration, {instancePath:instancePath+"/encryptionConfiguration",parentData:data,parentDataProperty:"encryptionConfiguration",rootData}))){
-vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+if(!(validate59(data.encryptionConfiguration, {instancePath:instancePath+"/encryptionConfiguration",parentData:data,parentDataProperty:"encryptionConfiguration",rootData}))){
+vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -1210,8 +1391,8 @@ var valid0 = true;
 if(valid0){
 if(data.resourceTags !== undefined){
 const _errs5 = errors;
-if(!(validate41(data.resourceTags, {instancePath:instancePath+"/resourceTags",parentData:data,parentDataProperty:"resourceTags",rootData}))){
-vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+if(!(validate44(data.resourceTags, {instancePath:instancePath+"/resourceTags",parentData:data,parentDataProperty:"resourceTags",rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -1224,7 +1405,7 @@ if(data.imageTagMutability !== undefined){
 let data4 = data.imageTagMutability;
 const _errs6 = errors;
 if(!((((data4 === "MUTABLE") || (data4 === "IMMUTABLE")) || (data4 === "IMMUTABLE_WITH_EXCLUSION")) || (data4 === "MUTABLE_WITH_EXCLUSION"))){
-validate55.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"}];
+validate58.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema60.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -1235,8 +1416,8 @@ var valid0 = true;
 if(valid0){
 if(data.imageTagMutabilityExclusionFilters !== undefined){
 const _errs8 = errors;
-if(!(validate45(data.imageTagMutabilityExclusionFilters, {instancePath:instancePath+"/imageTagMutabilityExclusionFilters",parentData:data,parentDataProperty:"imageTagMutabilityExclusionFilters",rootData}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+if(!(validate48(data.imageTagMutabilityExclusionFilters, {instancePath:instancePath+"/imageTagMutabilityExclusionFilters",parentData:data,parentDataProperty:"imageTagMutabilityExclusionFilters",rootData}))){
+vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -1250,12 +1431,12 @@ let data6 = data.repositoryPolicy;
 const _errs9 = errors;
 if(typeof data6 === "string"){
 if(func3(data6) > 10240){
-validate55.errors = [{instancePath:instancePath+"/repositoryPolicy",schemaPath:"#/$defs/RepositoryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
+validate58.errors = [{instancePath:instancePath+"/repositoryPolicy",schemaPath:"#/$defs/RepositoryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
 return false;
 }
 else {
 if(func3(data6) < 0){
-validate55.errors = [{instancePath:instancePath+"/repositoryPolicy",schemaPath:"#/$defs/RepositoryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate58.errors = [{instancePath:instancePath+"/repositoryPolicy",schemaPath:"#/$defs/RepositoryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 }
@@ -1271,12 +1452,12 @@ let data7 = data.lifecyclePolicy;
 const _errs11 = errors;
 if(typeof data7 === "string"){
 if(func3(data7) > 30720){
-validate55.errors = [{instancePath:instancePath+"/lifecyclePolicy",schemaPath:"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
+validate58.errors = [{instancePath:instancePath+"/lifecyclePolicy",schemaPath:"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
 return false;
 }
 else {
 if(func3(data7) < 0){
-validate55.errors = [{instancePath:instancePath+"/lifecyclePolicy",schemaPath:"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate58.errors = [{instancePath:instancePath+"/lifecyclePolicy",schemaPath:"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 }
@@ -1289,8 +1470,8 @@ var valid0 = true;
 if(valid0){
 if(data.appliedFor !== undefined){
 const _errs13 = errors;
-if(!(validate60(data.appliedFor, {instancePath:instancePath+"/appliedFor",parentData:data,parentDataProperty:"appliedFor",rootData}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+if(!(validate63(data.appliedFor, {instancePath:instancePath+"/appliedFor",parentData:data,parentDataProperty:"appliedFor",rootData}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs13 === errors;
@@ -1304,12 +1485,12 @@ let data9 = data.customRoleArn;
 const _errs14 = errors;
 if(typeof data9 === "string"){
 if(func3(data9) > 2048){
-validate55.errors = [{instancePath:instancePath+"/customRoleArn",schemaPath:"#/$defs/CustomRoleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
+validate58.errors = [{instancePath:instancePath+"/customRoleArn",schemaPath:"#/$defs/CustomRoleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
 return false;
 }
 else {
 if(func3(data9) < 0){
-validate55.errors = [{instancePath:instancePath+"/customRoleArn",schemaPath:"#/$defs/CustomRoleArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate58.errors = [{instancePath:instancePath+"/customRoleArn",schemaPath:"#/$defs/CustomRoleArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 }
@@ -1330,252 +1511,189 @@ var valid0 = true;
 }
 }
 }
-validate55.errors = vErrors;
+validate58.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-CreateRepositoryCreationTemplate" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate55(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if(!(validate58(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
 errors = vErrors.length;
 }
-validate54.errors = vErrors;
+validate57.errors = vErrors;
 return errors === 0;
 }
 
-export const DeleteLifecyclePolicy: InputValidator = validate63;
-const schema74 = {"$id":"op-DeleteLifecyclePolicy","$ref":"shapes#/$defs/DeleteLifecyclePolicyRequest"};
-const schema75 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
-
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate64.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.registryId !== undefined){
-let data0 = data.registryId;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate64.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
-return false;
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 256){
-validate64.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 2){
-validate64.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
-return false;
-}
-else {
-if(!pattern1.test(data1)){
-validate64.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-validate64.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-DeleteLifecyclePolicy" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate64(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
-errors = vErrors.length;
-}
-validate63.errors = vErrors;
-return errors === 0;
-}
-
-export const DeleteRegistryPolicy: InputValidator = validate66;
-const schema78 = {"$id":"op-DeleteRegistryPolicy","$ref":"shapes#/$defs/DeleteRegistryPolicyRequest"};
-const schema79 = {"properties":{}};
-
-function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-DeleteRegistryPolicy" */;
-let vErrors = null;
-let errors = 0;
-validate66.errors = vErrors;
-return errors === 0;
-}
-
-export const DeleteRepository: InputValidator = validate67;
-const schema80 = {"$id":"op-DeleteRepository","$ref":"shapes#/$defs/DeleteRepositoryRequest"};
-const schema81 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"force":{"$ref":"#/$defs/ForceFlag"}},"required":["repositoryName"]};
-const schema84 = {};
-
-function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate68.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.registryId !== undefined){
-let data0 = data.registryId;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate68.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
-return false;
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 256){
-validate68.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 2){
-validate68.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
-return false;
-}
-else {
-if(!pattern1.test(data1)){
-validate68.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.force !== undefined){
-const _errs4 = errors;
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-validate68.errors = vErrors;
-return errors === 0;
-}
-
+export const DeleteLifecyclePolicy: InputValidator = validate66;
+const schema83 = {"$id":"op-DeleteLifecyclePolicy","$ref":"shapes#/$defs/DeleteLifecyclePolicyRequest"};
+const schema84 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
 
 function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-DeleteRepository" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate68(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
-errors = vErrors.length;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
+validate67.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate67.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate67.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate67.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate67.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
 }
 validate67.errors = vErrors;
 return errors === 0;
 }
 
-export const DeleteRepositoryCreationTemplate: InputValidator = validate70;
-const schema85 = {"$id":"op-DeleteRepositoryCreationTemplate","$ref":"shapes#/$defs/DeleteRepositoryCreationTemplateRequest"};
-const schema86 = {"properties":{"prefix":{"$ref":"#/$defs/Prefix"}},"required":["prefix"]};
 
-function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-DeleteLifecyclePolicy" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate67(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
+errors = vErrors.length;
+}
+validate66.errors = vErrors;
+return errors === 0;
+}
+
+export const DeletePullThroughCacheRule: InputValidator = validate69;
+const schema87 = {"$id":"op-DeletePullThroughCacheRule","$ref":"shapes#/$defs/DeletePullThroughCacheRuleRequest"};
+const schema88 = {"properties":{"ecrRepositoryPrefix":{"$ref":"#/$defs/PullThroughCacheRuleRepositoryPrefix"},"registryId":{"$ref":"#/$defs/RegistryId"}},"required":["ecrRepositoryPrefix"]};
+
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((data.prefix === undefined) && (missing0 = "prefix")){
-validate71.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+if((data.ecrRepositoryPrefix === undefined) && (missing0 = "ecrRepositoryPrefix")){
+validate70.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
-if(data.prefix !== undefined){
-let data0 = data.prefix;
+if(data.ecrRepositoryPrefix !== undefined){
+let data0 = data.ecrRepositoryPrefix;
+const _errs0 = errors;
 if(typeof data0 === "string"){
-if(func3(data0) > 256){
-validate71.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+if(func3(data0) > 30){
+validate70.errors = [{instancePath:instancePath+"/ecrRepositoryPrefix",schemaPath:"#/$defs/PullThroughCacheRuleRepositoryPrefix/maxLength",keyword:"maxLength",params:{limit: 30},message:"must NOT have more than 30 characters"}];
 return false;
 }
 else {
-if(func3(data0) < 1){
-validate71.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+if(func3(data0) < 2){
+validate70.errors = [{instancePath:instancePath+"/ecrRepositoryPrefix",schemaPath:"#/$defs/PullThroughCacheRuleRepositoryPrefix/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
-if(!pattern14.test(data0)){
-validate71.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
+if(!pattern11.test(data0)){
+validate70.errors = [{instancePath:instancePath+"/ecrRepositoryPrefix",schemaPath:"#/$defs/PullThroughCacheRuleRepositoryPrefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
 return false;
 }
 }
 }
 }
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.registryId !== undefined){
+let data1 = data.registryId;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(!pattern0.test(data1)){
+validate70.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
 }
 }
 }
-validate71.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-DeleteRepositoryCreationTemplate" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate71(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
-errors = vErrors.length;
 }
 validate70.errors = vErrors;
 return errors === 0;
 }
 
-export const DeleteRepositoryPolicy: InputValidator = validate73;
-const schema88 = {"$id":"op-DeleteRepositoryPolicy","$ref":"shapes#/$defs/DeleteRepositoryPolicyRequest"};
-const schema89 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-DeletePullThroughCacheRule" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate70(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+errors = vErrors.length;
+}
+validate69.errors = vErrors;
+return errors === 0;
+}
+
+export const DeleteRegistryPolicy: InputValidator = validate72;
+const schema91 = {"$id":"op-DeleteRegistryPolicy","$ref":"shapes#/$defs/DeleteRegistryPolicyRequest"};
+const schema92 = {"properties":{}};
+
+function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-DeleteRegistryPolicy" */;
+let vErrors = null;
+let errors = 0;
+validate72.errors = vErrors;
+return errors === 0;
+}
+
+export const DeleteRepository: InputValidator = validate73;
+const schema93 = {"$id":"op-DeleteRepository","$ref":"shapes#/$defs/DeleteRepositoryRequest"};
+const schema94 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"force":{"$ref":"#/$defs/ForceFlag"}},"required":["repositoryName"]};
+const schema97 = {};
 
 function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1628,6 +1746,15 @@ var valid0 = _errs2 === errors;
 else {
 var valid0 = true;
 }
+if(valid0){
+if(data.force !== undefined){
+const _errs4 = errors;
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+}
 }
 }
 }
@@ -1637,7 +1764,7 @@ return errors === 0;
 
 
 function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-DeleteRepositoryPolicy" */;
+/*# sourceURL="op-DeleteRepository" */;
 let vErrors = null;
 let errors = 0;
 if(!(validate74(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -1648,31 +1775,160 @@ validate73.errors = vErrors;
 return errors === 0;
 }
 
-export const DeleteSigningConfiguration: InputValidator = validate76;
-const schema92 = {"$id":"op-DeleteSigningConfiguration","$ref":"shapes#/$defs/DeleteSigningConfigurationRequest"};
-const schema93 = {"properties":{}};
+export const DeleteRepositoryCreationTemplate: InputValidator = validate76;
+const schema98 = {"$id":"op-DeleteRepositoryCreationTemplate","$ref":"shapes#/$defs/DeleteRepositoryCreationTemplateRequest"};
+const schema99 = {"properties":{"prefix":{"$ref":"#/$defs/Prefix"}},"required":["prefix"]};
 
-function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-DeleteSigningConfiguration" */;
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.prefix === undefined) && (missing0 = "prefix")){
+validate77.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.prefix !== undefined){
+let data0 = data.prefix;
+if(typeof data0 === "string"){
+if(func3(data0) > 256){
+validate77.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 1){
+validate77.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+else {
+if(!pattern11.test(data0)){
+validate77.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
+return false;
+}
+}
+}
+}
+}
+}
+}
+validate77.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-DeleteRepositoryCreationTemplate" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate77(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
+errors = vErrors.length;
+}
 validate76.errors = vErrors;
 return errors === 0;
 }
 
-export const DeregisterPullTimeUpdateExclusion: InputValidator = validate77;
-const schema94 = {"$id":"op-DeregisterPullTimeUpdateExclusion","$ref":"shapes#/$defs/DeregisterPullTimeUpdateExclusionRequest"};
-const schema95 = {"properties":{"principalArn":{"$ref":"#/$defs/PrincipalArn"}},"required":["principalArn"]};
-const schema96 = {"minLength":0,"maxLength":200,"pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"};
-const pattern23 = func2("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$", "");
+export const DeleteRepositoryPolicy: InputValidator = validate79;
+const schema101 = {"$id":"op-DeleteRepositoryPolicy","$ref":"shapes#/$defs/DeleteRepositoryPolicyRequest"};
+const schema102 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
 
-function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
+validate80.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate80.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate80.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate80.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate80.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate80.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-DeleteRepositoryPolicy" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate80(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+errors = vErrors.length;
+}
+validate79.errors = vErrors;
+return errors === 0;
+}
+
+export const DeleteSigningConfiguration: InputValidator = validate82;
+const schema105 = {"$id":"op-DeleteSigningConfiguration","$ref":"shapes#/$defs/DeleteSigningConfigurationRequest"};
+const schema106 = {"properties":{}};
+
+function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-DeleteSigningConfiguration" */;
+let vErrors = null;
+let errors = 0;
+validate82.errors = vErrors;
+return errors === 0;
+}
+
+export const DeregisterPullTimeUpdateExclusion: InputValidator = validate83;
+const schema107 = {"$id":"op-DeregisterPullTimeUpdateExclusion","$ref":"shapes#/$defs/DeregisterPullTimeUpdateExclusionRequest"};
+const schema108 = {"properties":{"principalArn":{"$ref":"#/$defs/PrincipalArn"}},"required":["principalArn"]};
+const schema109 = {"minLength":0,"maxLength":200,"pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"};
+const pattern29 = func2("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$", "");
+
+function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.principalArn === undefined) && (missing0 = "principalArn")){
-validate78.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate84.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1680,17 +1936,17 @@ if(data.principalArn !== undefined){
 let data0 = data.principalArn;
 if(typeof data0 === "string"){
 if(func3(data0) > 200){
-validate78.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+validate84.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 0){
-validate78.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate84.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 else {
-if(!pattern23.test(data0)){
-validate78.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"+"\""}];
+if(!pattern29.test(data0)){
+validate84.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"+"\""}];
 return false;
 }
 }
@@ -1699,34 +1955,34 @@ return false;
 }
 }
 }
-validate78.errors = vErrors;
+validate84.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DeregisterPullTimeUpdateExclusion" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate78(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
+if(!(validate84(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
 errors = vErrors.length;
 }
-validate77.errors = vErrors;
+validate83.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeImageReplicationStatus: InputValidator = validate80;
-const schema97 = {"$id":"op-DescribeImageReplicationStatus","$ref":"shapes#/$defs/DescribeImageReplicationStatusRequest"};
-const schema98 = {"properties":{"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"registryId":{"$ref":"#/$defs/RegistryId"}},"required":["repositoryName","imageId"]};
+export const DescribeImageReplicationStatus: InputValidator = validate86;
+const schema110 = {"$id":"op-DescribeImageReplicationStatus","$ref":"shapes#/$defs/DescribeImageReplicationStatusRequest"};
+const schema111 = {"properties":{"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"registryId":{"$ref":"#/$defs/RegistryId"}},"required":["repositoryName","imageId"]};
 
-function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageId === undefined) && (missing0 = "imageId"))){
-validate81.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate87.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1735,17 +1991,17 @@ let data0 = data.repositoryName;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 256){
-validate81.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate87.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 2){
-validate81.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate87.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data0)){
-validate81.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate87.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1774,7 +2030,7 @@ let data2 = data.registryId;
 const _errs3 = errors;
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-validate81.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate87.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1787,36 +2043,36 @@ var valid0 = true;
 }
 }
 }
-validate81.errors = vErrors;
+validate87.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DescribeImageReplicationStatus" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate81(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
+if(!(validate87(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
 errors = vErrors.length;
 }
-validate80.errors = vErrors;
+validate86.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeImageScanFindings: InputValidator = validate84;
-const schema101 = {"$id":"op-DescribeImageScanFindings","$ref":"shapes#/$defs/DescribeImageScanFindingsRequest"};
-const schema102 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}},"required":["repositoryName","imageId"]};
-const schema105 = {};
-const schema106 = {"minimum":1,"maximum":1000};
+export const DescribeImageScanFindings: InputValidator = validate90;
+const schema114 = {"$id":"op-DescribeImageScanFindings","$ref":"shapes#/$defs/DescribeImageScanFindingsRequest"};
+const schema115 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}},"required":["repositoryName","imageId"]};
+const schema118 = {};
+const schema119 = {"minimum":1,"maximum":1000};
 
-function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageId === undefined) && (missing0 = "imageId"))){
-validate85.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate91.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1825,7 +2081,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate85.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate91.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1840,17 +2096,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate85.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate91.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate85.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate91.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate85.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate91.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1887,12 +2143,12 @@ let data4 = data.maxResults;
 const _errs6 = errors;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 1000 || isNaN(data4)){
-validate85.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate91.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data4 < 1 || isNaN(data4)){
-validate85.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate91.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -1908,34 +2164,34 @@ var valid0 = true;
 }
 }
 }
-validate85.errors = vErrors;
+validate91.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DescribeImageScanFindings" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate85(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
+if(!(validate91(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
 errors = vErrors.length;
 }
-validate84.errors = vErrors;
+validate90.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeImageSigningStatus: InputValidator = validate88;
-const schema107 = {"$id":"op-DescribeImageSigningStatus","$ref":"shapes#/$defs/DescribeImageSigningStatusRequest"};
-const schema108 = {"properties":{"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"registryId":{"$ref":"#/$defs/RegistryId"}},"required":["repositoryName","imageId"]};
+export const DescribeImageSigningStatus: InputValidator = validate94;
+const schema120 = {"$id":"op-DescribeImageSigningStatus","$ref":"shapes#/$defs/DescribeImageSigningStatusRequest"};
+const schema121 = {"properties":{"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"registryId":{"$ref":"#/$defs/RegistryId"}},"required":["repositoryName","imageId"]};
 
-function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageId === undefined) && (missing0 = "imageId"))){
-validate89.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate95.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -1944,17 +2200,17 @@ let data0 = data.repositoryName;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 256){
-validate89.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate95.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 2){
-validate89.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate95.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data0)){
-validate89.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate95.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -1983,7 +2239,7 @@ let data2 = data.registryId;
 const _errs3 = errors;
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-validate89.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate95.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -1996,31 +2252,31 @@ var valid0 = true;
 }
 }
 }
-validate89.errors = vErrors;
+validate95.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DescribeImageSigningStatus" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate89(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
+if(!(validate95(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
 errors = vErrors.length;
 }
-validate88.errors = vErrors;
+validate94.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeImages: InputValidator = validate92;
-const schema111 = {"$id":"op-DescribeImages","$ref":"shapes#/$defs/DescribeImagesRequest"};
-const schema112 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"},"filter":{"$ref":"#/$defs/DescribeImagesFilter"}},"required":["repositoryName"]};
-const schema117 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"},"imageStatus":{"$ref":"#/$defs/ImageStatusFilter"}}};
-const schema118 = {"enum":["TAGGED","UNTAGGED","ANY"]};
-const schema119 = {"enum":["ACTIVE","ARCHIVED","ACTIVATING","ANY"]};
+export const DescribeImages: InputValidator = validate98;
+const schema124 = {"$id":"op-DescribeImages","$ref":"shapes#/$defs/DescribeImagesRequest"};
+const schema125 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"},"filter":{"$ref":"#/$defs/DescribeImagesFilter"}},"required":["repositoryName"]};
+const schema130 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"},"imageStatus":{"$ref":"#/$defs/ImageStatusFilter"}}};
+const schema131 = {"enum":["TAGGED","UNTAGGED","ANY"]};
+const schema132 = {"enum":["ACTIVE","ARCHIVED","ACTIVATING","ANY"]};
 
-function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2028,7 +2284,7 @@ if(data.tagStatus !== undefined){
 let data0 = data.tagStatus;
 const _errs0 = errors;
 if(!(((data0 === "TAGGED") || (data0 === "UNTAGGED")) || (data0 === "ANY"))){
-validate95.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema118.enum},message:"must be equal to one of the allowed values"}];
+validate101.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema131.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs0 === errors;
@@ -2041,7 +2297,7 @@ if(data.imageStatus !== undefined){
 let data1 = data.imageStatus;
 const _errs2 = errors;
 if(!((((data1 === "ACTIVE") || (data1 === "ARCHIVED")) || (data1 === "ACTIVATING")) || (data1 === "ANY"))){
-validate95.errors = [{instancePath:instancePath+"/imageStatus",schemaPath:"#/$defs/ImageStatusFilter/enum",keyword:"enum",params:{allowedValues: schema119.enum},message:"must be equal to one of the allowed values"}];
+validate101.errors = [{instancePath:instancePath+"/imageStatus",schemaPath:"#/$defs/ImageStatusFilter/enum",keyword:"enum",params:{allowedValues: schema132.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -2051,18 +2307,18 @@ var valid0 = true;
 }
 }
 }
-validate95.errors = vErrors;
+validate101.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate93.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate99.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2071,7 +2327,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate93.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate99.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2086,17 +2342,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate93.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate99.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate93.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate99.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate93.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate99.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2133,12 +2389,12 @@ let data4 = data.maxResults;
 const _errs6 = errors;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 1000 || isNaN(data4)){
-validate93.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate99.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data4 < 1 || isNaN(data4)){
-validate93.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate99.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -2151,8 +2407,8 @@ var valid0 = true;
 if(valid0){
 if(data.filter !== undefined){
 const _errs8 = errors;
-if(!(validate95(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
-vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
+if(!(validate101(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
+vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -2167,51 +2423,39 @@ var valid0 = true;
 }
 }
 }
-validate93.errors = vErrors;
+validate99.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DescribeImages" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate93(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
+if(!(validate99(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
 errors = vErrors.length;
 }
-validate92.errors = vErrors;
-return errors === 0;
-}
-
-export const DescribeRegistry: InputValidator = validate98;
-const schema120 = {"$id":"op-DescribeRegistry","$ref":"shapes#/$defs/DescribeRegistryRequest"};
-const schema121 = {"properties":{}};
-
-function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-DescribeRegistry" */;
-let vErrors = null;
-let errors = 0;
 validate98.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeRepositories: InputValidator = validate99;
-const schema122 = {"$id":"op-DescribeRepositories","$ref":"shapes#/$defs/DescribeRepositoriesRequest"};
-const schema123 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryNames":{"$ref":"#/$defs/RepositoryNameList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}}};
-const schema125 = {"items":{"$ref":"#/$defs/RepositoryName"},"minItems":1,"maxItems":100};
+export const DescribePullThroughCacheRules: InputValidator = validate104;
+const schema133 = {"$id":"op-DescribePullThroughCacheRules","$ref":"shapes#/$defs/DescribePullThroughCacheRulesRequest"};
+const schema134 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"ecrRepositoryPrefixes":{"$ref":"#/$defs/PullThroughCacheRuleRepositoryPrefixList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}}};
+const schema136 = {"items":{"$ref":"#/$defs/PullThroughCacheRuleRepositoryPrefix"},"minItems":1,"maxItems":100};
 
-function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 100){
-validate101.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
+validate106.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
 return false;
 }
 else {
 if(data.length < 1){
-validate101.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+validate106.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
 return false;
 }
 else {
@@ -2221,18 +2465,18 @@ for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 const _errs0 = errors;
 if(typeof data0 === "string"){
-if(func3(data0) > 256){
-validate101.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+if(func3(data0) > 30){
+validate106.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/PullThroughCacheRuleRepositoryPrefix/maxLength",keyword:"maxLength",params:{limit: 30},message:"must NOT have more than 30 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 2){
-validate101.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate106.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/PullThroughCacheRuleRepositoryPrefix/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
-if(!pattern1.test(data0)){
-validate101.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+if(!pattern11.test(data0)){
+validate106.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/PullThroughCacheRuleRepositoryPrefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
 return false;
 }
 }
@@ -2246,12 +2490,12 @@ break;
 }
 }
 }
-validate101.errors = vErrors;
+validate106.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2260,7 +2504,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate100.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate105.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2270,10 +2514,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.repositoryNames !== undefined){
+if(data.ecrRepositoryPrefixes !== undefined){
 const _errs2 = errors;
-if(!(validate101(data.repositoryNames, {instancePath:instancePath+"/repositoryNames",parentData:data,parentDataProperty:"repositoryNames",rootData}))){
-vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+if(!(validate106(data.ecrRepositoryPrefixes, {instancePath:instancePath+"/ecrRepositoryPrefixes",parentData:data,parentDataProperty:"ecrRepositoryPrefixes",rootData}))){
+vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -2295,12 +2539,12 @@ let data3 = data.maxResults;
 const _errs4 = errors;
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 1000 || isNaN(data3)){
-validate100.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate105.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data3 < 1 || isNaN(data3)){
-validate100.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate105.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -2314,32 +2558,54 @@ var valid0 = true;
 }
 }
 }
-validate100.errors = vErrors;
+validate105.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-DescribeRepositories" */;
+function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-DescribePullThroughCacheRules" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate100(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
+if(!(validate105(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
 errors = vErrors.length;
 }
-validate99.errors = vErrors;
+validate104.errors = vErrors;
 return errors === 0;
 }
 
-export const DescribeRepositoryCreationTemplates: InputValidator = validate104;
-const schema129 = {"$id":"op-DescribeRepositoryCreationTemplates","$ref":"shapes#/$defs/DescribeRepositoryCreationTemplatesRequest"};
-const schema130 = {"properties":{"prefixes":{"$ref":"#/$defs/PrefixList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}}};
-const schema131 = {"items":{"$ref":"#/$defs/Prefix"}};
+export const DescribeRegistry: InputValidator = validate109;
+const schema140 = {"$id":"op-DescribeRegistry","$ref":"shapes#/$defs/DescribeRegistryRequest"};
+const schema141 = {"properties":{}};
 
-function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate109(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-DescribeRegistry" */;
+let vErrors = null;
+let errors = 0;
+validate109.errors = vErrors;
+return errors === 0;
+}
+
+export const DescribeRepositories: InputValidator = validate110;
+const schema142 = {"$id":"op-DescribeRepositories","$ref":"shapes#/$defs/DescribeRepositoriesRequest"};
+const schema143 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryNames":{"$ref":"#/$defs/RepositoryNameList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}}};
+const schema145 = {"items":{"$ref":"#/$defs/RepositoryName"},"minItems":1,"maxItems":100};
+
+function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
+if(data.length > 100){
+validate112.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
+return false;
+}
+else {
+if(data.length < 1){
+validate112.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+return false;
+}
+else {
 var valid0 = true;
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
@@ -2347,17 +2613,17 @@ let data0 = data[i0];
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 256){
-validate106.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/Prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate112.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
-if(func3(data0) < 1){
-validate106.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/Prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+if(func3(data0) < 2){
+validate112.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
-if(!pattern14.test(data0)){
-validate106.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/Prefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
+if(!pattern1.test(data0)){
+validate112.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2369,19 +2635,144 @@ break;
 }
 }
 }
-validate106.errors = vErrors;
+}
+}
+validate112.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate111(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate111.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryNames !== undefined){
+const _errs2 = errors;
+if(!(validate112(data.repositoryNames, {instancePath:instancePath+"/repositoryNames",parentData:data,parentDataProperty:"repositoryNames",rootData}))){
+vErrors = vErrors === null ? validate112.errors : vErrors.concat(validate112.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.nextToken !== undefined){
+const _errs3 = errors;
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.maxResults !== undefined){
+let data3 = data.maxResults;
+const _errs4 = errors;
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 1000 || isNaN(data3)){
+validate111.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+return false;
+}
+else {
+if(data3 < 1 || isNaN(data3)){
+validate111.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+validate111.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-DescribeRepositories" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate111(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate111.errors : vErrors.concat(validate111.errors);
+errors = vErrors.length;
+}
+validate110.errors = vErrors;
+return errors === 0;
+}
+
+export const DescribeRepositoryCreationTemplates: InputValidator = validate115;
+const schema149 = {"$id":"op-DescribeRepositoryCreationTemplates","$ref":"shapes#/$defs/DescribeRepositoryCreationTemplatesRequest"};
+const schema150 = {"properties":{"prefixes":{"$ref":"#/$defs/PrefixList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"}}};
+const schema151 = {"items":{"$ref":"#/$defs/Prefix"}};
+
+function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 256){
+validate117.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/Prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 1){
+validate117.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/Prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+else {
+if(!pattern11.test(data0)){
+validate117.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/Prefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+validate117.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.prefixes !== undefined){
 const _errs0 = errors;
-if(!(validate106(data.prefixes, {instancePath:instancePath+"/prefixes",parentData:data,parentDataProperty:"prefixes",rootData}))){
-vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
+if(!(validate117(data.prefixes, {instancePath:instancePath+"/prefixes",parentData:data,parentDataProperty:"prefixes",rootData}))){
+vErrors = vErrors === null ? validate117.errors : vErrors.concat(validate117.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs0 === errors;
@@ -2403,12 +2794,12 @@ let data2 = data.maxResults;
 const _errs2 = errors;
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 > 1000 || isNaN(data2)){
-validate105.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate116.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data2 < 1 || isNaN(data2)){
-validate105.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate116.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -2421,35 +2812,35 @@ var valid0 = true;
 }
 }
 }
-validate105.errors = vErrors;
+validate116.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-DescribeRepositoryCreationTemplates" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate105(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
+if(!(validate116(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
 errors = vErrors.length;
 }
-validate104.errors = vErrors;
+validate115.errors = vErrors;
 return errors === 0;
 }
 
-export const GetAccountSetting: InputValidator = validate109;
-const schema135 = {"$id":"op-GetAccountSetting","$ref":"shapes#/$defs/GetAccountSettingRequest"};
-const schema136 = {"properties":{"name":{"$ref":"#/$defs/AccountSettingName"}},"required":["name"]};
-const schema137 = {"minLength":1,"maxLength":64};
+export const GetAccountSetting: InputValidator = validate120;
+const schema155 = {"$id":"op-GetAccountSetting","$ref":"shapes#/$defs/GetAccountSettingRequest"};
+const schema156 = {"properties":{"name":{"$ref":"#/$defs/AccountSettingName"}},"required":["name"]};
+const schema157 = {"minLength":1,"maxLength":64};
 
-function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.name === undefined) && (missing0 = "name")){
-validate110.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate121.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2457,12 +2848,12 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func3(data0) > 64){
-validate110.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
+validate121.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 1){
-validate110.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate121.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -2470,39 +2861,39 @@ return false;
 }
 }
 }
-validate110.errors = vErrors;
+validate121.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate109(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate120(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-GetAccountSetting" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate110(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
+if(!(validate121(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
 errors = vErrors.length;
 }
-validate109.errors = vErrors;
+validate120.errors = vErrors;
 return errors === 0;
 }
 
-export const GetAuthorizationToken: InputValidator = validate112;
-const schema138 = {"$id":"op-GetAuthorizationToken","$ref":"shapes#/$defs/GetAuthorizationTokenRequest"};
-const schema139 = {"properties":{"registryIds":{"$ref":"#/$defs/GetAuthorizationTokenRegistryIdList"}}};
-const schema140 = {"items":{"$ref":"#/$defs/RegistryId"},"minItems":1,"maxItems":10};
+export const GetAuthorizationToken: InputValidator = validate123;
+const schema158 = {"$id":"op-GetAuthorizationToken","$ref":"shapes#/$defs/GetAuthorizationTokenRequest"};
+const schema159 = {"properties":{"registryIds":{"$ref":"#/$defs/GetAuthorizationTokenRegistryIdList"}}};
+const schema160 = {"items":{"$ref":"#/$defs/RegistryId"},"minItems":1,"maxItems":10};
 
-function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 10){
-validate114.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
+validate125.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
 return false;
 }
 else {
 if(data.length < 1){
-validate114.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+validate125.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
 return false;
 }
 else {
@@ -2513,7 +2904,7 @@ let data0 = data[i0];
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate114.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate125.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2525,50 +2916,50 @@ break;
 }
 }
 }
-validate114.errors = vErrors;
+validate125.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate124(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.registryIds !== undefined){
-if(!(validate114(data.registryIds, {instancePath:instancePath+"/registryIds",parentData:data,parentDataProperty:"registryIds",rootData}))){
-vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
+if(!(validate125(data.registryIds, {instancePath:instancePath+"/registryIds",parentData:data,parentDataProperty:"registryIds",rootData}))){
+vErrors = vErrors === null ? validate125.errors : vErrors.concat(validate125.errors);
 errors = vErrors.length;
 }
 }
 }
-validate113.errors = vErrors;
+validate124.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate123(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-GetAuthorizationToken" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate113(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate113.errors : vErrors.concat(validate113.errors);
+if(!(validate124(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
 errors = vErrors.length;
 }
-validate112.errors = vErrors;
+validate123.errors = vErrors;
 return errors === 0;
 }
 
-export const GetDownloadUrlForLayer: InputValidator = validate117;
-const schema142 = {"$id":"op-GetDownloadUrlForLayer","$ref":"shapes#/$defs/GetDownloadUrlForLayerRequest"};
-const schema143 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"layerDigest":{"$ref":"#/$defs/LayerDigest"}},"required":["repositoryName","layerDigest"]};
+export const GetDownloadUrlForLayer: InputValidator = validate128;
+const schema162 = {"$id":"op-GetDownloadUrlForLayer","$ref":"shapes#/$defs/GetDownloadUrlForLayerRequest"};
+const schema163 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"layerDigest":{"$ref":"#/$defs/LayerDigest"}},"required":["repositoryName","layerDigest"]};
 
-function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate129(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.layerDigest === undefined) && (missing0 = "layerDigest"))){
-validate118.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate129.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2577,7 +2968,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate118.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate129.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -2592,17 +2983,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate118.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate129.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate118.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate129.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate118.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate129.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -2619,7 +3010,7 @@ let data2 = data.layerDigest;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(!pattern10.test(data2)){
-validate118.errors = [{instancePath:instancePath+"/layerDigest",schemaPath:"#/$defs/LayerDigest/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"},message:"must match pattern \""+"^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"+"\""}];
+validate129.errors = [{instancePath:instancePath+"/layerDigest",schemaPath:"#/$defs/LayerDigest/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"},message:"must match pattern \""+"^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$"+"\""}];
 return false;
 }
 }
@@ -2632,276 +3023,26 @@ var valid0 = true;
 }
 }
 }
-validate118.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetDownloadUrlForLayer" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate118(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
-errors = vErrors.length;
-}
-validate117.errors = vErrors;
-return errors === 0;
-}
-
-export const GetLifecyclePolicy: InputValidator = validate120;
-const schema147 = {"$id":"op-GetLifecyclePolicy","$ref":"shapes#/$defs/GetLifecyclePolicyRequest"};
-const schema148 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
-
-function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate121.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.registryId !== undefined){
-let data0 = data.registryId;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate121.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
-return false;
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 256){
-validate121.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 2){
-validate121.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
-return false;
-}
-else {
-if(!pattern1.test(data1)){
-validate121.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-validate121.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate120(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetLifecyclePolicy" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate121(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
-errors = vErrors.length;
-}
-validate120.errors = vErrors;
-return errors === 0;
-}
-
-export const GetLifecyclePolicyPreview: InputValidator = validate123;
-const schema151 = {"$id":"op-GetLifecyclePolicyPreview","$ref":"shapes#/$defs/GetLifecyclePolicyPreviewRequest"};
-const schema152 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/LifecyclePreviewMaxResults"},"filter":{"$ref":"#/$defs/LifecyclePolicyPreviewFilter"}},"required":["repositoryName"]};
-const schema156 = {"minimum":1,"maximum":100};
-const schema157 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"}}};
-
-function validate126(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.tagStatus !== undefined){
-let data0 = data.tagStatus;
-if(!(((data0 === "TAGGED") || (data0 === "UNTAGGED")) || (data0 === "ANY"))){
-validate126.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema118.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-}
-}
-validate126.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate124(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate124.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.registryId !== undefined){
-let data0 = data.registryId;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate124.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
-return false;
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 256){
-validate124.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 2){
-validate124.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
-return false;
-}
-else {
-if(!pattern1.test(data1)){
-validate124.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.imageIds !== undefined){
-const _errs4 = errors;
-if(!(validate18(data.imageIds, {instancePath:instancePath+"/imageIds",parentData:data,parentDataProperty:"imageIds",rootData}))){
-vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.nextToken !== undefined){
-const _errs5 = errors;
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.maxResults !== undefined){
-let data4 = data.maxResults;
-const _errs6 = errors;
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 > 100 || isNaN(data4)){
-validate124.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/LifecyclePreviewMaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"}];
-return false;
-}
-else {
-if(data4 < 1 || isNaN(data4)){
-validate124.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/LifecyclePreviewMaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.filter !== undefined){
-const _errs8 = errors;
-if(!(validate126(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
-vErrors = vErrors === null ? validate126.errors : vErrors.concat(validate126.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-validate124.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate123(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetLifecyclePolicyPreview" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate124(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
-errors = vErrors.length;
-}
-validate123.errors = vErrors;
-return errors === 0;
-}
-
-export const GetRegistryPolicy: InputValidator = validate129;
-const schema159 = {"$id":"op-GetRegistryPolicy","$ref":"shapes#/$defs/GetRegistryPolicyRequest"};
-const schema160 = {"properties":{}};
-
-function validate129(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetRegistryPolicy" */;
-let vErrors = null;
-let errors = 0;
 validate129.errors = vErrors;
 return errors === 0;
 }
 
-export const GetRegistryScanningConfiguration: InputValidator = validate130;
-const schema161 = {"$id":"op-GetRegistryScanningConfiguration","$ref":"shapes#/$defs/GetRegistryScanningConfigurationRequest"};
-const schema162 = {"properties":{}};
 
-function validate130(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetRegistryScanningConfiguration" */;
+function validate128(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetDownloadUrlForLayer" */;
 let vErrors = null;
 let errors = 0;
-validate130.errors = vErrors;
+if(!(validate129(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
+errors = vErrors.length;
+}
+validate128.errors = vErrors;
 return errors === 0;
 }
 
-export const GetRepositoryPolicy: InputValidator = validate131;
-const schema163 = {"$id":"op-GetRepositoryPolicy","$ref":"shapes#/$defs/GetRepositoryPolicyRequest"};
-const schema164 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+export const GetLifecyclePolicy: InputValidator = validate131;
+const schema167 = {"$id":"op-GetLifecyclePolicy","$ref":"shapes#/$defs/GetLifecyclePolicyRequest"};
+const schema168 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
 
 function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2963,7 +3104,7 @@ return errors === 0;
 
 
 function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetRepositoryPolicy" */;
+/*# sourceURL="op-GetLifecyclePolicy" */;
 let vErrors = null;
 let errors = 0;
 if(!(validate132(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2974,29 +3115,36 @@ validate131.errors = vErrors;
 return errors === 0;
 }
 
-export const GetSigningConfiguration: InputValidator = validate134;
-const schema167 = {"$id":"op-GetSigningConfiguration","$ref":"shapes#/$defs/GetSigningConfigurationRequest"};
-const schema168 = {"properties":{}};
+export const GetLifecyclePolicyPreview: InputValidator = validate134;
+const schema171 = {"$id":"op-GetLifecyclePolicyPreview","$ref":"shapes#/$defs/GetLifecyclePolicyPreviewRequest"};
+const schema172 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageIds":{"$ref":"#/$defs/ImageIdentifierList"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/LifecyclePreviewMaxResults"},"filter":{"$ref":"#/$defs/LifecyclePolicyPreviewFilter"}},"required":["repositoryName"]};
+const schema176 = {"minimum":1,"maximum":100};
+const schema177 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"}}};
 
-function validate134(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-GetSigningConfiguration" */;
+function validate137(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-validate134.errors = vErrors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.tagStatus !== undefined){
+let data0 = data.tagStatus;
+if(!(((data0 === "TAGGED") || (data0 === "UNTAGGED")) || (data0 === "ANY"))){
+validate137.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema131.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+}
+}
+validate137.errors = vErrors;
 return errors === 0;
 }
 
-export const InitiateLayerUpload: InputValidator = validate135;
-const schema169 = {"$id":"op-InitiateLayerUpload","$ref":"shapes#/$defs/InitiateLayerUploadRequest"};
-const schema170 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
 
-function validate136(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate136.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate135.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3005,7 +3153,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate136.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate135.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -3020,17 +3168,173 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate136.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate135.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate136.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate135.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate136.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate135.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageIds !== undefined){
+const _errs4 = errors;
+if(!(validate18(data.imageIds, {instancePath:instancePath+"/imageIds",parentData:data,parentDataProperty:"imageIds",rootData}))){
+vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.nextToken !== undefined){
+const _errs5 = errors;
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.maxResults !== undefined){
+let data4 = data.maxResults;
+const _errs6 = errors;
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 100 || isNaN(data4)){
+validate135.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/LifecyclePreviewMaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"}];
+return false;
+}
+else {
+if(data4 < 1 || isNaN(data4)){
+validate135.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/LifecyclePreviewMaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.filter !== undefined){
+const _errs8 = errors;
+if(!(validate137(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
+vErrors = vErrors === null ? validate137.errors : vErrors.concat(validate137.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+validate135.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate134(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetLifecyclePolicyPreview" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate135(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate135.errors : vErrors.concat(validate135.errors);
+errors = vErrors.length;
+}
+validate134.errors = vErrors;
+return errors === 0;
+}
+
+export const GetRegistryPolicy: InputValidator = validate140;
+const schema179 = {"$id":"op-GetRegistryPolicy","$ref":"shapes#/$defs/GetRegistryPolicyRequest"};
+const schema180 = {"properties":{}};
+
+function validate140(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetRegistryPolicy" */;
+let vErrors = null;
+let errors = 0;
+validate140.errors = vErrors;
+return errors === 0;
+}
+
+export const GetRegistryScanningConfiguration: InputValidator = validate141;
+const schema181 = {"$id":"op-GetRegistryScanningConfiguration","$ref":"shapes#/$defs/GetRegistryScanningConfigurationRequest"};
+const schema182 = {"properties":{}};
+
+function validate141(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetRegistryScanningConfiguration" */;
+let vErrors = null;
+let errors = 0;
+validate141.errors = vErrors;
+return errors === 0;
+}
+
+export const GetRepositoryPolicy: InputValidator = validate142;
+const schema183 = {"$id":"op-GetRepositoryPolicy","$ref":"shapes#/$defs/GetRepositoryPolicyRequest"};
+const schema184 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+
+function validate143(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
+validate143.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate143.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate143.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate143.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate143.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -3044,134 +3348,46 @@ var valid0 = true;
 }
 }
 }
-validate136.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-InitiateLayerUpload" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate136(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
-errors = vErrors.length;
-}
-validate135.errors = vErrors;
-return errors === 0;
-}
-
-export const ListImageReferrers: InputValidator = validate138;
-const schema173 = {"$id":"op-ListImageReferrers","$ref":"shapes#/$defs/ListImageReferrersRequest"};
-const schema174 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"subjectId":{"$ref":"#/$defs/SubjectIdentifier"},"filter":{"$ref":"#/$defs/ListImageReferrersFilter"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/FiftyMaxResults"}},"required":["repositoryName","subjectId"]};
-const schema184 = {"minimum":1,"maximum":50};
-const schema177 = {"properties":{"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["imageDigest"]};
-
-function validate140(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.imageDigest === undefined) && (missing0 = "imageDigest")){
-validate140.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-}
-validate140.errors = vErrors;
-return errors === 0;
-}
-
-const schema179 = {"properties":{"artifactTypes":{"$ref":"#/$defs/ArtifactTypeList"},"artifactStatus":{"$ref":"#/$defs/ArtifactStatusFilter"}}};
-const schema182 = {"enum":["ACTIVE","ARCHIVED","ACTIVATING","ANY"]};
-const schema180 = {"items":{"$ref":"#/$defs/ArtifactType"},"minItems":0,"maxItems":5};
-const schema181 = {"minLength":1,"maxLength":255};
-
-function validate143(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-if(data.length > 5){
-validate143.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 5},message:"must NOT have more than 5 items"}];
-return false;
-}
-else {
-if(data.length < 0){
-validate143.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
-return false;
-}
-else {
-var valid0 = true;
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-let data0 = data[i0];
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(func3(data0) > 255){
-validate143.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/ArtifactType/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
-return false;
-}
-else {
-if(func3(data0) < 1){
-validate143.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/ArtifactType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-}
-}
-var valid0 = _errs0 === errors;
-if(!valid0){
-break;
-}
-}
-}
-}
-}
 validate143.errors = vErrors;
 return errors === 0;
 }
 
 
 function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetRepositoryPolicy" */;
 let vErrors = null;
 let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.artifactTypes !== undefined){
-const _errs0 = errors;
-if(!(validate143(data.artifactTypes, {instancePath:instancePath+"/artifactTypes",parentData:data,parentDataProperty:"artifactTypes",rootData}))){
+if(!(validate143(data, {instancePath,parentData,parentDataProperty,rootData}))){
 vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
 errors = vErrors.length;
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.artifactStatus !== undefined){
-let data1 = data.artifactStatus;
-const _errs1 = errors;
-if(!((((data1 === "ACTIVE") || (data1 === "ARCHIVED")) || (data1 === "ACTIVATING")) || (data1 === "ANY"))){
-validate142.errors = [{instancePath:instancePath+"/artifactStatus",schemaPath:"#/$defs/ArtifactStatusFilter/enum",keyword:"enum",params:{allowedValues: schema182.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-}
 }
 validate142.errors = vErrors;
 return errors === 0;
 }
 
+export const GetSigningConfiguration: InputValidator = validate145;
+const schema187 = {"$id":"op-GetSigningConfiguration","$ref":"shapes#/$defs/GetSigningConfigurationRequest"};
+const schema188 = {"properties":{}};
 
-function validate139(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate145(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-GetSigningConfiguration" */;
+let vErrors = null;
+let errors = 0;
+validate145.errors = vErrors;
+return errors === 0;
+}
+
+export const InitiateLayerUpload: InputValidator = validate146;
+const schema189 = {"$id":"op-InitiateLayerUpload","$ref":"shapes#/$defs/InitiateLayerUploadRequest"};
+const schema190 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"}},"required":["repositoryName"]};
+
+function validate147(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.subjectId === undefined) && (missing0 = "subjectId"))){
-validate139.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
+validate147.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3180,7 +3396,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate139.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate147.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -3195,17 +3411,192 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate139.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate147.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate139.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate147.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate139.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate147.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate147.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate146(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-InitiateLayerUpload" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate147(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
+errors = vErrors.length;
+}
+validate146.errors = vErrors;
+return errors === 0;
+}
+
+export const ListImageReferrers: InputValidator = validate149;
+const schema193 = {"$id":"op-ListImageReferrers","$ref":"shapes#/$defs/ListImageReferrersRequest"};
+const schema194 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"subjectId":{"$ref":"#/$defs/SubjectIdentifier"},"filter":{"$ref":"#/$defs/ListImageReferrersFilter"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/FiftyMaxResults"}},"required":["repositoryName","subjectId"]};
+const schema204 = {"minimum":1,"maximum":50};
+const schema197 = {"properties":{"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["imageDigest"]};
+
+function validate151(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.imageDigest === undefined) && (missing0 = "imageDigest")){
+validate151.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+}
+validate151.errors = vErrors;
+return errors === 0;
+}
+
+const schema199 = {"properties":{"artifactTypes":{"$ref":"#/$defs/ArtifactTypeList"},"artifactStatus":{"$ref":"#/$defs/ArtifactStatusFilter"}}};
+const schema202 = {"enum":["ACTIVE","ARCHIVED","ACTIVATING","ANY"]};
+const schema200 = {"items":{"$ref":"#/$defs/ArtifactType"},"minItems":0,"maxItems":5};
+const schema201 = {"minLength":1,"maxLength":255};
+
+function validate154(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 5){
+validate154.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 5},message:"must NOT have more than 5 items"}];
+return false;
+}
+else {
+if(data.length < 0){
+validate154.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+return false;
+}
+else {
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 255){
+validate154.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/ArtifactType/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 1){
+validate154.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/ArtifactType/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+}
+}
+validate154.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate153(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.artifactTypes !== undefined){
+const _errs0 = errors;
+if(!(validate154(data.artifactTypes, {instancePath:instancePath+"/artifactTypes",parentData:data,parentDataProperty:"artifactTypes",rootData}))){
+vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.artifactStatus !== undefined){
+let data1 = data.artifactStatus;
+const _errs1 = errors;
+if(!((((data1 === "ACTIVE") || (data1 === "ARCHIVED")) || (data1 === "ACTIVATING")) || (data1 === "ANY"))){
+validate153.errors = [{instancePath:instancePath+"/artifactStatus",schemaPath:"#/$defs/ArtifactStatusFilter/enum",keyword:"enum",params:{allowedValues: schema202.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+validate153.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate150(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.subjectId === undefined) && (missing0 = "subjectId"))){
+validate150.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate150.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate150.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate150.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate150.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -3219,8 +3610,8 @@ var valid0 = true;
 if(valid0){
 if(data.subjectId !== undefined){
 const _errs4 = errors;
-if(!(validate140(data.subjectId, {instancePath:instancePath+"/subjectId",parentData:data,parentDataProperty:"subjectId",rootData}))){
-vErrors = vErrors === null ? validate140.errors : vErrors.concat(validate140.errors);
+if(!(validate151(data.subjectId, {instancePath:instancePath+"/subjectId",parentData:data,parentDataProperty:"subjectId",rootData}))){
+vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -3231,8 +3622,8 @@ var valid0 = true;
 if(valid0){
 if(data.filter !== undefined){
 const _errs5 = errors;
-if(!(validate142(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if(!(validate153(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
+vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -3254,12 +3645,12 @@ let data5 = data.maxResults;
 const _errs7 = errors;
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 > 50 || isNaN(data5)){
-validate139.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/FiftyMaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50"}];
+validate150.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/FiftyMaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50"}];
 return false;
 }
 else {
 if(data5 < 1 || isNaN(data5)){
-validate139.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/FiftyMaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate150.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/FiftyMaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -3276,29 +3667,29 @@ var valid0 = true;
 }
 }
 }
-validate139.errors = vErrors;
+validate150.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate149(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-ListImageReferrers" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate139(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+if(!(validate150(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate150.errors : vErrors.concat(validate150.errors);
 errors = vErrors.length;
 }
-validate138.errors = vErrors;
+validate149.errors = vErrors;
 return errors === 0;
 }
 
-export const ListImages: InputValidator = validate147;
-const schema185 = {"$id":"op-ListImages","$ref":"shapes#/$defs/ListImagesRequest"};
-const schema186 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"},"filter":{"$ref":"#/$defs/ListImagesFilter"}},"required":["repositoryName"]};
-const schema191 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"},"imageStatus":{"$ref":"#/$defs/ImageStatusFilter"}}};
+export const ListImages: InputValidator = validate158;
+const schema205 = {"$id":"op-ListImages","$ref":"shapes#/$defs/ListImagesRequest"};
+const schema206 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"nextToken":{"$ref":"#/$defs/NextToken"},"maxResults":{"$ref":"#/$defs/MaxResults"},"filter":{"$ref":"#/$defs/ListImagesFilter"}},"required":["repositoryName"]};
+const schema211 = {"properties":{"tagStatus":{"$ref":"#/$defs/TagStatus"},"imageStatus":{"$ref":"#/$defs/ImageStatusFilter"}}};
 
-function validate149(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate160(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3306,7 +3697,7 @@ if(data.tagStatus !== undefined){
 let data0 = data.tagStatus;
 const _errs0 = errors;
 if(!(((data0 === "TAGGED") || (data0 === "UNTAGGED")) || (data0 === "ANY"))){
-validate149.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema118.enum},message:"must be equal to one of the allowed values"}];
+validate160.errors = [{instancePath:instancePath+"/tagStatus",schemaPath:"#/$defs/TagStatus/enum",keyword:"enum",params:{allowedValues: schema131.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs0 === errors;
@@ -3319,7 +3710,7 @@ if(data.imageStatus !== undefined){
 let data1 = data.imageStatus;
 const _errs2 = errors;
 if(!((((data1 === "ACTIVE") || (data1 === "ARCHIVED")) || (data1 === "ACTIVATING")) || (data1 === "ANY"))){
-validate149.errors = [{instancePath:instancePath+"/imageStatus",schemaPath:"#/$defs/ImageStatusFilter/enum",keyword:"enum",params:{allowedValues: schema119.enum},message:"must be equal to one of the allowed values"}];
+validate160.errors = [{instancePath:instancePath+"/imageStatus",schemaPath:"#/$defs/ImageStatusFilter/enum",keyword:"enum",params:{allowedValues: schema132.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -3329,18 +3720,18 @@ var valid0 = true;
 }
 }
 }
-validate149.errors = vErrors;
+validate160.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate159(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate148.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate159.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3349,7 +3740,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate148.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate159.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -3364,17 +3755,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate148.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate159.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate148.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate159.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate148.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate159.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -3399,12 +3790,12 @@ let data3 = data.maxResults;
 const _errs5 = errors;
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 1000 || isNaN(data3)){
-validate148.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate159.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data3 < 1 || isNaN(data3)){
-validate148.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate159.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -3417,8 +3808,8 @@ var valid0 = true;
 if(valid0){
 if(data.filter !== undefined){
 const _errs7 = errors;
-if(!(validate149(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+if(!(validate160(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData}))){
+vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -3432,28 +3823,28 @@ var valid0 = true;
 }
 }
 }
-validate148.errors = vErrors;
+validate159.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate147(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-ListImages" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate148(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
+if(!(validate159(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
 errors = vErrors.length;
 }
-validate147.errors = vErrors;
+validate158.errors = vErrors;
 return errors === 0;
 }
 
-export const ListPullTimeUpdateExclusions: InputValidator = validate152;
-const schema194 = {"$id":"op-ListPullTimeUpdateExclusions","$ref":"shapes#/$defs/ListPullTimeUpdateExclusionsRequest"};
-const schema195 = {"properties":{"maxResults":{"$ref":"#/$defs/MaxResults"},"nextToken":{"$ref":"#/$defs/NextToken"}}};
+export const ListPullTimeUpdateExclusions: InputValidator = validate163;
+const schema214 = {"$id":"op-ListPullTimeUpdateExclusions","$ref":"shapes#/$defs/ListPullTimeUpdateExclusionsRequest"};
+const schema215 = {"properties":{"maxResults":{"$ref":"#/$defs/MaxResults"},"nextToken":{"$ref":"#/$defs/NextToken"}}};
 
-function validate153(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate164(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3462,12 +3853,12 @@ let data0 = data.maxResults;
 const _errs0 = errors;
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 > 1000 || isNaN(data0)){
-validate153.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+validate164.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
 if(data0 < 1 || isNaN(data0)){
-validate153.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate164.errors = [{instancePath:instancePath+"/maxResults",schemaPath:"#/$defs/MaxResults/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -3487,67 +3878,67 @@ var valid0 = true;
 }
 }
 }
-validate153.errors = vErrors;
+validate164.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate152(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate163(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-ListPullTimeUpdateExclusions" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate153(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
+if(!(validate164(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate164.errors : vErrors.concat(validate164.errors);
 errors = vErrors.length;
 }
-validate152.errors = vErrors;
+validate163.errors = vErrors;
 return errors === 0;
 }
 
-export const ListTagsForResource: InputValidator = validate155;
-const schema198 = {"$id":"op-ListTagsForResource","$ref":"shapes#/$defs/ListTagsForResourceRequest"};
-const schema199 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"}},"required":["resourceArn"]};
-const schema200 = {};
+export const ListTagsForResource: InputValidator = validate166;
+const schema218 = {"$id":"op-ListTagsForResource","$ref":"shapes#/$defs/ListTagsForResourceRequest"};
+const schema219 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"}},"required":["resourceArn"]};
+const schema220 = {};
 
-function validate156(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate167(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.resourceArn === undefined) && (missing0 = "resourceArn")){
-validate156.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate167.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 }
-validate156.errors = vErrors;
+validate167.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate155(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate166(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-ListTagsForResource" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate156(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate156.errors : vErrors.concat(validate156.errors);
+if(!(validate167(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
 errors = vErrors.length;
 }
-validate155.errors = vErrors;
+validate166.errors = vErrors;
 return errors === 0;
 }
 
-export const PutAccountSetting: InputValidator = validate158;
-const schema201 = {"$id":"op-PutAccountSetting","$ref":"shapes#/$defs/PutAccountSettingRequest"};
-const schema202 = {"properties":{"name":{"$ref":"#/$defs/AccountSettingName"},"value":{"$ref":"#/$defs/AccountSettingValue"}},"required":["name","value"]};
-const schema204 = {};
+export const PutAccountSetting: InputValidator = validate169;
+const schema221 = {"$id":"op-PutAccountSetting","$ref":"shapes#/$defs/PutAccountSettingRequest"};
+const schema222 = {"properties":{"name":{"$ref":"#/$defs/AccountSettingName"},"value":{"$ref":"#/$defs/AccountSettingValue"}},"required":["name","value"]};
+const schema224 = {};
 
-function validate159(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.name === undefined) && (missing0 = "name")) || ((data.value === undefined) && (missing0 = "value"))){
-validate159.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate170.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3556,12 +3947,12 @@ let data0 = data.name;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 64){
-validate159.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
+validate170.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 1){
-validate159.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate170.errors = [{instancePath:instancePath+"/name",schemaPath:"#/$defs/AccountSettingName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -3582,362 +3973,34 @@ var valid0 = true;
 }
 }
 }
-validate159.errors = vErrors;
+validate170.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutAccountSetting" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate159(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
+if(!(validate170(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
-}
-validate158.errors = vErrors;
-return errors === 0;
-}
-
-export const PutImage: InputValidator = validate161;
-const schema205 = {"$id":"op-PutImage","$ref":"shapes#/$defs/PutImageRequest"};
-const schema206 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageManifest":{"$ref":"#/$defs/ImageManifest"},"imageManifestMediaType":{"$ref":"#/$defs/MediaType"},"imageTag":{"$ref":"#/$defs/ImageTag"},"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["repositoryName","imageManifest"]};
-const schema209 = {"minLength":1,"maxLength":4194304};
-
-function validate162(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageManifest === undefined) && (missing0 = "imageManifest"))){
-validate162.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.registryId !== undefined){
-let data0 = data.registryId;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate162.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
-return false;
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 256){
-validate162.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 2){
-validate162.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
-return false;
-}
-else {
-if(!pattern1.test(data1)){
-validate162.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.imageManifest !== undefined){
-let data2 = data.imageManifest;
-const _errs4 = errors;
-if(typeof data2 === "string"){
-if(func3(data2) > 4194304){
-validate162.errors = [{instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/maxLength",keyword:"maxLength",params:{limit: 4194304},message:"must NOT have more than 4194304 characters"}];
-return false;
-}
-else {
-if(func3(data2) < 1){
-validate162.errors = [{instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.imageManifestMediaType !== undefined){
-const _errs6 = errors;
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.imageTag !== undefined){
-let data4 = data.imageTag;
-const _errs7 = errors;
-if(typeof data4 === "string"){
-if(func3(data4) > 300){
-validate162.errors = [{instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/maxLength",keyword:"maxLength",params:{limit: 300},message:"must NOT have more than 300 characters"}];
-return false;
-}
-else {
-if(func3(data4) < 1){
-validate162.errors = [{instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-}
-}
-var valid0 = _errs7 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.imageDigest !== undefined){
-const _errs9 = errors;
-var valid0 = _errs9 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-validate162.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate161(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-PutImage" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate162(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate162.errors : vErrors.concat(validate162.errors);
-errors = vErrors.length;
-}
-validate161.errors = vErrors;
-return errors === 0;
-}
-
-export const PutImageScanningConfiguration: InputValidator = validate164;
-const schema213 = {"$id":"op-PutImageScanningConfiguration","$ref":"shapes#/$defs/PutImageScanningConfigurationRequest"};
-const schema214 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageScanningConfiguration":{"$ref":"#/$defs/ImageScanningConfiguration"}},"required":["repositoryName","imageScanningConfiguration"]};
-
-function validate165(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageScanningConfiguration === undefined) && (missing0 = "imageScanningConfiguration"))){
-validate165.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.registryId !== undefined){
-let data0 = data.registryId;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate165.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
-return false;
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 256){
-validate165.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 2){
-validate165.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
-return false;
-}
-else {
-if(!pattern1.test(data1)){
-validate165.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.imageScanningConfiguration !== undefined){
-const _errs4 = errors;
-if(!(validate49(data.imageScanningConfiguration, {instancePath:instancePath+"/imageScanningConfiguration",parentData:data,parentDataProperty:"imageScanningConfiguration",rootData}))){
-vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-validate165.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate164(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-PutImageScanningConfiguration" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate165(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate165.errors : vErrors.concat(validate165.errors);
-errors = vErrors.length;
-}
-validate164.errors = vErrors;
-return errors === 0;
-}
-
-export const PutImageTagMutability: InputValidator = validate168;
-const schema217 = {"$id":"op-PutImageTagMutability","$ref":"shapes#/$defs/PutImageTagMutabilityRequest"};
-const schema218 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"}},"required":["repositoryName","imageTagMutability"]};
-
-function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageTagMutability === undefined) && (missing0 = "imageTagMutability"))){
-validate169.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.registryId !== undefined){
-let data0 = data.registryId;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate169.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
-return false;
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 256){
-validate169.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 2){
-validate169.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
-return false;
-}
-else {
-if(!pattern1.test(data1)){
-validate169.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.imageTagMutability !== undefined){
-let data2 = data.imageTagMutability;
-const _errs4 = errors;
-if(!((((data2 === "MUTABLE") || (data2 === "IMMUTABLE")) || (data2 === "IMMUTABLE_WITH_EXCLUSION")) || (data2 === "MUTABLE_WITH_EXCLUSION"))){
-validate169.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.imageTagMutabilityExclusionFilters !== undefined){
-const _errs6 = errors;
-if(!(validate45(data.imageTagMutabilityExclusionFilters, {instancePath:instancePath+"/imageTagMutabilityExclusionFilters",parentData:data,parentDataProperty:"imageTagMutabilityExclusionFilters",rootData}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
 }
 validate169.errors = vErrors;
 return errors === 0;
 }
 
-
-function validate168(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-PutImageTagMutability" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate169(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
-errors = vErrors.length;
-}
-validate168.errors = vErrors;
-return errors === 0;
-}
-
-export const PutLifecyclePolicy: InputValidator = validate172;
-const schema222 = {"$id":"op-PutLifecyclePolicy","$ref":"shapes#/$defs/PutLifecyclePolicyRequest"};
-const schema223 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"lifecyclePolicyText":{"$ref":"#/$defs/LifecyclePolicyText"}},"required":["repositoryName","lifecyclePolicyText"]};
-const schema226 = {"minLength":100,"maxLength":30720};
+export const PutImage: InputValidator = validate172;
+const schema225 = {"$id":"op-PutImage","$ref":"shapes#/$defs/PutImageRequest"};
+const schema226 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageManifest":{"$ref":"#/$defs/ImageManifest"},"imageManifestMediaType":{"$ref":"#/$defs/MediaType"},"imageTag":{"$ref":"#/$defs/ImageTag"},"imageDigest":{"$ref":"#/$defs/ImageDigest"}},"required":["repositoryName","imageManifest"]};
+const schema229 = {"minLength":1,"maxLength":4194304};
 
 function validate173(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.lifecyclePolicyText === undefined) && (missing0 = "lifecyclePolicyText"))){
+if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageManifest === undefined) && (missing0 = "imageManifest"))){
 validate173.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -3984,17 +4047,345 @@ else {
 var valid0 = true;
 }
 if(valid0){
+if(data.imageManifest !== undefined){
+let data2 = data.imageManifest;
+const _errs4 = errors;
+if(typeof data2 === "string"){
+if(func3(data2) > 4194304){
+validate173.errors = [{instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/maxLength",keyword:"maxLength",params:{limit: 4194304},message:"must NOT have more than 4194304 characters"}];
+return false;
+}
+else {
+if(func3(data2) < 1){
+validate173.errors = [{instancePath:instancePath+"/imageManifest",schemaPath:"#/$defs/ImageManifest/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageManifestMediaType !== undefined){
+const _errs6 = errors;
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageTag !== undefined){
+let data4 = data.imageTag;
+const _errs7 = errors;
+if(typeof data4 === "string"){
+if(func3(data4) > 300){
+validate173.errors = [{instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/maxLength",keyword:"maxLength",params:{limit: 300},message:"must NOT have more than 300 characters"}];
+return false;
+}
+else {
+if(func3(data4) < 1){
+validate173.errors = [{instancePath:instancePath+"/imageTag",schemaPath:"#/$defs/ImageTag/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageDigest !== undefined){
+const _errs9 = errors;
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+validate173.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate172(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-PutImage" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate173(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
+errors = vErrors.length;
+}
+validate172.errors = vErrors;
+return errors === 0;
+}
+
+export const PutImageScanningConfiguration: InputValidator = validate175;
+const schema233 = {"$id":"op-PutImageScanningConfiguration","$ref":"shapes#/$defs/PutImageScanningConfigurationRequest"};
+const schema234 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageScanningConfiguration":{"$ref":"#/$defs/ImageScanningConfiguration"}},"required":["repositoryName","imageScanningConfiguration"]};
+
+function validate176(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageScanningConfiguration === undefined) && (missing0 = "imageScanningConfiguration"))){
+validate176.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate176.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate176.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate176.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate176.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageScanningConfiguration !== undefined){
+const _errs4 = errors;
+if(!(validate52(data.imageScanningConfiguration, {instancePath:instancePath+"/imageScanningConfiguration",parentData:data,parentDataProperty:"imageScanningConfiguration",rootData}))){
+vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+validate176.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-PutImageScanningConfiguration" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate176(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate176.errors : vErrors.concat(validate176.errors);
+errors = vErrors.length;
+}
+validate175.errors = vErrors;
+return errors === 0;
+}
+
+export const PutImageTagMutability: InputValidator = validate179;
+const schema237 = {"$id":"op-PutImageTagMutability","$ref":"shapes#/$defs/PutImageTagMutabilityRequest"};
+const schema238 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"}},"required":["repositoryName","imageTagMutability"]};
+
+function validate180(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageTagMutability === undefined) && (missing0 = "imageTagMutability"))){
+validate180.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate180.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate180.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate180.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate180.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageTagMutability !== undefined){
+let data2 = data.imageTagMutability;
+const _errs4 = errors;
+if(!((((data2 === "MUTABLE") || (data2 === "IMMUTABLE")) || (data2 === "IMMUTABLE_WITH_EXCLUSION")) || (data2 === "MUTABLE_WITH_EXCLUSION"))){
+validate180.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema60.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageTagMutabilityExclusionFilters !== undefined){
+const _errs6 = errors;
+if(!(validate48(data.imageTagMutabilityExclusionFilters, {instancePath:instancePath+"/imageTagMutabilityExclusionFilters",parentData:data,parentDataProperty:"imageTagMutabilityExclusionFilters",rootData}))){
+vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+validate180.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate179(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-PutImageTagMutability" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate180(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate180.errors : vErrors.concat(validate180.errors);
+errors = vErrors.length;
+}
+validate179.errors = vErrors;
+return errors === 0;
+}
+
+export const PutLifecyclePolicy: InputValidator = validate183;
+const schema242 = {"$id":"op-PutLifecyclePolicy","$ref":"shapes#/$defs/PutLifecyclePolicyRequest"};
+const schema243 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"lifecyclePolicyText":{"$ref":"#/$defs/LifecyclePolicyText"}},"required":["repositoryName","lifecyclePolicyText"]};
+const schema246 = {"minLength":100,"maxLength":30720};
+
+function validate184(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.lifecyclePolicyText === undefined) && (missing0 = "lifecyclePolicyText"))){
+validate184.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate184.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate184.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate184.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate184.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
 if(data.lifecyclePolicyText !== undefined){
 let data2 = data.lifecyclePolicyText;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(func3(data2) > 30720){
-validate173.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
+validate184.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
 return false;
 }
 else {
 if(func3(data2) < 100){
-validate173.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/minLength",keyword:"minLength",params:{limit: 100},message:"must NOT have fewer than 100 characters"}];
+validate184.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/minLength",keyword:"minLength",params:{limit: 100},message:"must NOT have fewer than 100 characters"}];
 return false;
 }
 }
@@ -4008,35 +4399,35 @@ var valid0 = true;
 }
 }
 }
-validate173.errors = vErrors;
+validate184.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate172(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate183(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutLifecyclePolicy" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate173(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
+if(!(validate184(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
 errors = vErrors.length;
 }
-validate172.errors = vErrors;
+validate183.errors = vErrors;
 return errors === 0;
 }
 
-export const PutRegistryPolicy: InputValidator = validate175;
-const schema227 = {"$id":"op-PutRegistryPolicy","$ref":"shapes#/$defs/PutRegistryPolicyRequest"};
-const schema228 = {"properties":{"policyText":{"$ref":"#/$defs/RegistryPolicyText"}},"required":["policyText"]};
-const schema229 = {"minLength":0,"maxLength":10240};
+export const PutRegistryPolicy: InputValidator = validate186;
+const schema247 = {"$id":"op-PutRegistryPolicy","$ref":"shapes#/$defs/PutRegistryPolicyRequest"};
+const schema248 = {"properties":{"policyText":{"$ref":"#/$defs/RegistryPolicyText"}},"required":["policyText"]};
+const schema249 = {"minLength":0,"maxLength":10240};
 
-function validate176(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate187(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.policyText === undefined) && (missing0 = "policyText")){
-validate176.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate187.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4044,12 +4435,12 @@ if(data.policyText !== undefined){
 let data0 = data.policyText;
 if(typeof data0 === "string"){
 if(func3(data0) > 10240){
-validate176.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RegistryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
+validate187.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RegistryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 0){
-validate176.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RegistryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate187.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RegistryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 }
@@ -4057,43 +4448,43 @@ return false;
 }
 }
 }
-validate176.errors = vErrors;
+validate187.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate186(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutRegistryPolicy" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate176(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate176.errors : vErrors.concat(validate176.errors);
+if(!(validate187(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate187.errors : vErrors.concat(validate187.errors);
 errors = vErrors.length;
 }
-validate175.errors = vErrors;
+validate186.errors = vErrors;
 return errors === 0;
 }
 
-export const PutRegistryScanningConfiguration: InputValidator = validate178;
-const schema230 = {"$id":"op-PutRegistryScanningConfiguration","$ref":"shapes#/$defs/PutRegistryScanningConfigurationRequest"};
-const schema231 = {"properties":{"scanType":{"$ref":"#/$defs/ScanType"},"rules":{"$ref":"#/$defs/RegistryScanningRuleList"}}};
-const schema232 = {"enum":["BASIC","ENHANCED"]};
-const schema233 = {"items":{"$ref":"#/$defs/RegistryScanningRule"},"minItems":0,"maxItems":2};
-const schema234 = {"properties":{"scanFrequency":{"$ref":"#/$defs/ScanFrequency"},"repositoryFilters":{"$ref":"#/$defs/ScanningRepositoryFilterList"}},"required":["scanFrequency","repositoryFilters"]};
-const schema235 = {"enum":["SCAN_ON_PUSH","CONTINUOUS_SCAN","MANUAL"]};
-const schema236 = {"items":{"$ref":"#/$defs/ScanningRepositoryFilter"},"minItems":0,"maxItems":100};
-const schema237 = {"properties":{"filter":{"$ref":"#/$defs/ScanningRepositoryFilterValue"},"filterType":{"$ref":"#/$defs/ScanningRepositoryFilterType"}},"required":["filter","filterType"]};
-const schema238 = {"minLength":1,"maxLength":255,"pattern":"^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"};
-const schema239 = {"enum":["WILDCARD"]};
-const pattern59 = func2("^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$", "");
+export const PutRegistryScanningConfiguration: InputValidator = validate189;
+const schema250 = {"$id":"op-PutRegistryScanningConfiguration","$ref":"shapes#/$defs/PutRegistryScanningConfigurationRequest"};
+const schema251 = {"properties":{"scanType":{"$ref":"#/$defs/ScanType"},"rules":{"$ref":"#/$defs/RegistryScanningRuleList"}}};
+const schema252 = {"enum":["BASIC","ENHANCED"]};
+const schema253 = {"items":{"$ref":"#/$defs/RegistryScanningRule"},"minItems":0,"maxItems":2};
+const schema254 = {"properties":{"scanFrequency":{"$ref":"#/$defs/ScanFrequency"},"repositoryFilters":{"$ref":"#/$defs/ScanningRepositoryFilterList"}},"required":["scanFrequency","repositoryFilters"]};
+const schema255 = {"enum":["SCAN_ON_PUSH","CONTINUOUS_SCAN","MANUAL"]};
+const schema256 = {"items":{"$ref":"#/$defs/ScanningRepositoryFilter"},"minItems":0,"maxItems":100};
+const schema257 = {"properties":{"filter":{"$ref":"#/$defs/ScanningRepositoryFilterValue"},"filterType":{"$ref":"#/$defs/ScanningRepositoryFilterType"}},"required":["filter","filterType"]};
+const schema258 = {"minLength":1,"maxLength":255,"pattern":"^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"};
+const schema259 = {"enum":["WILDCARD"]};
+const pattern67 = func2("^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$", "");
 
-function validate183(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate194(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.filter === undefined) && (missing0 = "filter")) || ((data.filterType === undefined) && (missing0 = "filterType"))){
-validate183.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate194.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4102,17 +4493,17 @@ let data0 = data.filter;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 255){
-validate183.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
+validate194.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 1){
-validate183.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate194.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 else {
-if(!pattern59.test(data0)){
-validate183.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"},message:"must match pattern \""+"^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"+"\""}];
+if(!pattern67.test(data0)){
+validate194.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/ScanningRepositoryFilterValue/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"},message:"must match pattern \""+"^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"+"\""}];
 return false;
 }
 }
@@ -4127,7 +4518,7 @@ if(valid0){
 if(data.filterType !== undefined){
 const _errs2 = errors;
 if(!(data.filterType === "WILDCARD")){
-validate183.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/ScanningRepositoryFilterType/enum",keyword:"enum",params:{allowedValues: schema239.enum},message:"must be equal to one of the allowed values"}];
+validate194.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/ScanningRepositoryFilterType/enum",keyword:"enum",params:{allowedValues: schema259.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -4138,22 +4529,22 @@ var valid0 = true;
 }
 }
 }
-validate183.errors = vErrors;
+validate194.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate182(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate193(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 100){
-validate182.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
+validate193.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
 return false;
 }
 else {
 if(data.length < 0){
-validate182.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+validate193.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
 return false;
 }
 else {
@@ -4161,8 +4552,8 @@ var valid0 = true;
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 const _errs0 = errors;
-if(!(validate183(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate183.errors : vErrors.concat(validate183.errors);
+if(!(validate194(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate194.errors : vErrors.concat(validate194.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs0 === errors;
@@ -4173,18 +4564,18 @@ break;
 }
 }
 }
-validate182.errors = vErrors;
+validate193.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate181(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate192(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.scanFrequency === undefined) && (missing0 = "scanFrequency")) || ((data.repositoryFilters === undefined) && (missing0 = "repositoryFilters"))){
-validate181.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate192.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4192,7 +4583,7 @@ if(data.scanFrequency !== undefined){
 let data0 = data.scanFrequency;
 const _errs0 = errors;
 if(!(((data0 === "SCAN_ON_PUSH") || (data0 === "CONTINUOUS_SCAN")) || (data0 === "MANUAL"))){
-validate181.errors = [{instancePath:instancePath+"/scanFrequency",schemaPath:"#/$defs/ScanFrequency/enum",keyword:"enum",params:{allowedValues: schema235.enum},message:"must be equal to one of the allowed values"}];
+validate192.errors = [{instancePath:instancePath+"/scanFrequency",schemaPath:"#/$defs/ScanFrequency/enum",keyword:"enum",params:{allowedValues: schema255.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs0 === errors;
@@ -4203,8 +4594,8 @@ var valid0 = true;
 if(valid0){
 if(data.repositoryFilters !== undefined){
 const _errs2 = errors;
-if(!(validate182(data.repositoryFilters, {instancePath:instancePath+"/repositoryFilters",parentData:data,parentDataProperty:"repositoryFilters",rootData}))){
-vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
+if(!(validate193(data.repositoryFilters, {instancePath:instancePath+"/repositoryFilters",parentData:data,parentDataProperty:"repositoryFilters",rootData}))){
+vErrors = vErrors === null ? validate193.errors : vErrors.concat(validate193.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -4215,22 +4606,22 @@ var valid0 = true;
 }
 }
 }
-validate181.errors = vErrors;
+validate192.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate180(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate191(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-validate180.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"}];
+validate191.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"}];
 return false;
 }
 else {
 if(data.length < 0){
-validate180.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+validate191.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
 return false;
 }
 else {
@@ -4238,8 +4629,8 @@ var valid0 = true;
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 const _errs0 = errors;
-if(!(validate181(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate181.errors : vErrors.concat(validate181.errors);
+if(!(validate192(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate192.errors : vErrors.concat(validate192.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs0 === errors;
@@ -4250,12 +4641,12 @@ break;
 }
 }
 }
-validate180.errors = vErrors;
+validate191.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate179(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate190(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4263,7 +4654,7 @@ if(data.scanType !== undefined){
 let data0 = data.scanType;
 const _errs0 = errors;
 if(!((data0 === "BASIC") || (data0 === "ENHANCED"))){
-validate179.errors = [{instancePath:instancePath+"/scanType",schemaPath:"#/$defs/ScanType/enum",keyword:"enum",params:{allowedValues: schema232.enum},message:"must be equal to one of the allowed values"}];
+validate190.errors = [{instancePath:instancePath+"/scanType",schemaPath:"#/$defs/ScanType/enum",keyword:"enum",params:{allowedValues: schema252.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs0 === errors;
@@ -4274,8 +4665,8 @@ var valid0 = true;
 if(valid0){
 if(data.rules !== undefined){
 const _errs2 = errors;
-if(!(validate180(data.rules, {instancePath:instancePath+"/rules",parentData:data,parentDataProperty:"rules",rootData}))){
-vErrors = vErrors === null ? validate180.errors : vErrors.concat(validate180.errors);
+if(!(validate191(data.rules, {instancePath:instancePath+"/rules",parentData:data,parentDataProperty:"rules",rootData}))){
+vErrors = vErrors === null ? validate191.errors : vErrors.concat(validate191.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -4285,41 +4676,41 @@ var valid0 = true;
 }
 }
 }
-validate179.errors = vErrors;
+validate190.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate178(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate189(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-PutRegistryScanningConfiguration" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate179(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
+if(!(validate190(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate190.errors : vErrors.concat(validate190.errors);
 errors = vErrors.length;
 }
-validate178.errors = vErrors;
+validate189.errors = vErrors;
 return errors === 0;
 }
 
-export const PutReplicationConfiguration: InputValidator = validate189;
-const schema240 = {"$id":"op-PutReplicationConfiguration","$ref":"shapes#/$defs/PutReplicationConfigurationRequest"};
-const schema241 = {"properties":{"replicationConfiguration":{"$ref":"#/$defs/ReplicationConfiguration"}},"required":["replicationConfiguration"]};
-const schema242 = {"properties":{"rules":{"$ref":"#/$defs/ReplicationRuleList"}},"required":["rules"]};
-const schema243 = {"items":{"$ref":"#/$defs/ReplicationRule"},"minItems":0,"maxItems":10};
-const schema244 = {"properties":{"destinations":{"$ref":"#/$defs/ReplicationDestinationList"},"repositoryFilters":{"$ref":"#/$defs/RepositoryFilterList"}},"required":["destinations"]};
-const schema245 = {"items":{"$ref":"#/$defs/ReplicationDestination"},"minItems":0,"maxItems":100};
-const schema246 = {"properties":{"region":{"$ref":"#/$defs/Region"},"registryId":{"$ref":"#/$defs/RegistryId"}},"required":["region","registryId"]};
-const schema247 = {"minLength":2,"maxLength":25,"pattern":"^[0-9a-z-]{2,25}$"};
-const pattern60 = func2("^[0-9a-z-]{2,25}$", "");
+export const PutReplicationConfiguration: InputValidator = validate200;
+const schema260 = {"$id":"op-PutReplicationConfiguration","$ref":"shapes#/$defs/PutReplicationConfigurationRequest"};
+const schema261 = {"properties":{"replicationConfiguration":{"$ref":"#/$defs/ReplicationConfiguration"}},"required":["replicationConfiguration"]};
+const schema262 = {"properties":{"rules":{"$ref":"#/$defs/ReplicationRuleList"}},"required":["rules"]};
+const schema263 = {"items":{"$ref":"#/$defs/ReplicationRule"},"minItems":0,"maxItems":10};
+const schema264 = {"properties":{"destinations":{"$ref":"#/$defs/ReplicationDestinationList"},"repositoryFilters":{"$ref":"#/$defs/RepositoryFilterList"}},"required":["destinations"]};
+const schema265 = {"items":{"$ref":"#/$defs/ReplicationDestination"},"minItems":0,"maxItems":100};
+const schema266 = {"properties":{"region":{"$ref":"#/$defs/Region"},"registryId":{"$ref":"#/$defs/RegistryId"}},"required":["region","registryId"]};
+const schema267 = {"minLength":2,"maxLength":25,"pattern":"^[0-9a-z-]{2,25}$"};
+const pattern68 = func2("^[0-9a-z-]{2,25}$", "");
 
-function validate195(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate206(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.region === undefined) && (missing0 = "region")) || ((data.registryId === undefined) && (missing0 = "registryId"))){
-validate195.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate206.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4328,17 +4719,17 @@ let data0 = data.region;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 25){
-validate195.errors = [{instancePath:instancePath+"/region",schemaPath:"#/$defs/Region/maxLength",keyword:"maxLength",params:{limit: 25},message:"must NOT have more than 25 characters"}];
+validate206.errors = [{instancePath:instancePath+"/region",schemaPath:"#/$defs/Region/maxLength",keyword:"maxLength",params:{limit: 25},message:"must NOT have more than 25 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 2){
-validate195.errors = [{instancePath:instancePath+"/region",schemaPath:"#/$defs/Region/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate206.errors = [{instancePath:instancePath+"/region",schemaPath:"#/$defs/Region/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
-if(!pattern60.test(data0)){
-validate195.errors = [{instancePath:instancePath+"/region",schemaPath:"#/$defs/Region/pattern",keyword:"pattern",params:{pattern: "^[0-9a-z-]{2,25}$"},message:"must match pattern \""+"^[0-9a-z-]{2,25}$"+"\""}];
+if(!pattern68.test(data0)){
+validate206.errors = [{instancePath:instancePath+"/region",schemaPath:"#/$defs/Region/pattern",keyword:"pattern",params:{pattern: "^[0-9a-z-]{2,25}$"},message:"must match pattern \""+"^[0-9a-z-]{2,25}$"+"\""}];
 return false;
 }
 }
@@ -4355,7 +4746,7 @@ let data1 = data.registryId;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-validate195.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate206.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -4367,22 +4758,22 @@ var valid0 = true;
 }
 }
 }
-validate195.errors = vErrors;
+validate206.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate194(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate205(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 100){
-validate194.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
+validate205.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
 return false;
 }
 else {
 if(data.length < 0){
-validate194.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+validate205.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
 return false;
 }
 else {
@@ -4390,8 +4781,8 @@ var valid0 = true;
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 const _errs0 = errors;
-if(!(validate195(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
+if(!(validate206(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate206.errors : vErrors.concat(validate206.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs0 === errors;
@@ -4402,23 +4793,23 @@ break;
 }
 }
 }
-validate194.errors = vErrors;
+validate205.errors = vErrors;
 return errors === 0;
 }
 
-const schema249 = {"items":{"$ref":"#/$defs/RepositoryFilter"},"minItems":1,"maxItems":100};
-const schema250 = {"properties":{"filter":{"$ref":"#/$defs/RepositoryFilterValue"},"filterType":{"$ref":"#/$defs/RepositoryFilterType"}},"required":["filter","filterType"]};
-const schema251 = {"minLength":2,"maxLength":256,"pattern":"^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$"};
-const schema252 = {"enum":["PREFIX_MATCH"]};
-const pattern62 = func2("^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$", "");
+const schema269 = {"items":{"$ref":"#/$defs/RepositoryFilter"},"minItems":1,"maxItems":100};
+const schema270 = {"properties":{"filter":{"$ref":"#/$defs/RepositoryFilterValue"},"filterType":{"$ref":"#/$defs/RepositoryFilterType"}},"required":["filter","filterType"]};
+const schema271 = {"minLength":2,"maxLength":256,"pattern":"^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$"};
+const schema272 = {"enum":["PREFIX_MATCH"]};
+const pattern70 = func2("^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$", "");
 
-function validate199(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate210(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.filter === undefined) && (missing0 = "filter")) || ((data.filterType === undefined) && (missing0 = "filterType"))){
-validate199.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate210.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4427,17 +4818,17 @@ let data0 = data.filter;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 256){
-validate199.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/RepositoryFilterValue/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate210.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/RepositoryFilterValue/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 2){
-validate199.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/RepositoryFilterValue/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate210.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/RepositoryFilterValue/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
-if(!pattern62.test(data0)){
-validate199.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/RepositoryFilterValue/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$"},message:"must match pattern \""+"^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$"+"\""}];
+if(!pattern70.test(data0)){
+validate210.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/RepositoryFilterValue/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$"},message:"must match pattern \""+"^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$"+"\""}];
 return false;
 }
 }
@@ -4452,338 +4843,8 @@ if(valid0){
 if(data.filterType !== undefined){
 const _errs2 = errors;
 if(!(data.filterType === "PREFIX_MATCH")){
-validate199.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/RepositoryFilterType/enum",keyword:"enum",params:{allowedValues: schema252.enum},message:"must be equal to one of the allowed values"}];
+validate210.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/RepositoryFilterType/enum",keyword:"enum",params:{allowedValues: schema272.enum},message:"must be equal to one of the allowed values"}];
 return false;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-validate199.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate198(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-if(data.length > 100){
-validate198.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
-return false;
-}
-else {
-if(data.length < 1){
-validate198.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
-return false;
-}
-else {
-var valid0 = true;
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-const _errs0 = errors;
-if(!(validate199(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate199.errors : vErrors.concat(validate199.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs0 === errors;
-if(!valid0){
-break;
-}
-}
-}
-}
-}
-validate198.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate193(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.destinations === undefined) && (missing0 = "destinations")){
-validate193.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.destinations !== undefined){
-const _errs0 = errors;
-if(!(validate194(data.destinations, {instancePath:instancePath+"/destinations",parentData:data,parentDataProperty:"destinations",rootData}))){
-vErrors = vErrors === null ? validate194.errors : vErrors.concat(validate194.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryFilters !== undefined){
-const _errs1 = errors;
-if(!(validate198(data.repositoryFilters, {instancePath:instancePath+"/repositoryFilters",parentData:data,parentDataProperty:"repositoryFilters",rootData}))){
-vErrors = vErrors === null ? validate198.errors : vErrors.concat(validate198.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-validate193.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate192(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-if(data.length > 10){
-validate192.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
-return false;
-}
-else {
-if(data.length < 0){
-validate192.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
-return false;
-}
-else {
-var valid0 = true;
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-const _errs0 = errors;
-if(!(validate193(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate193.errors : vErrors.concat(validate193.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs0 === errors;
-if(!valid0){
-break;
-}
-}
-}
-}
-}
-validate192.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate191(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.rules === undefined) && (missing0 = "rules")){
-validate191.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.rules !== undefined){
-if(!(validate192(data.rules, {instancePath:instancePath+"/rules",parentData:data,parentDataProperty:"rules",rootData}))){
-vErrors = vErrors === null ? validate192.errors : vErrors.concat(validate192.errors);
-errors = vErrors.length;
-}
-}
-}
-}
-validate191.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate190(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.replicationConfiguration === undefined) && (missing0 = "replicationConfiguration")){
-validate190.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.replicationConfiguration !== undefined){
-if(!(validate191(data.replicationConfiguration, {instancePath:instancePath+"/replicationConfiguration",parentData:data,parentDataProperty:"replicationConfiguration",rootData}))){
-vErrors = vErrors === null ? validate191.errors : vErrors.concat(validate191.errors);
-errors = vErrors.length;
-}
-}
-}
-}
-validate190.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate189(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-PutReplicationConfiguration" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate190(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate190.errors : vErrors.concat(validate190.errors);
-errors = vErrors.length;
-}
-validate189.errors = vErrors;
-return errors === 0;
-}
-
-export const PutSigningConfiguration: InputValidator = validate206;
-const schema253 = {"$id":"op-PutSigningConfiguration","$ref":"shapes#/$defs/PutSigningConfigurationRequest"};
-const schema254 = {"properties":{"signingConfiguration":{"$ref":"#/$defs/SigningConfiguration"}},"required":["signingConfiguration"]};
-const schema255 = {"properties":{"rules":{"$ref":"#/$defs/SigningRuleList"}},"required":["rules"]};
-const schema256 = {"items":{"$ref":"#/$defs/SigningRule"},"minItems":0,"maxItems":10};
-const schema257 = {"properties":{"signingProfileArn":{"$ref":"#/$defs/SigningProfileArn"},"repositoryFilters":{"$ref":"#/$defs/SigningRepositoryFilterList"}},"required":["signingProfileArn"]};
-const schema258 = {"minLength":0,"maxLength":200,"pattern":"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"};
-const pattern63 = func2("^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$", "");
-const schema259 = {"items":{"$ref":"#/$defs/SigningRepositoryFilter"},"minItems":1,"maxItems":100};
-const schema260 = {"properties":{"filter":{"$ref":"#/$defs/SigningRepositoryFilterValue"},"filterType":{"$ref":"#/$defs/SigningRepositoryFilterType"}},"required":["filter","filterType"]};
-const schema261 = {"minLength":1,"maxLength":256,"pattern":"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"};
-const schema262 = {"enum":["WILDCARD_MATCH"]};
-const pattern64 = func2("^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$", "");
-
-function validate212(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.filter === undefined) && (missing0 = "filter")) || ((data.filterType === undefined) && (missing0 = "filterType"))){
-validate212.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.filter !== undefined){
-let data0 = data.filter;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(func3(data0) > 256){
-validate212.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data0) < 1){
-validate212.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-else {
-if(!pattern64.test(data0)){
-validate212.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"},message:"must match pattern \""+"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.filterType !== undefined){
-const _errs2 = errors;
-if(!(data.filterType === "WILDCARD_MATCH")){
-validate212.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/SigningRepositoryFilterType/enum",keyword:"enum",params:{allowedValues: schema262.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-validate212.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate211(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-if(data.length > 100){
-validate211.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
-return false;
-}
-else {
-if(data.length < 1){
-validate211.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
-return false;
-}
-else {
-var valid0 = true;
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-const _errs0 = errors;
-if(!(validate212(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate212.errors : vErrors.concat(validate212.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs0 === errors;
-if(!valid0){
-break;
-}
-}
-}
-}
-}
-validate211.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate210(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.signingProfileArn === undefined) && (missing0 = "signingProfileArn")){
-validate210.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.signingProfileArn !== undefined){
-let data0 = data.signingProfileArn;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(func3(data0) > 200){
-validate210.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
-return false;
-}
-else {
-if(func3(data0) < 0){
-validate210.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
-return false;
-}
-else {
-if(!pattern63.test(data0)){
-validate210.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryFilters !== undefined){
-const _errs2 = errors;
-if(!(validate211(data.repositoryFilters, {instancePath:instancePath+"/repositoryFilters",parentData:data,parentDataProperty:"repositoryFilters",rootData}))){
-vErrors = vErrors === null ? validate211.errors : vErrors.concat(validate211.errors);
-errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
 }
@@ -4802,13 +4863,13 @@ function validate209(data, {instancePath="", parentData, parentDataProperty, roo
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
-if(data.length > 10){
-validate209.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
+if(data.length > 100){
+validate209.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
 return false;
 }
 else {
-if(data.length < 0){
-validate209.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+if(data.length < 1){
+validate209.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
 return false;
 }
 else {
@@ -4833,96 +4894,326 @@ return errors === 0;
 }
 
 
-function validate208(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate204(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.destinations === undefined) && (missing0 = "destinations")){
+validate204.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.destinations !== undefined){
+const _errs0 = errors;
+if(!(validate205(data.destinations, {instancePath:instancePath+"/destinations",parentData:data,parentDataProperty:"destinations",rootData}))){
+vErrors = vErrors === null ? validate205.errors : vErrors.concat(validate205.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryFilters !== undefined){
+const _errs1 = errors;
+if(!(validate209(data.repositoryFilters, {instancePath:instancePath+"/repositoryFilters",parentData:data,parentDataProperty:"repositoryFilters",rootData}))){
+vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate204.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate203(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 10){
+validate203.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
+return false;
+}
+else {
+if(data.length < 0){
+validate203.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+return false;
+}
+else {
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+const _errs0 = errors;
+if(!(validate204(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate204.errors : vErrors.concat(validate204.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+}
+}
+validate203.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate202(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.rules === undefined) && (missing0 = "rules")){
-validate208.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate202.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 if(data.rules !== undefined){
-if(!(validate209(data.rules, {instancePath:instancePath+"/rules",parentData:data,parentDataProperty:"rules",rootData}))){
-vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
+if(!(validate203(data.rules, {instancePath:instancePath+"/rules",parentData:data,parentDataProperty:"rules",rootData}))){
+vErrors = vErrors === null ? validate203.errors : vErrors.concat(validate203.errors);
 errors = vErrors.length;
 }
 }
 }
 }
-validate208.errors = vErrors;
+validate202.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate207(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate201(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((data.signingConfiguration === undefined) && (missing0 = "signingConfiguration")){
-validate207.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+if((data.replicationConfiguration === undefined) && (missing0 = "replicationConfiguration")){
+validate201.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
-if(data.signingConfiguration !== undefined){
-if(!(validate208(data.signingConfiguration, {instancePath:instancePath+"/signingConfiguration",parentData:data,parentDataProperty:"signingConfiguration",rootData}))){
-vErrors = vErrors === null ? validate208.errors : vErrors.concat(validate208.errors);
+if(data.replicationConfiguration !== undefined){
+if(!(validate202(data.replicationConfiguration, {instancePath:instancePath+"/replicationConfiguration",parentData:data,parentDataProperty:"replicationConfiguration",rootData}))){
+vErrors = vErrors === null ? validate202.errors : vErrors.concat(validate202.errors);
 errors = vErrors.length;
 }
 }
 }
 }
-validate207.errors = vErrors;
+validate201.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate206(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-PutSigningConfiguration" */;
+function validate200(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-PutReplicationConfiguration" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate207(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate207.errors : vErrors.concat(validate207.errors);
+if(!(validate201(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate201.errors : vErrors.concat(validate201.errors);
 errors = vErrors.length;
 }
-validate206.errors = vErrors;
+validate200.errors = vErrors;
 return errors === 0;
 }
 
-export const RegisterPullTimeUpdateExclusion: InputValidator = validate219;
-const schema263 = {"$id":"op-RegisterPullTimeUpdateExclusion","$ref":"shapes#/$defs/RegisterPullTimeUpdateExclusionRequest"};
-const schema264 = {"properties":{"principalArn":{"$ref":"#/$defs/PrincipalArn"}},"required":["principalArn"]};
+export const PutSigningConfiguration: InputValidator = validate217;
+const schema273 = {"$id":"op-PutSigningConfiguration","$ref":"shapes#/$defs/PutSigningConfigurationRequest"};
+const schema274 = {"properties":{"signingConfiguration":{"$ref":"#/$defs/SigningConfiguration"}},"required":["signingConfiguration"]};
+const schema275 = {"properties":{"rules":{"$ref":"#/$defs/SigningRuleList"}},"required":["rules"]};
+const schema276 = {"items":{"$ref":"#/$defs/SigningRule"},"minItems":0,"maxItems":10};
+const schema277 = {"properties":{"signingProfileArn":{"$ref":"#/$defs/SigningProfileArn"},"repositoryFilters":{"$ref":"#/$defs/SigningRepositoryFilterList"}},"required":["signingProfileArn"]};
+const schema278 = {"minLength":0,"maxLength":200,"pattern":"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"};
+const pattern71 = func2("^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$", "");
+const schema279 = {"items":{"$ref":"#/$defs/SigningRepositoryFilter"},"minItems":1,"maxItems":100};
+const schema280 = {"properties":{"filter":{"$ref":"#/$defs/SigningRepositoryFilterValue"},"filterType":{"$ref":"#/$defs/SigningRepositoryFilterType"}},"required":["filter","filterType"]};
+const schema281 = {"minLength":1,"maxLength":256,"pattern":"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"};
+const schema282 = {"enum":["WILDCARD_MATCH"]};
+const pattern72 = func2("^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$", "");
 
-function validate220(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate223(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((data.principalArn === undefined) && (missing0 = "principalArn")){
-validate220.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+if(((data.filter === undefined) && (missing0 = "filter")) || ((data.filterType === undefined) && (missing0 = "filterType"))){
+validate223.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
-if(data.principalArn !== undefined){
-let data0 = data.principalArn;
+if(data.filter !== undefined){
+let data0 = data.filter;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 256){
+validate223.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 1){
+validate223.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+else {
+if(!pattern72.test(data0)){
+validate223.errors = [{instancePath:instancePath+"/filter",schemaPath:"#/$defs/SigningRepositoryFilterValue/pattern",keyword:"pattern",params:{pattern: "^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"},message:"must match pattern \""+"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.filterType !== undefined){
+const _errs2 = errors;
+if(!(data.filterType === "WILDCARD_MATCH")){
+validate223.errors = [{instancePath:instancePath+"/filterType",schemaPath:"#/$defs/SigningRepositoryFilterType/enum",keyword:"enum",params:{allowedValues: schema282.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate223.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate222(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 100){
+validate222.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
+return false;
+}
+else {
+if(data.length < 1){
+validate222.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+return false;
+}
+else {
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+const _errs0 = errors;
+if(!(validate223(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate223.errors : vErrors.concat(validate223.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
+}
+}
+}
+}
+}
+validate222.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate221(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.signingProfileArn === undefined) && (missing0 = "signingProfileArn")){
+validate221.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.signingProfileArn !== undefined){
+let data0 = data.signingProfileArn;
+const _errs0 = errors;
 if(typeof data0 === "string"){
 if(func3(data0) > 200){
-validate220.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+validate221.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
 return false;
 }
 else {
 if(func3(data0) < 0){
-validate220.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate221.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 else {
-if(!pattern23.test(data0)){
-validate220.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"+"\""}];
+if(!pattern71.test(data0)){
+validate221.errors = [{instancePath:instancePath+"/signingProfileArn",schemaPath:"#/$defs/SigningProfileArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$"+"\""}];
 return false;
 }
 }
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryFilters !== undefined){
+const _errs2 = errors;
+if(!(validate222(data.repositoryFilters, {instancePath:instancePath+"/repositoryFilters",parentData:data,parentDataProperty:"repositoryFilters",rootData}))){
+vErrors = vErrors === null ? validate222.errors : vErrors.concat(validate222.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate221.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate220(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 10){
+validate220.errors = [{instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
+return false;
+}
+else {
+if(data.length < 0){
+validate220.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
+return false;
+}
+else {
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+const _errs0 = errors;
+if(!(validate221(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate221.errors : vErrors.concat(validate221.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+if(!valid0){
+break;
 }
 }
 }
@@ -4934,28 +5225,128 @@ return errors === 0;
 
 
 function validate219(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-RegisterPullTimeUpdateExclusion" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate220(data, {instancePath,parentData,parentDataProperty,rootData}))){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.rules === undefined) && (missing0 = "rules")){
+validate219.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.rules !== undefined){
+if(!(validate220(data.rules, {instancePath:instancePath+"/rules",parentData:data,parentDataProperty:"rules",rootData}))){
 vErrors = vErrors === null ? validate220.errors : vErrors.concat(validate220.errors);
 errors = vErrors.length;
+}
+}
+}
 }
 validate219.errors = vErrors;
 return errors === 0;
 }
 
-export const SetRepositoryPolicy: InputValidator = validate222;
-const schema266 = {"$id":"op-SetRepositoryPolicy","$ref":"shapes#/$defs/SetRepositoryPolicyRequest"};
-const schema267 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"policyText":{"$ref":"#/$defs/RepositoryPolicyText"},"force":{"$ref":"#/$defs/ForceFlag"}},"required":["repositoryName","policyText"]};
 
-function validate223(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate218(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.signingConfiguration === undefined) && (missing0 = "signingConfiguration")){
+validate218.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.signingConfiguration !== undefined){
+if(!(validate219(data.signingConfiguration, {instancePath:instancePath+"/signingConfiguration",parentData:data,parentDataProperty:"signingConfiguration",rootData}))){
+vErrors = vErrors === null ? validate219.errors : vErrors.concat(validate219.errors);
+errors = vErrors.length;
+}
+}
+}
+}
+validate218.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate217(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-PutSigningConfiguration" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate218(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate218.errors : vErrors.concat(validate218.errors);
+errors = vErrors.length;
+}
+validate217.errors = vErrors;
+return errors === 0;
+}
+
+export const RegisterPullTimeUpdateExclusion: InputValidator = validate230;
+const schema283 = {"$id":"op-RegisterPullTimeUpdateExclusion","$ref":"shapes#/$defs/RegisterPullTimeUpdateExclusionRequest"};
+const schema284 = {"properties":{"principalArn":{"$ref":"#/$defs/PrincipalArn"}},"required":["principalArn"]};
+
+function validate231(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.principalArn === undefined) && (missing0 = "principalArn")){
+validate231.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.principalArn !== undefined){
+let data0 = data.principalArn;
+if(typeof data0 === "string"){
+if(func3(data0) > 200){
+validate231.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 0){
+validate231.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+else {
+if(!pattern29.test(data0)){
+validate231.errors = [{instancePath:instancePath+"/principalArn",schemaPath:"#/$defs/PrincipalArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"+"\""}];
+return false;
+}
+}
+}
+}
+}
+}
+}
+validate231.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate230(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-RegisterPullTimeUpdateExclusion" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate231(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate231.errors : vErrors.concat(validate231.errors);
+errors = vErrors.length;
+}
+validate230.errors = vErrors;
+return errors === 0;
+}
+
+export const SetRepositoryPolicy: InputValidator = validate233;
+const schema286 = {"$id":"op-SetRepositoryPolicy","$ref":"shapes#/$defs/SetRepositoryPolicyRequest"};
+const schema287 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"policyText":{"$ref":"#/$defs/RepositoryPolicyText"},"force":{"$ref":"#/$defs/ForceFlag"}},"required":["repositoryName","policyText"]};
+
+function validate234(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.policyText === undefined) && (missing0 = "policyText"))){
-validate223.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate234.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4964,7 +5355,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate223.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate234.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -4979,17 +5370,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate223.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate234.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate223.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate234.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate223.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate234.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -5006,12 +5397,12 @@ let data2 = data.policyText;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(func3(data2) > 10240){
-validate223.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RepositoryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
+validate234.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RepositoryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
 return false;
 }
 else {
 if(func3(data2) < 0){
-validate223.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RepositoryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+validate234.errors = [{instancePath:instancePath+"/policyText",schemaPath:"#/$defs/RepositoryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
 return false;
 }
 }
@@ -5034,34 +5425,34 @@ var valid0 = true;
 }
 }
 }
-validate223.errors = vErrors;
+validate234.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate222(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate233(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-SetRepositoryPolicy" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate223(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate223.errors : vErrors.concat(validate223.errors);
+if(!(validate234(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate234.errors : vErrors.concat(validate234.errors);
 errors = vErrors.length;
 }
-validate222.errors = vErrors;
+validate233.errors = vErrors;
 return errors === 0;
 }
 
-export const StartImageScan: InputValidator = validate225;
-const schema272 = {"$id":"op-StartImageScan","$ref":"shapes#/$defs/StartImageScanRequest"};
-const schema273 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"}},"required":["repositoryName","imageId"]};
+export const StartImageScan: InputValidator = validate236;
+const schema292 = {"$id":"op-StartImageScan","$ref":"shapes#/$defs/StartImageScanRequest"};
+const schema293 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"}},"required":["repositoryName","imageId"]};
 
-function validate226(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate237(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageId === undefined) && (missing0 = "imageId"))){
-validate226.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate237.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -5070,7 +5461,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate226.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate237.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -5085,17 +5476,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate226.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate237.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate226.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate237.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate226.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate237.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -5122,34 +5513,34 @@ var valid0 = true;
 }
 }
 }
-validate226.errors = vErrors;
+validate237.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate225(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate236(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-StartImageScan" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate226(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate226.errors : vErrors.concat(validate226.errors);
+if(!(validate237(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate237.errors : vErrors.concat(validate237.errors);
 errors = vErrors.length;
 }
-validate225.errors = vErrors;
+validate236.errors = vErrors;
 return errors === 0;
 }
 
-export const StartLifecyclePolicyPreview: InputValidator = validate229;
-const schema276 = {"$id":"op-StartLifecyclePolicyPreview","$ref":"shapes#/$defs/StartLifecyclePolicyPreviewRequest"};
-const schema277 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"lifecyclePolicyText":{"$ref":"#/$defs/LifecyclePolicyText"}},"required":["repositoryName"]};
+export const StartLifecyclePolicyPreview: InputValidator = validate240;
+const schema296 = {"$id":"op-StartLifecyclePolicyPreview","$ref":"shapes#/$defs/StartLifecyclePolicyPreviewRequest"};
+const schema297 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"lifecyclePolicyText":{"$ref":"#/$defs/LifecyclePolicyText"}},"required":["repositoryName"]};
 
-function validate230(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate241(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.repositoryName === undefined) && (missing0 = "repositoryName")){
-validate230.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate241.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -5158,7 +5549,7 @@ let data0 = data.registryId;
 const _errs0 = errors;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate230.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+validate241.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
 return false;
 }
 }
@@ -5173,17 +5564,17 @@ let data1 = data.repositoryName;
 const _errs2 = errors;
 if(typeof data1 === "string"){
 if(func3(data1) > 256){
-validate230.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+validate241.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
 return false;
 }
 else {
 if(func3(data1) < 2){
-validate230.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+validate241.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
 return false;
 }
 else {
 if(!pattern1.test(data1)){
-validate230.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+validate241.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
 return false;
 }
 }
@@ -5200,12 +5591,12 @@ let data2 = data.lifecyclePolicyText;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(func3(data2) > 30720){
-validate230.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
+validate241.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
 return false;
 }
 else {
 if(func3(data2) < 100){
-validate230.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/minLength",keyword:"minLength",params:{limit: 100},message:"must NOT have fewer than 100 characters"}];
+validate241.errors = [{instancePath:instancePath+"/lifecyclePolicyText",schemaPath:"#/$defs/LifecyclePolicyText/minLength",keyword:"minLength",params:{limit: 100},message:"must NOT have fewer than 100 characters"}];
 return false;
 }
 }
@@ -5219,34 +5610,34 @@ var valid0 = true;
 }
 }
 }
-validate230.errors = vErrors;
+validate241.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate229(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate240(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-StartLifecyclePolicyPreview" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate230(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate230.errors : vErrors.concat(validate230.errors);
+if(!(validate241(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate241.errors : vErrors.concat(validate241.errors);
 errors = vErrors.length;
 }
-validate229.errors = vErrors;
+validate240.errors = vErrors;
 return errors === 0;
 }
 
-export const TagResource: InputValidator = validate232;
-const schema281 = {"$id":"op-TagResource","$ref":"shapes#/$defs/TagResourceRequest"};
-const schema282 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"},"tags":{"$ref":"#/$defs/TagList"}},"required":["resourceArn","tags"]};
+export const TagResource: InputValidator = validate243;
+const schema301 = {"$id":"op-TagResource","$ref":"shapes#/$defs/TagResourceRequest"};
+const schema302 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"},"tags":{"$ref":"#/$defs/TagList"}},"required":["resourceArn","tags"]};
 
-function validate233(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate244(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.resourceArn === undefined) && (missing0 = "resourceArn")) || ((data.tags === undefined) && (missing0 = "tags"))){
-validate233.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate244.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -5260,8 +5651,8 @@ var valid0 = true;
 if(valid0){
 if(data.tags !== undefined){
 const _errs1 = errors;
-if(!(validate41(data.tags, {instancePath:instancePath+"/tags",parentData:data,parentDataProperty:"tags",rootData}))){
-vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+if(!(validate44(data.tags, {instancePath:instancePath+"/tags",parentData:data,parentDataProperty:"tags",rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -5272,29 +5663,29 @@ var valid0 = true;
 }
 }
 }
-validate233.errors = vErrors;
+validate244.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate232(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate243(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-TagResource" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate233(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate233.errors : vErrors.concat(validate233.errors);
+if(!(validate244(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
 errors = vErrors.length;
 }
-validate232.errors = vErrors;
+validate243.errors = vErrors;
 return errors === 0;
 }
 
-export const UntagResource: InputValidator = validate236;
-const schema284 = {"$id":"op-UntagResource","$ref":"shapes#/$defs/UntagResourceRequest"};
-const schema285 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"},"tagKeys":{"$ref":"#/$defs/TagKeyList"}},"required":["resourceArn","tagKeys"]};
-const schema287 = {"items":{"$ref":"#/$defs/TagKey"}};
+export const UntagResource: InputValidator = validate247;
+const schema304 = {"$id":"op-UntagResource","$ref":"shapes#/$defs/UntagResourceRequest"};
+const schema305 = {"properties":{"resourceArn":{"$ref":"#/$defs/Arn"},"tagKeys":{"$ref":"#/$defs/TagKeyList"}},"required":["resourceArn","tagKeys"]};
+const schema307 = {"items":{"$ref":"#/$defs/TagKey"}};
 
-function validate238(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate249(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -5308,18 +5699,18 @@ break;
 }
 }
 }
-validate238.errors = vErrors;
+validate249.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate237(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate248(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.resourceArn === undefined) && (missing0 = "resourceArn")) || ((data.tagKeys === undefined) && (missing0 = "tagKeys"))){
-validate237.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate248.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -5333,8 +5724,8 @@ var valid0 = true;
 if(valid0){
 if(data.tagKeys !== undefined){
 const _errs1 = errors;
-if(!(validate238(data.tagKeys, {instancePath:instancePath+"/tagKeys",parentData:data,parentDataProperty:"tagKeys",rootData}))){
-vErrors = vErrors === null ? validate238.errors : vErrors.concat(validate238.errors);
+if(!(validate249(data.tagKeys, {instancePath:instancePath+"/tagKeys",parentData:data,parentDataProperty:"tagKeys",rootData}))){
+vErrors = vErrors === null ? validate249.errors : vErrors.concat(validate249.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -5345,351 +5736,34 @@ var valid0 = true;
 }
 }
 }
-validate237.errors = vErrors;
+validate248.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate236(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate247(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-UntagResource" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate237(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate237.errors : vErrors.concat(validate237.errors);
+if(!(validate248(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate248.errors : vErrors.concat(validate248.errors);
 errors = vErrors.length;
 }
-validate236.errors = vErrors;
+validate247.errors = vErrors;
 return errors === 0;
 }
 
-export const UpdateImageStorageClass: InputValidator = validate241;
-const schema289 = {"$id":"op-UpdateImageStorageClass","$ref":"shapes#/$defs/UpdateImageStorageClassRequest"};
-const schema290 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"targetStorageClass":{"$ref":"#/$defs/TargetStorageClass"}},"required":["repositoryName","imageId","targetStorageClass"]};
-const schema293 = {"enum":["STANDARD","ARCHIVE"]};
-
-function validate242(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageId === undefined) && (missing0 = "imageId"))) || ((data.targetStorageClass === undefined) && (missing0 = "targetStorageClass"))){
-validate242.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.registryId !== undefined){
-let data0 = data.registryId;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate242.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
-return false;
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryName !== undefined){
-let data1 = data.repositoryName;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 256){
-validate242.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 2){
-validate242.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
-return false;
-}
-else {
-if(!pattern1.test(data1)){
-validate242.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.imageId !== undefined){
-const _errs4 = errors;
-if(!(validate19(data.imageId, {instancePath:instancePath+"/imageId",parentData:data,parentDataProperty:"imageId",rootData}))){
-vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.targetStorageClass !== undefined){
-let data3 = data.targetStorageClass;
-const _errs5 = errors;
-if(!((data3 === "STANDARD") || (data3 === "ARCHIVE"))){
-validate242.errors = [{instancePath:instancePath+"/targetStorageClass",schemaPath:"#/$defs/TargetStorageClass/enum",keyword:"enum",params:{allowedValues: schema293.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-validate242.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate241(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-UpdateImageStorageClass" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate242(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate242.errors : vErrors.concat(validate242.errors);
-errors = vErrors.length;
-}
-validate241.errors = vErrors;
-return errors === 0;
-}
-
-export const UpdateRepositoryCreationTemplate: InputValidator = validate245;
-const schema294 = {"$id":"op-UpdateRepositoryCreationTemplate","$ref":"shapes#/$defs/UpdateRepositoryCreationTemplateRequest"};
-const schema295 = {"properties":{"prefix":{"$ref":"#/$defs/Prefix"},"description":{"$ref":"#/$defs/RepositoryTemplateDescription"},"encryptionConfiguration":{"$ref":"#/$defs/EncryptionConfigurationForRepositoryCreationTemplate"},"resourceTags":{"$ref":"#/$defs/TagList"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"},"repositoryPolicy":{"$ref":"#/$defs/RepositoryPolicyText"},"lifecyclePolicy":{"$ref":"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate"},"appliedFor":{"$ref":"#/$defs/RCTAppliedForList"},"customRoleArn":{"$ref":"#/$defs/CustomRoleArn"}},"required":["prefix"]};
-
-function validate246(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.prefix === undefined) && (missing0 = "prefix")){
-validate246.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.prefix !== undefined){
-let data0 = data.prefix;
-const _errs0 = errors;
-if(typeof data0 === "string"){
-if(func3(data0) > 256){
-validate246.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data0) < 1){
-validate246.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-else {
-if(!pattern14.test(data0)){
-validate246.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs0 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.description !== undefined){
-let data1 = data.description;
-const _errs2 = errors;
-if(typeof data1 === "string"){
-if(func3(data1) > 256){
-validate246.errors = [{instancePath:instancePath+"/description",schemaPath:"#/$defs/RepositoryTemplateDescription/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
-return false;
-}
-else {
-if(func3(data1) < 0){
-validate246.errors = [{instancePath:instancePath+"/description",schemaPath:"#/$defs/RepositoryTemplateDescription/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
-return false;
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.encryptionConfiguration !== undefined){
-const _errs4 = errors;
-if(!(validate56(data.encryptionConfiguration, {instancePath:instancePath+"/encryptionConfiguration",parentData:data,parentDataProperty:"encryptionConfiguration",rootData}))){
-vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.resourceTags !== undefined){
-const _errs5 = errors;
-if(!(validate41(data.resourceTags, {instancePath:instancePath+"/resourceTags",parentData:data,parentDataProperty:"resourceTags",rootData}))){
-vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.imageTagMutability !== undefined){
-let data4 = data.imageTagMutability;
-const _errs6 = errors;
-if(!((((data4 === "MUTABLE") || (data4 === "IMMUTABLE")) || (data4 === "IMMUTABLE_WITH_EXCLUSION")) || (data4 === "MUTABLE_WITH_EXCLUSION"))){
-validate246.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.imageTagMutabilityExclusionFilters !== undefined){
-const _errs8 = errors;
-if(!(validate45(data.imageTagMutabilityExclusionFilters, {instancePath:instancePath+"/imageTagMutabilityExclusionFilters",parentData:data,parentDataProperty:"imageTagMutabilityExclusionFilters",rootData}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.repositoryPolicy !== undefined){
-let data6 = data.repositoryPolicy;
-const _errs9 = errors;
-if(typeof data6 === "string"){
-if(func3(data6) > 10240){
-validate246.errors = [{instancePath:instancePath+"/repositoryPolicy",schemaPath:"#/$defs/RepositoryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
-return false;
-}
-else {
-if(func3(data6) < 0){
-validate246.errors = [{instancePath:instancePath+"/repositoryPolicy",schemaPath:"#/$defs/RepositoryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
-return false;
-}
-}
-}
-var valid0 = _errs9 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.lifecyclePolicy !== undefined){
-let data7 = data.lifecyclePolicy;
-const _errs11 = errors;
-if(typeof data7 === "string"){
-if(func3(data7) > 30720){
-validate246.errors = [{instancePath:instancePath+"/lifecyclePolicy",schemaPath:"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
-return false;
-}
-else {
-if(func3(data7) < 0){
-validate246.errors = [{instancePath:instancePath+"/lifecyclePolicy",schemaPath:"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
-return false;
-}
-}
-}
-var valid0 = _errs11 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.appliedFor !== undefined){
-const _errs13 = errors;
-if(!(validate60(data.appliedFor, {instancePath:instancePath+"/appliedFor",parentData:data,parentDataProperty:"appliedFor",rootData}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs13 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.customRoleArn !== undefined){
-let data9 = data.customRoleArn;
-const _errs14 = errors;
-if(typeof data9 === "string"){
-if(func3(data9) > 2048){
-validate246.errors = [{instancePath:instancePath+"/customRoleArn",schemaPath:"#/$defs/CustomRoleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
-return false;
-}
-else {
-if(func3(data9) < 0){
-validate246.errors = [{instancePath:instancePath+"/customRoleArn",schemaPath:"#/$defs/CustomRoleArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
-return false;
-}
-}
-}
-var valid0 = _errs14 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-validate246.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate245(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="op-UpdateRepositoryCreationTemplate" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate246(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate246.errors : vErrors.concat(validate246.errors);
-errors = vErrors.length;
-}
-validate245.errors = vErrors;
-return errors === 0;
-}
-
-export const UploadLayerPart: InputValidator = validate252;
-const schema302 = {"$id":"op-UploadLayerPart","$ref":"shapes#/$defs/UploadLayerPartRequest"};
-const schema303 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"uploadId":{"$ref":"#/$defs/UploadId"},"partFirstByte":{"$ref":"#/$defs/PartSize"},"partLastByte":{"$ref":"#/$defs/PartSize"},"layerPartBlob":{"$ref":"#/$defs/LayerPartBlob"}},"required":["repositoryName","uploadId","partFirstByte","partLastByte","layerPartBlob"]};
-const schema307 = {"minimum":0};
-const schema309 = {"minBytes":0,"maxBytes":20971520};
+export const UpdateImageStorageClass: InputValidator = validate252;
+const schema309 = {"$id":"op-UpdateImageStorageClass","$ref":"shapes#/$defs/UpdateImageStorageClassRequest"};
+const schema310 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"imageId":{"$ref":"#/$defs/ImageIdentifier"},"targetStorageClass":{"$ref":"#/$defs/TargetStorageClass"}},"required":["repositoryName","imageId","targetStorageClass"]};
+const schema313 = {"enum":["STANDARD","ARCHIVE"]};
 
 function validate253(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((((((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.uploadId === undefined) && (missing0 = "uploadId"))) || ((data.partFirstByte === undefined) && (missing0 = "partFirstByte"))) || ((data.partLastByte === undefined) && (missing0 = "partLastByte"))) || ((data.layerPartBlob === undefined) && (missing0 = "layerPartBlob"))){
+if((((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.imageId === undefined) && (missing0 = "imageId"))) || ((data.targetStorageClass === undefined) && (missing0 = "targetStorageClass"))){
 validate253.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -5736,12 +5810,454 @@ else {
 var valid0 = true;
 }
 if(valid0){
+if(data.imageId !== undefined){
+const _errs4 = errors;
+if(!(validate19(data.imageId, {instancePath:instancePath+"/imageId",parentData:data,parentDataProperty:"imageId",rootData}))){
+vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.targetStorageClass !== undefined){
+let data3 = data.targetStorageClass;
+const _errs5 = errors;
+if(!((data3 === "STANDARD") || (data3 === "ARCHIVE"))){
+validate253.errors = [{instancePath:instancePath+"/targetStorageClass",schemaPath:"#/$defs/TargetStorageClass/enum",keyword:"enum",params:{allowedValues: schema313.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+validate253.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate252(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-UpdateImageStorageClass" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate253(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate253.errors : vErrors.concat(validate253.errors);
+errors = vErrors.length;
+}
+validate252.errors = vErrors;
+return errors === 0;
+}
+
+export const UpdatePullThroughCacheRule: InputValidator = validate256;
+const schema314 = {"$id":"op-UpdatePullThroughCacheRule","$ref":"shapes#/$defs/UpdatePullThroughCacheRuleRequest"};
+const schema315 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"ecrRepositoryPrefix":{"$ref":"#/$defs/PullThroughCacheRuleRepositoryPrefix"},"credentialArn":{"$ref":"#/$defs/CredentialArn"},"customRoleArn":{"$ref":"#/$defs/CustomRoleArn"}},"required":["ecrRepositoryPrefix"]};
+
+function validate257(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.ecrRepositoryPrefix === undefined) && (missing0 = "ecrRepositoryPrefix")){
+validate257.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate257.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ecrRepositoryPrefix !== undefined){
+let data1 = data.ecrRepositoryPrefix;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 30){
+validate257.errors = [{instancePath:instancePath+"/ecrRepositoryPrefix",schemaPath:"#/$defs/PullThroughCacheRuleRepositoryPrefix/maxLength",keyword:"maxLength",params:{limit: 30},message:"must NOT have more than 30 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate257.errors = [{instancePath:instancePath+"/ecrRepositoryPrefix",schemaPath:"#/$defs/PullThroughCacheRuleRepositoryPrefix/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern11.test(data1)){
+validate257.errors = [{instancePath:instancePath+"/ecrRepositoryPrefix",schemaPath:"#/$defs/PullThroughCacheRuleRepositoryPrefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.credentialArn !== undefined){
+let data2 = data.credentialArn;
+const _errs4 = errors;
+if(typeof data2 === "string"){
+if(func3(data2) > 612){
+validate257.errors = [{instancePath:instancePath+"/credentialArn",schemaPath:"#/$defs/CredentialArn/maxLength",keyword:"maxLength",params:{limit: 612},message:"must NOT have more than 612 characters"}];
+return false;
+}
+else {
+if(func3(data2) < 50){
+validate257.errors = [{instancePath:instancePath+"/credentialArn",schemaPath:"#/$defs/CredentialArn/minLength",keyword:"minLength",params:{limit: 50},message:"must NOT have fewer than 50 characters"}];
+return false;
+}
+else {
+if(!pattern13.test(data2)){
+validate257.errors = [{instancePath:instancePath+"/credentialArn",schemaPath:"#/$defs/CredentialArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-\\w+)*:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr\\-pullthroughcache\\/[a-zA-Z0-9\\/_+=.@-]+$"},message:"must match pattern \""+"^arn:aws(-\\w+)*:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr\\-pullthroughcache\\/[a-zA-Z0-9\\/_+=.@-]+$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.customRoleArn !== undefined){
+let data3 = data.customRoleArn;
+const _errs6 = errors;
+if(typeof data3 === "string"){
+if(func3(data3) > 2048){
+validate257.errors = [{instancePath:instancePath+"/customRoleArn",schemaPath:"#/$defs/CustomRoleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
+return false;
+}
+else {
+if(func3(data3) < 0){
+validate257.errors = [{instancePath:instancePath+"/customRoleArn",schemaPath:"#/$defs/CustomRoleArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+validate257.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate256(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-UpdatePullThroughCacheRule" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate257(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate257.errors : vErrors.concat(validate257.errors);
+errors = vErrors.length;
+}
+validate256.errors = vErrors;
+return errors === 0;
+}
+
+export const UpdateRepositoryCreationTemplate: InputValidator = validate259;
+const schema320 = {"$id":"op-UpdateRepositoryCreationTemplate","$ref":"shapes#/$defs/UpdateRepositoryCreationTemplateRequest"};
+const schema321 = {"properties":{"prefix":{"$ref":"#/$defs/Prefix"},"description":{"$ref":"#/$defs/RepositoryTemplateDescription"},"encryptionConfiguration":{"$ref":"#/$defs/EncryptionConfigurationForRepositoryCreationTemplate"},"resourceTags":{"$ref":"#/$defs/TagList"},"imageTagMutability":{"$ref":"#/$defs/ImageTagMutability"},"imageTagMutabilityExclusionFilters":{"$ref":"#/$defs/ImageTagMutabilityExclusionFilters"},"repositoryPolicy":{"$ref":"#/$defs/RepositoryPolicyText"},"lifecyclePolicy":{"$ref":"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate"},"appliedFor":{"$ref":"#/$defs/RCTAppliedForList"},"customRoleArn":{"$ref":"#/$defs/CustomRoleArn"}},"required":["prefix"]};
+
+function validate260(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.prefix === undefined) && (missing0 = "prefix")){
+validate260.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.prefix !== undefined){
+let data0 = data.prefix;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 256){
+validate260.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 1){
+validate260.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+else {
+if(!pattern11.test(data0)){
+validate260.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/$defs/Prefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.description !== undefined){
+let data1 = data.description;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate260.errors = [{instancePath:instancePath+"/description",schemaPath:"#/$defs/RepositoryTemplateDescription/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 0){
+validate260.errors = [{instancePath:instancePath+"/description",schemaPath:"#/$defs/RepositoryTemplateDescription/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.encryptionConfiguration !== undefined){
+const _errs4 = errors;
+if(!(validate59(data.encryptionConfiguration, {instancePath:instancePath+"/encryptionConfiguration",parentData:data,parentDataProperty:"encryptionConfiguration",rootData}))){
+vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.resourceTags !== undefined){
+const _errs5 = errors;
+if(!(validate44(data.resourceTags, {instancePath:instancePath+"/resourceTags",parentData:data,parentDataProperty:"resourceTags",rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageTagMutability !== undefined){
+let data4 = data.imageTagMutability;
+const _errs6 = errors;
+if(!((((data4 === "MUTABLE") || (data4 === "IMMUTABLE")) || (data4 === "IMMUTABLE_WITH_EXCLUSION")) || (data4 === "MUTABLE_WITH_EXCLUSION"))){
+validate260.errors = [{instancePath:instancePath+"/imageTagMutability",schemaPath:"#/$defs/ImageTagMutability/enum",keyword:"enum",params:{allowedValues: schema60.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.imageTagMutabilityExclusionFilters !== undefined){
+const _errs8 = errors;
+if(!(validate48(data.imageTagMutabilityExclusionFilters, {instancePath:instancePath+"/imageTagMutabilityExclusionFilters",parentData:data,parentDataProperty:"imageTagMutabilityExclusionFilters",rootData}))){
+vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryPolicy !== undefined){
+let data6 = data.repositoryPolicy;
+const _errs9 = errors;
+if(typeof data6 === "string"){
+if(func3(data6) > 10240){
+validate260.errors = [{instancePath:instancePath+"/repositoryPolicy",schemaPath:"#/$defs/RepositoryPolicyText/maxLength",keyword:"maxLength",params:{limit: 10240},message:"must NOT have more than 10240 characters"}];
+return false;
+}
+else {
+if(func3(data6) < 0){
+validate260.errors = [{instancePath:instancePath+"/repositoryPolicy",schemaPath:"#/$defs/RepositoryPolicyText/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.lifecyclePolicy !== undefined){
+let data7 = data.lifecyclePolicy;
+const _errs11 = errors;
+if(typeof data7 === "string"){
+if(func3(data7) > 30720){
+validate260.errors = [{instancePath:instancePath+"/lifecyclePolicy",schemaPath:"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate/maxLength",keyword:"maxLength",params:{limit: 30720},message:"must NOT have more than 30720 characters"}];
+return false;
+}
+else {
+if(func3(data7) < 0){
+validate260.errors = [{instancePath:instancePath+"/lifecyclePolicy",schemaPath:"#/$defs/LifecyclePolicyTextForRepositoryCreationTemplate/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.appliedFor !== undefined){
+const _errs13 = errors;
+if(!(validate63(data.appliedFor, {instancePath:instancePath+"/appliedFor",parentData:data,parentDataProperty:"appliedFor",rootData}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.customRoleArn !== undefined){
+let data9 = data.customRoleArn;
+const _errs14 = errors;
+if(typeof data9 === "string"){
+if(func3(data9) > 2048){
+validate260.errors = [{instancePath:instancePath+"/customRoleArn",schemaPath:"#/$defs/CustomRoleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
+return false;
+}
+else {
+if(func3(data9) < 0){
+validate260.errors = [{instancePath:instancePath+"/customRoleArn",schemaPath:"#/$defs/CustomRoleArn/minLength",keyword:"minLength",params:{limit: 0},message:"must NOT have fewer than 0 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+validate260.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate259(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-UpdateRepositoryCreationTemplate" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate260(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate260.errors : vErrors.concat(validate260.errors);
+errors = vErrors.length;
+}
+validate259.errors = vErrors;
+return errors === 0;
+}
+
+export const UploadLayerPart: InputValidator = validate266;
+const schema328 = {"$id":"op-UploadLayerPart","$ref":"shapes#/$defs/UploadLayerPartRequest"};
+const schema329 = {"properties":{"registryId":{"$ref":"#/$defs/RegistryId"},"repositoryName":{"$ref":"#/$defs/RepositoryName"},"uploadId":{"$ref":"#/$defs/UploadId"},"partFirstByte":{"$ref":"#/$defs/PartSize"},"partLastByte":{"$ref":"#/$defs/PartSize"},"layerPartBlob":{"$ref":"#/$defs/LayerPartBlob"}},"required":["repositoryName","uploadId","partFirstByte","partLastByte","layerPartBlob"]};
+const schema333 = {"minimum":0};
+const schema335 = {"minBytes":0,"maxBytes":20971520};
+
+function validate267(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((((data.repositoryName === undefined) && (missing0 = "repositoryName")) || ((data.uploadId === undefined) && (missing0 = "uploadId"))) || ((data.partFirstByte === undefined) && (missing0 = "partFirstByte"))) || ((data.partLastByte === undefined) && (missing0 = "partLastByte"))) || ((data.layerPartBlob === undefined) && (missing0 = "layerPartBlob"))){
+validate267.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.registryId !== undefined){
+let data0 = data.registryId;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+validate267.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.repositoryName !== undefined){
+let data1 = data.repositoryName;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(func3(data1) > 256){
+validate267.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"}];
+return false;
+}
+else {
+if(func3(data1) < 2){
+validate267.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate267.errors = [{instancePath:instancePath+"/repositoryName",schemaPath:"#/$defs/RepositoryName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"},message:"must match pattern \""+"^[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
 if(data.uploadId !== undefined){
 let data2 = data.uploadId;
 const _errs4 = errors;
 if(typeof data2 === "string"){
 if(!pattern9.test(data2)){
-validate253.errors = [{instancePath:instancePath+"/uploadId",schemaPath:"#/$defs/UploadId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""}];
+validate267.errors = [{instancePath:instancePath+"/uploadId",schemaPath:"#/$defs/UploadId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""}];
 return false;
 }
 }
@@ -5756,7 +6272,7 @@ let data3 = data.partFirstByte;
 const _errs6 = errors;
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 0 || isNaN(data3)){
-validate253.errors = [{instancePath:instancePath+"/partFirstByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate267.errors = [{instancePath:instancePath+"/partFirstByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
@@ -5771,7 +6287,7 @@ let data4 = data.partLastByte;
 const _errs8 = errors;
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 < 0 || isNaN(data4)){
-validate253.errors = [{instancePath:instancePath+"/partLastByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate267.errors = [{instancePath:instancePath+"/partLastByte",schemaPath:"#/$defs/PartSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
@@ -5785,12 +6301,12 @@ if(data.layerPartBlob !== undefined){
 let data5 = data.layerPartBlob;
 const _errs10 = errors;
 if(data5.byteLength < 0){
-validate253.errors = [{instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/minBytes",keyword:"minBytes",params:{limit: 0},message:"blob length out of range"}];
+validate267.errors = [{instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/minBytes",keyword:"minBytes",params:{limit: 0},message:"blob length out of range"}];
 return false;
 }
 else {
 if(data5.byteLength > 20971520){
-validate253.errors = [{instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/maxBytes",keyword:"maxBytes",params:{limit: 20971520},message:"blob length out of range"}];
+validate267.errors = [{instancePath:instancePath+"/layerPartBlob",schemaPath:"#/$defs/LayerPartBlob/maxBytes",keyword:"maxBytes",params:{limit: 20971520},message:"blob length out of range"}];
 return false;
 }
 }
@@ -5806,20 +6322,95 @@ var valid0 = true;
 }
 }
 }
-validate253.errors = vErrors;
+validate267.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate252(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate266(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="op-UploadLayerPart" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate253(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate253.errors : vErrors.concat(validate253.errors);
+if(!(validate267(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate267.errors : vErrors.concat(validate267.errors);
 errors = vErrors.length;
 }
-validate252.errors = vErrors;
+validate266.errors = vErrors;
+return errors === 0;
+}
+
+export const ValidatePullThroughCacheRule: InputValidator = validate269;
+const schema336 = {"$id":"op-ValidatePullThroughCacheRule","$ref":"shapes#/$defs/ValidatePullThroughCacheRuleRequest"};
+const schema337 = {"properties":{"ecrRepositoryPrefix":{"$ref":"#/$defs/PullThroughCacheRuleRepositoryPrefix"},"registryId":{"$ref":"#/$defs/RegistryId"}},"required":["ecrRepositoryPrefix"]};
+
+function validate270(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.ecrRepositoryPrefix === undefined) && (missing0 = "ecrRepositoryPrefix")){
+validate270.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.ecrRepositoryPrefix !== undefined){
+let data0 = data.ecrRepositoryPrefix;
+const _errs0 = errors;
+if(typeof data0 === "string"){
+if(func3(data0) > 30){
+validate270.errors = [{instancePath:instancePath+"/ecrRepositoryPrefix",schemaPath:"#/$defs/PullThroughCacheRuleRepositoryPrefix/maxLength",keyword:"maxLength",params:{limit: 30},message:"must NOT have more than 30 characters"}];
+return false;
+}
+else {
+if(func3(data0) < 2){
+validate270.errors = [{instancePath:instancePath+"/ecrRepositoryPrefix",schemaPath:"#/$defs/PullThroughCacheRuleRepositoryPrefix/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"}];
+return false;
+}
+else {
+if(!pattern11.test(data0)){
+validate270.errors = [{instancePath:instancePath+"/ecrRepositoryPrefix",schemaPath:"#/$defs/PullThroughCacheRuleRepositoryPrefix/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"},message:"must match pattern \""+"^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$"+"\""}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs0 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.registryId !== undefined){
+let data1 = data.registryId;
+const _errs2 = errors;
+if(typeof data1 === "string"){
+if(!pattern0.test(data1)){
+validate270.errors = [{instancePath:instancePath+"/registryId",schemaPath:"#/$defs/RegistryId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\""}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+validate270.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate269(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="op-ValidatePullThroughCacheRule" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate270(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate270.errors : vErrors.concat(validate270.errors);
+errors = vErrors.length;
+}
+validate269.errors = vErrors;
 return errors === 0;
 }
 

@@ -20,6 +20,7 @@ const USAGE = `usage: ecr-layer-server [--host H] [--port P] [--data-dir D] [--r
                     [--part-size BYTES] [--download-url-ttl SECONDS] [--registry-host HOST[:PORT]]
                     [--lifecycle-interval SECONDS] [--blob-mounting] [--archive-restore SECONDS]
                     [--scanner COMMAND [--scan-timeout SECONDS]]
+                    [--upstream HOST=URL]... [--upstream-secrets FILE] [--upstream-refresh SECONDS]
                     [--contract-control [--journal-size N]]
 Flags may also come from the environment: ECR_HOST, ECR_PORT, ECR_DATA_DIR, ECR_REGISTRY_ID, ECR_REGION,
 ECR_REPLICA_REGIONS and ECR_REPOSITORIES (comma-separated), ECR_UPLOAD_TTL, ECR_FSYNC=false, ECR_AUTH, ECR_CREDENTIALS, ECR_HEADERS_TIMEOUT,
@@ -33,6 +34,12 @@ layout of the image; it prints {"findings": [{"name", "severity", "description",
 "vulnerabilitySourceUpdatedAt"} or {"unsupported": "why"} and exits 0 (see the README). Without it scans fail, saying so.
 --replica-region holds another region beside --region: its own registries, stored under <data-dir>/regions/<region>,
 served to clients configured for that region; images replicate to it.
+--upstream maps an upstream registry host that pull through cache rules may name to the URL it is really reached at
+(e.g. registry-1.docker.io=http://127.0.0.1:5000); other hosts are reached over https, and rules may name only ECR's
+supported upstreams or a mapped host. --upstream-secrets names a JSON file standing in for Secrets Manager:
+{"<secret ARN>": {"username": "...", "accessToken": "..."}}. A cached tag is checked upstream again when pulled
+--upstream-refresh seconds after its last check (default 86400). Also ECR_UPSTREAMS (comma-separated),
+ECR_UPSTREAM_SECRETS, ECR_UPSTREAM_REFRESH.
 --contract-control serves the contract-testing kit (fault rules, request journal) over HTTP under /__contract/, with
 no authentication: for test servers only. The journal keeps the last --journal-size requests (default 1000).
        ecr-layer-server fsck [--data-dir D]   re-hashes every layer and checks every record against the bytes (server stopped)
@@ -68,6 +75,9 @@ async function main(): Promise<void> {
       "archive-restore": { type: "string", default: env.ECR_ARCHIVE_RESTORE ?? "10" },
       scanner: { type: "string", default: env.ECR_SCANNER },
       "scan-timeout": { type: "string", default: env.ECR_SCAN_TIMEOUT ?? "600" },
+      upstream: { type: "string", multiple: true, default: env.ECR_UPSTREAMS ? env.ECR_UPSTREAMS.split(",") : [] },
+      "upstream-secrets": { type: "string", default: env.ECR_UPSTREAM_SECRETS },
+      "upstream-refresh": { type: "string", default: env.ECR_UPSTREAM_REFRESH ?? String(24 * 60 * 60) },
       "contract-control": { type: "boolean", default: env.ECR_CONTRACT_CONTROL === "true" },
       "journal-size": { type: "string", default: env.ECR_JOURNAL_SIZE ?? String(DEFAULT_JOURNAL_SIZE) },
       help: { type: "boolean", default: false },
@@ -110,6 +120,9 @@ async function main(): Promise<void> {
       blobMounting: values["blob-mounting"]!,
       archiveRestoreMs: seconds(values["archive-restore"]!, "--archive-restore") * 1000,
       scanTimeoutMs: seconds(values["scan-timeout"]!, "--scan-timeout") * 1000,
+      upstreams: upstreams(values.upstream!),
+      upstreamSecrets: values["upstream-secrets"] ? upstreamSecrets(values["upstream-secrets"]) : {},
+      upstreamRefreshMs: seconds(values["upstream-refresh"]!, "--upstream-refresh") * 1000,
       ...(values["registry-host"] ? { registryHost: hostPort(values["registry-host"]) } : {}),
     },
     repositories: values.repository,
@@ -196,6 +209,28 @@ async function check(dataDir: string, fsync: boolean): Promise<void> {
 class UsageError extends Error {}
 
 /** A `host[:port]` for repository URIs. */
+/** `--upstream host=url`, each a registry host and the http(s) base URL it is reached at. */
+function upstreams(values: string[]): Record<string, string> {
+  const mapped: Record<string, string> = {};
+  for (const value of values) {
+    const [host, url] = [value.slice(0, value.indexOf("=")), value.slice(value.indexOf("=") + 1)];
+    if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(host) || !/^https?:\/\/[^/\s]+\/?$/.test(url)) throw new UsageError(`--upstream must be HOST=http(s)://HOST[:PORT], not ${value}`);
+    mapped[host.toLowerCase()] = url;
+  }
+  return mapped;
+}
+
+/** The --upstream-secrets file: secret ARNs and the credentials each holds. */
+function upstreamSecrets(file: string): Record<string, { username: string; accessToken: string }> {
+  const parsed = JSON.parse(readFileSync(file, "utf8")) as unknown;
+  const ok = (v: unknown): v is { username: string; accessToken: string } =>
+    typeof v === "object" && v !== null && typeof (v as { username?: unknown }).username === "string" && typeof (v as { accessToken?: unknown }).accessToken === "string";
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || !Object.values(parsed).every(ok)) {
+    throw new UsageError(`--upstream-secrets must name a JSON object of {"<secret ARN>": {"username": "...", "accessToken": "..."}}`);
+  }
+  return parsed as Record<string, { username: string; accessToken: string }>;
+}
+
 function hostPort(value: string): string {
   if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(value)) throw new UsageError(`--registry-host must be host or host:port, not ${value}`);
   return value;

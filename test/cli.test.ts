@@ -1,14 +1,17 @@
 // The command line: flags and environment, the printed URL, one structured log line per request, a clean stop.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import {
+  CreatePullThroughCacheRuleCommand,
   CreateRepositoryCommand,
   DescribeImageScanFindingsCommand,
   DescribeRepositoriesCommand,
   InitiateLayerUploadCommand,
   StartImageScanCommand,
+  ValidatePullThroughCacheRuleCommand,
 } from "@aws-sdk/client-ecr";
 import { ecrClient } from "./helpers/ecr-client";
 import { sha256 } from "./helpers/digests";
@@ -55,6 +58,36 @@ test("--part-size, --repository and --registry-host reach the service", async ()
     expect(out.partSize).toBe(5242880);
     const [repo] = (await ecrClient(proc.url).send(new DescribeRepositoriesCommand({}))).repositories!;
     expect(repo.repositoryUri).toBe("localhost:5000/app");
+  } finally {
+    await proc?.stop("SIGKILL");
+    proc = undefined;
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("--replica-region, --upstream and --upstream-secrets: a second region's registry, and rules that reach a mapped upstream", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "ecr-cli-"));
+  const secret = "arn:aws:secretsmanager:us-east-1:000000000000:secret:ecr-pullthroughcache/local-AbCdEf";
+  const secrets = join(dataDir, "secrets.json");
+  writeFileSync(secrets, JSON.stringify({ [secret]: { username: "u", accessToken: "p" } }));
+  // A port nothing listens on, as an upstream that is down.
+  const closed = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+  try {
+    proc = await startServerProcess(["--port", "0", "--data-dir", join(dataDir, "data"), "--no-fsync", "--replica-region", "eu-west-1", "--upstream", `registry-1.docker.io=http://127.0.0.1:${closed}`, "--upstream-secrets", secrets]);
+    const west = ecrClient(proc.url, { region: "eu-west-1" });
+    await west.send(new CreateRepositoryCommand({ repositoryName: "only-west" }));
+    const names = async (client: typeof west) => (await client.send(new DescribeRepositoriesCommand({}))).repositories!.map((r) => r.repositoryArn);
+    expect(await names(west)).toEqual(["arn:aws:ecr:eu-west-1:000000000000:repository/only-west"]);
+    expect(await names(ecrClient(proc.url))).toEqual([]);
+    const client = ecrClient(proc.url);
+    await client.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: "hub", upstreamRegistryUrl: "registry-1.docker.io", credentialArn: secret }));
+    const checked = await client.send(new ValidatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: "hub" }));
+    expect([checked.isValid, checked.failure]).toEqual([false, `The upstream registry could not be reached at http://127.0.0.1:${closed}: ECONNREFUSED`]);
   } finally {
     await proc?.stop("SIGKILL");
     proc = undefined;

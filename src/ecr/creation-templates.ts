@@ -12,10 +12,10 @@ import { parseLifecyclePolicy } from "./lifecycle/policy";
 import { REPOSITORY_POLICY } from "./policies/access";
 import { parsePolicy } from "./policies/iam-policy";
 import { checkTags } from "./tags";
+import { coveringPrefixes } from "./repository-prefixes";
 
 /** Templates a registry may have. */
 export const MAX_TEMPLATES = 100;
-const ROOT = "ROOT";
 // The model's RepositoryName: a name pushed over /v2 is checked as CreateRepository's would be.
 const REPOSITORY_NAME = /^(?=.{2,256}$)[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/;
 
@@ -111,13 +111,7 @@ export async function describeTemplates(ctx: Context, registryId: string, prefix
  * is under (a prefix stands for itself followed by `/`), else ROOT's. Lookups by key, as many as the name has parts.
  */
 export async function templateFor(ctx: Context, registryId: string, name: string, scenario: RCTAppliedFor): Promise<RepositoryCreationTemplate | undefined> {
-  const parts = name.split("/");
-  const candidates: string[] = [];
-  for (let n = parts.length - 1; n >= 1; n--) {
-    const prefix = parts.slice(0, n).join("/");
-    candidates.push(prefix, `${prefix}/`);
-  }
-  for (const prefix of [...candidates, ROOT]) {
+  for (const prefix of coveringPrefixes(name)) {
     const found = await ctx.store.getCreationTemplate(registryId, prefix);
     if (!found) continue;
     const template = toTemplate(found);

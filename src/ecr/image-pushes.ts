@@ -25,8 +25,8 @@ export interface PutImageOptions {
   mediaType?: string;
   /** The digest the client expects the manifest to have. */
   digest?: string;
-  /** A replicated image arriving: not replicated further. */
-  replica?: boolean;
+  /** An image the server brought in itself (a replica, an upstream image): not replicated. */
+  arrived?: boolean;
 }
 
 /** Stores the manifest as an image of the repository (and points the tag at it); its digest, media type and subject. */
@@ -118,7 +118,7 @@ export async function putImage(context: Context, registryId: string, name: strin
     if (archived) await activateOnPush(context, registryId, name, existing!);
     if (!existing || archived) await scanPushed(image);
     // Stored whatever happens here, as with scans: a copy that could not be asked for follows the next push.
-    if (!options.replica) await replicateOnPush(context, registryId, name, digest).catch(() => undefined);
+    if (!options.arrived) await replicateOnPush(context, registryId, name, digest).catch(() => undefined);
     return { digest, mediaType: parsed.mediaType, subject: parsed.subject?.digest };
   });
 }

@@ -35,6 +35,18 @@ export interface EcrSettings extends Quotas {
   imageScanIntervalMs: number;
   /** A scanner still running after this long is stopped and its scan FAILED. */
   scanTimeoutMs: number;
+  /**
+   * Where the pull through cache really reaches an upstream registry host a rule names: `host[:port]` → base URL
+   * (e.g. `registry-1.docker.io` → `http://127.0.0.1:5000`, a local stand-in). A rule may name a host this maps, or
+   * a registry ECR supports (reached over https).
+   */
+  upstreams: Record<string, string>;
+  /** What stands in for Secrets Manager: a rule's credentialArn → the upstream credentials the secret holds. */
+  upstreamSecrets: Record<string, { username: string; accessToken: string }>;
+  /** A cached tag is checked against its upstream again when pulled this long after the last check (AWS: 24 hours). */
+  upstreamRefreshMs: number;
+  /** How long an upstream registry may take to answer (and a body between two chunks). */
+  upstreamTimeoutMs: number;
   /** The host repository URIs name (`host[:port]`); AWS's `<registry>.dkr.ecr.<region>.amazonaws.com` when unset. */
   registryHost?: string;
 }
@@ -56,6 +68,10 @@ export const DEFAULT_SETTINGS: EcrSettings = {
   archiveRestoreMs: 10 * 1000,
   imageScanIntervalMs: 24 * 60 * 60 * 1000,
   scanTimeoutMs: 10 * 60 * 1000,
+  upstreams: {},
+  upstreamSecrets: {},
+  upstreamRefreshMs: 24 * 60 * 60 * 1000,
+  upstreamTimeoutMs: 30 * 1000,
   // AWS's default service quotas ("Registered repositories" and "Images per repository", both adjustable there).
   maxRepositoriesPerRegistry: 100_000,
   maxImagesPerRepository: 100_000,

@@ -6,6 +6,7 @@ import { ServiceException } from "@smithy/smithy-client";
 import type { ImageIdentifier } from "../../generated/types";
 import { deleteImages } from "../ecr/image-deletes";
 import { pullImage } from "../ecr/image-pulls";
+import { pullThrough } from "../ecr/pull-through/cache";
 import { putImage } from "../ecr/image-pushes";
 import { isTagImmutable } from "../ecr/images";
 import { manifestDigest, parseManifest } from "../ecr/manifests";
@@ -31,6 +32,8 @@ export function acceptedTypes(accept: string | undefined): string[] | undefined 
 export async function getManifest(req: Manifest): Promise<RegistryResponse> {
   const { context: ctx, registryId } = req;
   const { name, reference } = req.route;
+  // A repository a pull through cache rule covers may come to be, and its images, by being pulled.
+  const upstreamFailure = await pullThrough(ctx, registryId, name, imageIdOf(reference));
   await requireRepository(ctx, registryId, name);
   const result = await pullImage(ctx, registryId, name, imageIdOf(reference), acceptedTypes(req.headers.accept), req.method === "GET");
   if ("failure" in result) {
@@ -38,7 +41,7 @@ export async function getManifest(req: Manifest): Promise<RegistryResponse> {
     if (failureCode === "InvalidImageTag") throw new RegistryError(400, "TAG_INVALID", failureReason!);
     if (failureCode === "InvalidImageDigest") throw new RegistryError(400, "DIGEST_INVALID", failureReason!);
     // Not found, not in an accepted media type, or archived: ECR's 404, with the reason.
-    throw manifestUnknown(failureReason);
+    throw manifestUnknown(upstreamFailure === undefined ? failureReason : `${failureReason}; the pull through cache could not fetch it: ${upstreamFailure}`);
   }
   const { digest, manifest, mediaType } = result.pulled;
   const body = Buffer.from(manifest, "utf8");

@@ -128,6 +128,18 @@ export interface ImageReplicationRecord extends ScanKey {
   attempt: number;
 }
 
+/** A pull through cache rule: the upstream registry the repositories under its prefix mirror, and how it is reached. */
+export interface PullThroughCacheRuleRecord {
+  prefix: string;
+  upstreamRegistryUrl: string;
+  upstreamRegistry?: string;
+  upstreamRepositoryPrefix?: string;
+  credentialArn?: string;
+  customRoleArn?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
 /** A repository creation template: its settings as JSON (the API's shape, checked), and when it was made and changed. */
 export interface CreationTemplateRecord {
   prefix: string;
@@ -344,6 +356,19 @@ export interface RegistryStore {
   listImageReplications(key: ScanKey): Promise<ImageReplicationRecord[]>;
   /** Up to `limit` copies under way after `after`, by image and destination. */
   listReplicationsInProgress(page: { after?: ImageReplicationRecord; limit: number }): Promise<ImageReplicationRecord[]>;
+
+  getPullThroughCacheRule(registryId: string, prefix: string): Promise<PullThroughCacheRuleRecord | undefined>;
+  /** Adds a rule unless its prefix has one, or the registry has `max`. */
+  addPullThroughCacheRule(registryId: string, rule: PullThroughCacheRuleRecord, max: number): Promise<"added" | "exists" | "limit">;
+  /** Sets how the rule reaches its upstream; false when there is no such rule. */
+  updatePullThroughCacheRule(registryId: string, prefix: string, access: { credentialArn?: string; customRoleArn?: string }, at: number): Promise<boolean>;
+  /** Removes a rule and returns it; undefined when there was none. */
+  deletePullThroughCacheRule(registryId: string, prefix: string): Promise<PullThroughCacheRuleRecord | undefined>;
+  /** Up to `limit` rules whose prefixes sort after `after`, by prefix. */
+  listPullThroughCacheRules(registryId: string, page: { after?: string; limit: number }): Promise<PullThroughCacheRuleRecord[]>;
+  /** When the cached tag was last checked against its upstream (epoch ms); undefined when never. */
+  getUpstreamTagCheck(registryId: string, repository: string, tag: string): Promise<number | undefined>;
+  putUpstreamTagCheck(registryId: string, repository: string, tag: string, at: number): Promise<void>;
 
   /** A secret that stays the same across restarts, for signing download URLs. */
   signingKey(): Promise<Buffer>;

@@ -9,18 +9,20 @@ import { describeWith, referenceModel } from "../helpers/requirements";
 const SERVICE = "com.amazonaws.ecr#AmazonEC2ContainerRegistry_V20150921";
 const SERVED = [
   "BatchCheckLayerAvailability", "BatchDeleteImage", "BatchGetImage", "BatchGetRepositoryScanningConfiguration",
-  "CompleteLayerUpload", "CreateRepository", "CreateRepositoryCreationTemplate", "DeleteLifecyclePolicy",
-  "DeleteRegistryPolicy", "DeleteRepository", "DeleteRepositoryCreationTemplate", "DeleteRepositoryPolicy",
-  "DeleteSigningConfiguration", "DeregisterPullTimeUpdateExclusion", "DescribeImageReplicationStatus", "DescribeImages", "DescribeImageScanFindings",
-  "DescribeImageSigningStatus", "DescribeRegistry", "DescribeRepositories", "DescribeRepositoryCreationTemplates",
-  "GetAccountSetting", "GetAuthorizationToken", "GetDownloadUrlForLayer", "GetLifecyclePolicy",
-  "GetLifecyclePolicyPreview", "GetRegistryPolicy", "GetRegistryScanningConfiguration", "GetRepositoryPolicy",
-  "GetSigningConfiguration", "InitiateLayerUpload", "ListImageReferrers", "ListImages",
-  "ListPullTimeUpdateExclusions", "ListTagsForResource", "PutAccountSetting", "PutImage",
-  "PutImageScanningConfiguration", "PutImageTagMutability", "PutLifecyclePolicy", "PutRegistryPolicy",
-  "PutRegistryScanningConfiguration", "PutReplicationConfiguration", "PutSigningConfiguration", "RegisterPullTimeUpdateExclusion",
-  "SetRepositoryPolicy", "StartImageScan", "StartLifecyclePolicyPreview", "TagResource", "UntagResource",
-  "UpdateImageStorageClass", "UpdateRepositoryCreationTemplate", "UploadLayerPart",
+  "CompleteLayerUpload", "CreatePullThroughCacheRule", "CreateRepository", "CreateRepositoryCreationTemplate",
+  "DeleteLifecyclePolicy", "DeletePullThroughCacheRule", "DeleteRegistryPolicy", "DeleteRepository",
+  "DeleteRepositoryCreationTemplate", "DeleteRepositoryPolicy", "DeleteSigningConfiguration",
+  "DeregisterPullTimeUpdateExclusion", "DescribeImageReplicationStatus", "DescribeImages",
+  "DescribeImageScanFindings", "DescribeImageSigningStatus", "DescribePullThroughCacheRules", "DescribeRegistry",
+  "DescribeRepositories", "DescribeRepositoryCreationTemplates", "GetAccountSetting", "GetAuthorizationToken",
+  "GetDownloadUrlForLayer", "GetLifecyclePolicy", "GetLifecyclePolicyPreview", "GetRegistryPolicy",
+  "GetRegistryScanningConfiguration", "GetRepositoryPolicy", "GetSigningConfiguration", "InitiateLayerUpload",
+  "ListImageReferrers", "ListImages", "ListPullTimeUpdateExclusions", "ListTagsForResource", "PutAccountSetting",
+  "PutImage", "PutImageScanningConfiguration", "PutImageTagMutability", "PutLifecyclePolicy", "PutRegistryPolicy",
+  "PutRegistryScanningConfiguration", "PutReplicationConfiguration", "PutSigningConfiguration",
+  "RegisterPullTimeUpdateExclusion", "SetRepositoryPolicy", "StartImageScan", "StartLifecyclePolicyPreview",
+  "TagResource", "UntagResource", "UpdateImageStorageClass", "UpdatePullThroughCacheRule",
+  "UpdateRepositoryCreationTemplate", "UploadLayerPart", "ValidatePullThroughCacheRule",
 ];
 const FACT_TRAITS = ["required", "default", "length", "pattern", "range", "enumValue", "error", "httpError", "uniqueItems", "sparse"]
   .map((t) => `smithy.api#${t}`);
@@ -59,6 +61,11 @@ describeWith(referenceModel, "model/ecr.json against AWS's published model", () 
       expect(ours.operations(SERVICE).map((o) => o.split("#")[1])).toEqual(SERVED);
     });
 
+    test("it serves every operation of AWS's: 58 of 58", () => {
+      expect(aws.operations(SERVICE).map((o) => o.split("#")[1])).toEqual(SERVED);
+      expect(SERVED.length).toBe(58);
+    });
+
     test("it defines exactly the shapes the served operations reach in AWS's model", () => {
       const awsClosure = new Set<string>();
       const stack = SERVED.map((o) => `com.amazonaws.ecr#${o}`);
@@ -73,8 +80,8 @@ describeWith(referenceModel, "model/ecr.json against AWS's published model", () 
       }
       expect(ours.closure(SERVICE)).toEqual([...awsClosure].sort());
       expect(Object.keys(ours.shapes).filter((id) => id !== SERVICE).sort()).toEqual([...awsClosure].sort());
-      expect(awsClosure.size).toBe(432);
-      expect([...awsClosure].filter((id) => aws.shape(id).traits?.["smithy.api#error"]).length).toBe(41);
+      expect(awsClosure.size).toBe(462);
+      expect([...awsClosure].filter((id) => aws.shape(id).traits?.["smithy.api#error"]).length).toBe(47);
     });
 
     test.each(ours.closure(SERVICE))("%s has AWS's facts", (id) => {

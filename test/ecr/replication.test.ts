@@ -18,15 +18,14 @@ import {
   type ReplicationRule,
 } from "@aws-sdk/client-ecr";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
 import { EmbeddedStore } from "../../src/storage/embedded/store";
-import { sha256 } from "../helpers/digests";
 import { ecrClient } from "../helpers/ecr-client";
 import { failure, startEcr, tempDataDir, type TestEcr } from "../helpers/ecr-server";
 import { ociManifest, pushBlob, putImage } from "../helpers/push";
+import { writeOciLayout } from "../helpers/oci-layout";
 import { v2AtHost } from "../helpers/registry";
 import { describeWith, registryTools } from "../helpers/requirements";
 import { run } from "../helpers/run";
@@ -192,27 +191,6 @@ describeWith(registryTools, "replication on the registry side", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** An OCI image layout with one random layer, for skopeo to push. */
-  function layout(): { path: string; layer: Buffer } {
-    const path = join(dir, "layout");
-    mkdirSync(join(path, "blobs", "sha256"), { recursive: true });
-    const blob = (bytes: Buffer) => {
-      writeFileSync(join(path, "blobs", "sha256", sha256(bytes).slice(7)), bytes);
-      return { digest: sha256(bytes), size: bytes.byteLength };
-    };
-    const layer = gzipSync(randomBytes(200_000));
-    const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [sha256(randomBytes(1))] } }));
-    const manifest = Buffer.from(JSON.stringify({
-      schemaVersion: 2,
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: { mediaType: "application/vnd.oci.image.config.v1+json", ...blob(config) },
-      layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", ...blob(layer) }],
-    }));
-    const m = blob(manifest);
-    writeFileSync(join(path, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-    writeFileSync(join(path, "index.json"), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", ...m, annotations: { "org.opencontainers.image.ref.name": "v1" } }] }));
-    return { path, layer };
-  }
   const password = async (client: ECRClient) => {
     const token = (await client.send(new GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!;
     return Buffer.from(token, "base64").toString("utf8").slice("AWS:".length);
@@ -222,7 +200,7 @@ describeWith(registryTools, "replication on the registry side", () => {
     await put(as(A), [{ destinations: [{ region: "us-east-1", registryId: B.accountId }, { region: "eu-west-1", registryId: A.accountId }], repositoryFilters: [{ filter: "web", filterType: "PREFIX_MATCH" }] }]);
     await as(A).send(new CreateRepositoryCommand({ repositoryName: "web" }));
     const host = new URL(t.url).host;
-    const { path, layer } = layout();
+    const { path, layer } = writeOciLayout(join(dir, "layout"), "v1");
     const pushed = await run("skopeo", ["copy", "--dest-tls-verify=false", "--dest-creds", `AWS:${await password(as(A))}`, `oci:${path}:v1`, `docker://${host}/web:v1`]);
     expect(pushed.stderr).toBe("");
     expect(pushed.status).toBe(0);

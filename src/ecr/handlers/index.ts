@@ -7,9 +7,11 @@ import { BatchDeleteImage } from "./BatchDeleteImage";
 import { BatchGetImage } from "./BatchGetImage";
 import { BatchGetRepositoryScanningConfiguration } from "./BatchGetRepositoryScanningConfiguration";
 import { CompleteLayerUpload } from "./CompleteLayerUpload";
+import { CreatePullThroughCacheRule } from "./CreatePullThroughCacheRule";
 import { CreateRepository } from "./CreateRepository";
 import { CreateRepositoryCreationTemplate } from "./CreateRepositoryCreationTemplate";
 import { DeleteLifecyclePolicy } from "./DeleteLifecyclePolicy";
+import { DeletePullThroughCacheRule } from "./DeletePullThroughCacheRule";
 import { DeleteRegistryPolicy } from "./DeleteRegistryPolicy";
 import { DeleteRepository } from "./DeleteRepository";
 import { DeleteRepositoryCreationTemplate } from "./DeleteRepositoryCreationTemplate";
@@ -20,6 +22,7 @@ import { DescribeImageReplicationStatus } from "./DescribeImageReplicationStatus
 import { DescribeImageScanFindings } from "./DescribeImageScanFindings";
 import { DescribeImageSigningStatus } from "./DescribeImageSigningStatus";
 import { DescribeImages } from "./DescribeImages";
+import { DescribePullThroughCacheRules } from "./DescribePullThroughCacheRules";
 import { DescribeRegistry } from "./DescribeRegistry";
 import { DescribeRepositories } from "./DescribeRepositories";
 import { DescribeRepositoryCreationTemplates } from "./DescribeRepositoryCreationTemplates";
@@ -53,8 +56,10 @@ import { StartLifecyclePolicyPreview } from "./StartLifecyclePolicyPreview";
 import { TagResource } from "./TagResource";
 import { UntagResource } from "./UntagResource";
 import { UpdateImageStorageClass } from "./UpdateImageStorageClass";
+import { UpdatePullThroughCacheRule } from "./UpdatePullThroughCacheRule";
 import { UpdateRepositoryCreationTemplate } from "./UpdateRepositoryCreationTemplate";
 import { UploadLayerPart } from "./UploadLayerPart";
+import { ValidatePullThroughCacheRule } from "./ValidatePullThroughCacheRule";
 
 export const handlers: Service<Context> = {
   BatchCheckLayerAvailability,
@@ -62,9 +67,11 @@ export const handlers: Service<Context> = {
   BatchGetImage,
   BatchGetRepositoryScanningConfiguration,
   CompleteLayerUpload,
+  CreatePullThroughCacheRule,
   CreateRepository,
   CreateRepositoryCreationTemplate,
   DeleteLifecyclePolicy,
+  DeletePullThroughCacheRule,
   DeleteRegistryPolicy,
   DeleteRepository,
   DeleteRepositoryCreationTemplate,
@@ -75,6 +82,7 @@ export const handlers: Service<Context> = {
   DescribeImageScanFindings,
   DescribeImageSigningStatus,
   DescribeImages,
+  DescribePullThroughCacheRules,
   DescribeRegistry,
   DescribeRepositories,
   DescribeRepositoryCreationTemplates,
@@ -108,6 +116,8 @@ export const handlers: Service<Context> = {
   TagResource,
   UntagResource,
   UpdateImageStorageClass,
+  UpdatePullThroughCacheRule,
   UpdateRepositoryCreationTemplate,
   UploadLayerPart,
+  ValidatePullThroughCacheRule,
 };

@@ -123,7 +123,7 @@ export class Replications {
 /** Puts the copied manifest (and tag) in the destination; already there is done. */
 async function arrive(dest: Context, registryId: string, repository: string, image: ImageRecord, tag: string | undefined): Promise<void> {
   try {
-    await putImage(dest, registryId, repository, image.manifest, { tag, mediaType: image.mediaType, replica: true });
+    await putImage(dest, registryId, repository, image.manifest, { tag, mediaType: image.mediaType, arrived: true });
   } catch (e) {
     if (e instanceof ImageAlreadyExistsException) return;
     throw new ReplicationFailure(`${(e as Error).name}: ${(e as Error).message}`);

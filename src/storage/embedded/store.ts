@@ -31,6 +31,7 @@ import type {
   RepositoryRecord,
   ResourceTag,
   ImageReplicationRecord,
+  PullThroughCacheRuleRecord,
   ReplicationDestination,
   ScanKey,
   ScanOutcome,
@@ -887,6 +888,46 @@ export class EmbeddedStore implements RegistryStore {
     return (this.sql("listCreationTemplates").all(registryId, page.after ?? "", page.limit) as Row[]).map(toCreationTemplate);
   }
 
+  async getPullThroughCacheRule(registryId: string, prefix: string): Promise<PullThroughCacheRuleRecord | undefined> {
+    const row = this.sql("getPullThroughCacheRule").get(registryId, prefix) as Row | undefined;
+    return row && toPullThroughCacheRule(row);
+  }
+
+  async addPullThroughCacheRule(registryId: string, r: PullThroughCacheRuleRecord, max: number): Promise<"added" | "exists" | "limit"> {
+    return this.commit(() => {
+      if (this.sql("getPullThroughCacheRule").get(registryId, r.prefix)) return "exists";
+      if ((this.sql("countPullThroughCacheRules").get(registryId) as Row).n >= max) return "limit";
+      this.sql("insertPullThroughCacheRule").run(registryId, r.prefix, r.upstreamRegistryUrl, r.upstreamRegistry ?? null, r.upstreamRepositoryPrefix ?? null,
+        r.credentialArn ?? null, r.customRoleArn ?? null, r.createdAt, r.updatedAt);
+      return "added";
+    });
+  }
+
+  async updatePullThroughCacheRule(registryId: string, prefix: string, access: { credentialArn?: string; customRoleArn?: string }, at: number): Promise<boolean> {
+    return this.commit(() => this.sql("updatePullThroughCacheRule").run(access.credentialArn ?? null, access.customRoleArn ?? null, at, registryId, prefix).changes > 0);
+  }
+
+  async deletePullThroughCacheRule(registryId: string, prefix: string): Promise<PullThroughCacheRuleRecord | undefined> {
+    return this.commit(() => {
+      const row = this.sql("getPullThroughCacheRule").get(registryId, prefix) as Row | undefined;
+      if (row) this.sql("deletePullThroughCacheRule").run(registryId, prefix);
+      return row && toPullThroughCacheRule(row);
+    });
+  }
+
+  async listPullThroughCacheRules(registryId: string, page: { after?: string; limit: number }): Promise<PullThroughCacheRuleRecord[]> {
+    return (this.sql("listPullThroughCacheRules").all(registryId, page.after ?? "", page.limit) as Row[]).map(toPullThroughCacheRule);
+  }
+
+  async getUpstreamTagCheck(registryId: string, repository: string, tag: string): Promise<number | undefined> {
+    const at = this.sql("getUpstreamTagCheck").pluck().get(registryId, repository, tag) as number | bigint | undefined;
+    return at === undefined ? undefined : Number(at);
+  }
+
+  async putUpstreamTagCheck(registryId: string, repository: string, tag: string, at: number): Promise<void> {
+    await this.commit(() => this.sql("putUpstreamTagCheck").run(registryId, repository, tag, at));
+  }
+
   async getReplicationConfiguration(registryId: string): Promise<string | undefined> {
     return this.sql("getReplicationConfiguration").pluck().get(registryId) as string | undefined;
   }
@@ -1012,6 +1053,20 @@ function toImageSummary(row: Row): ImageSummary {
     storageClass: row.image_storage_class,
     ...(row.last_archived_at === null ? {} : { lastArchivedAt: Number(row.last_archived_at) }),
     ...(row.last_activated_at === null ? {} : { lastActivatedAt: Number(row.last_activated_at) }),
+  };
+}
+
+function toPullThroughCacheRule(row: Row): PullThroughCacheRuleRecord {
+  const optional = (key: string, column: string) => (row[column] === null ? {} : { [key]: row[column] as string });
+  return {
+    prefix: row.ecr_repository_prefix,
+    upstreamRegistryUrl: row.upstream_registry_url,
+    ...optional("upstreamRegistry", "upstream_registry"),
+    ...optional("upstreamRepositoryPrefix", "upstream_repository_prefix"),
+    ...optional("credentialArn", "credential_arn"),
+    ...optional("customRoleArn", "custom_role_arn"),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
   };
 }
 

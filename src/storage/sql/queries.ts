@@ -213,4 +213,17 @@ export const SQL = {
     WHERE status = 'IN_PROGRESS'
       AND (registry_id, repository_name, image_digest, destination_region, destination_registry_id) > (?, ?, ?, ?, ?)
     ORDER BY registry_id, repository_name, image_digest, destination_region, destination_registry_id LIMIT ?`,
+
+  getPullThroughCacheRule: `SELECT * FROM pull_through_cache_rules WHERE registry_id = ? AND ecr_repository_prefix = ?`,
+  countPullThroughCacheRules: `SELECT COUNT(*) AS n FROM pull_through_cache_rules WHERE registry_id = ?`,
+  insertPullThroughCacheRule: `INSERT INTO pull_through_cache_rules (registry_id, ecr_repository_prefix, upstream_registry_url, upstream_registry,
+      upstream_repository_prefix, credential_arn, custom_role_arn, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  updatePullThroughCacheRule: `UPDATE pull_through_cache_rules SET credential_arn = ?, custom_role_arn = ?, updated_at = ?
+    WHERE registry_id = ? AND ecr_repository_prefix = ?`,
+  deletePullThroughCacheRule: `DELETE FROM pull_through_cache_rules WHERE registry_id = ? AND ecr_repository_prefix = ?`,
+  listPullThroughCacheRules: `SELECT * FROM pull_through_cache_rules WHERE registry_id = ? AND ecr_repository_prefix > ?
+    ORDER BY ecr_repository_prefix LIMIT ?`,
+  getUpstreamTagCheck: `SELECT checked_at FROM upstream_tag_checks WHERE registry_id = ? AND repository_name = ? AND image_tag = ?`,
+  putUpstreamTagCheck: `INSERT INTO upstream_tag_checks (registry_id, repository_name, image_tag, checked_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT (registry_id, repository_name, image_tag) DO UPDATE SET checked_at = excluded.checked_at`,
 } as const;

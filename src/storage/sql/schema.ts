@@ -306,6 +306,33 @@ export const MIGRATIONS: Migration[] = [
         (registry_id, repository_name, image_digest, destination_region, destination_registry_id) WHERE status = 'IN_PROGRESS'`,
     ],
   },
+  {
+    // Pull through cache: per registry and repository prefix (or ROOT), the upstream registry its repositories mirror;
+    // and when each cached tag was last checked against the upstream (ECR checks again at most once a day).
+    version: 12,
+    statements: [
+      `CREATE TABLE pull_through_cache_rules (
+        registry_id TEXT NOT NULL,
+        ecr_repository_prefix TEXT NOT NULL,
+        upstream_registry_url TEXT NOT NULL,
+        upstream_registry TEXT,
+        upstream_repository_prefix TEXT,
+        credential_arn TEXT,
+        custom_role_arn TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (registry_id, ecr_repository_prefix)
+      )`,
+      `CREATE TABLE upstream_tag_checks (
+        registry_id TEXT NOT NULL,
+        repository_name TEXT NOT NULL,
+        image_tag TEXT NOT NULL,
+        checked_at BIGINT NOT NULL,
+        PRIMARY KEY (registry_id, repository_name, image_tag),
+        FOREIGN KEY (registry_id, repository_name) REFERENCES repositories (registry_id, repository_name) ON DELETE CASCADE
+      )`,
+    ],
+  },
 ];
 
 /** The bookkeeping table every store keeps: which migrations it applied, and when. */
