@@ -13,6 +13,8 @@ export class BackgroundQueue<T> {
     private readonly list: (after: T | undefined, limit: number) => Promise<T[]>,
     /** Does one item; it must leave the queue, or stay for the next start when `signal` aborts. */
     private readonly run: (item: T, signal: AbortSignal) => Promise<void>,
+    /** Told when a pass fails (the store could not be read); the queue runs again at the next kick. */
+    private readonly onError?: (e: unknown) => void,
   ) {}
 
   /** Aborted when the server stops. */
@@ -24,10 +26,16 @@ export class BackgroundQueue<T> {
   kick(): void {
     if (this.stopping.signal.aborted) return;
     this.kicked = true;
-    this.running ??= this.drain().finally(() => {
-      this.running = undefined;
-      if (this.kicked) this.kick();
-    });
+    this.running ??= this.drain()
+      .catch((e) => {
+        // Nothing is lost: the queue is in the store, and the next kick (a new item, the next start) runs it.
+        this.kicked = false;
+        this.onError?.(e);
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (this.kicked) this.kick();
+      });
   }
 
   /** Resolves once the queue is empty. */

@@ -13,14 +13,19 @@ export interface RegistryPassword {
 export class RegistryPasswords {
   private readonly key: Buffer;
 
-  constructor(secret: Buffer, private readonly now: () => number) {
+  constructor(
+    secret: Buffer,
+    private readonly now: () => number,
+    /** Named in the password, so that a server holding several regions sends a login's requests to its region. */
+    private readonly region: string,
+  ) {
     // A key of its own, so that a password can never pass for a download URL's signature or the reverse.
     this.key = createHmac("sha256", secret).update("registry-password").digest();
   }
 
   issue(accountId: string, principal: string, ttlMs: number): { password: string; expiresAt: number } {
     const expiresAt = this.now() + ttlMs;
-    const claims = Buffer.from(JSON.stringify({ a: accountId, p: principal, e: expiresAt })).toString("base64url");
+    const claims = Buffer.from(JSON.stringify({ a: accountId, p: principal, e: expiresAt, r: this.region })).toString("base64url");
     return { password: `${claims}.${this.mac(claims)}`, expiresAt };
   }
 

@@ -173,7 +173,7 @@ async function createRegionService(options: EcrOptions, held: Regions): Promise<
   const repositoryLocks = new KeyedLock();
   const secret = await store.signingKey();
   const downloads = new DownloadUrls(secret, settings.downloadUrlTtlMs, now, region);
-  const registryPasswords = new RegistryPasswords(secret, now);
+  const registryPasswords = new RegistryPasswords(secret, now, region);
   const lifecyclePreviews = new LifecyclePreviews();
   const policies = new PolicyCache();
   const scans = new ImageScans(store, options.scanner, join(options.dataDir, "scan-layouts"), settings.scanTimeoutMs, now, (fields, msg) => log?.info(fields, msg));

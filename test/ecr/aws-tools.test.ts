@@ -135,7 +135,7 @@ print(json.dumps({"digestMatches": done["layerDigest"] == digest, "errors": erro
 
     const login = await aws("get-login-password");
     expect(login.status).toBe(0);
-    const passwords = new RegistryPasswords(await t.ecr.store.signingKey(), Date.now);
+    const passwords = new RegistryPasswords(await t.ecr.store.signingKey(), Date.now, "us-east-1");
     expect(passwords.verify(login.stdout.trim())).toMatchObject({ accountId: "123456789012", principal: "arn:aws:iam::123456789012:root" });
 
     const described = await aws("describe-images", "--repository-name", "flows", "--query", "imageDetails[].[imageDigest,imageSizeInBytes,imageTags]");

@@ -325,10 +325,10 @@ test("GetAuthorizationToken: AWS:<password> for 12 hours, a password only this s
   expect(data.proxyEndpoint).toBe(`http://${new URL(t.url).host}`);
   const [user, password] = Buffer.from(data.authorizationToken!, "base64").toString().split(":");
   expect(user).toBe("AWS");
-  const passwords = new RegistryPasswords(await t.ecr.store.signingKey(), () => clock);
+  const passwords = new RegistryPasswords(await t.ecr.store.signingKey(), () => clock, "us-east-1");
   expect(passwords.verify(password)).toEqual({ accountId: REGISTRY, principal: `arn:aws:iam::${REGISTRY}:root`, expiresAt: START + 12 * 3600 * 1000 });
   expect(passwords.verify(password.replace(/.$/, (c) => (c === "A" ? "B" : "A")))).toBeUndefined();
-  expect(new RegistryPasswords(randomBytes(32), () => clock).verify(password)).toBeUndefined();
+  expect(new RegistryPasswords(randomBytes(32), () => clock, "us-east-1").verify(password)).toBeUndefined();
   clock = START + 12 * 3600 * 1000;
   expect(passwords.verify(password)).toBe("expired");
   const other = await failure(t.client.send(new GetAuthorizationTokenCommand({ registryIds: ["999999999999"] })));

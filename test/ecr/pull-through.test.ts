@@ -126,6 +126,12 @@ describeWith(tools, "the pull through cache", () => {
     const missingSecret = `arn:aws:secretsmanager:us-east-1:${REGISTRY}:secret:ecr-pullthroughcache/nothing-AbCdEf`;
     const noSuchSecret = await failure(create({ ecrRepositoryPrefix: "docker-hub", upstreamRegistryUrl: "registry-1.docker.io", credentialArn: missingSecret }));
     expect([noSuchSecret.name, noSuchSecret.message]).toEqual(["SecretNotFoundException", `The secret '${missingSecret}' does not exist (this server's upstream secrets stand in for Secrets Manager)`]);
+    const theirs = `arn:aws:secretsmanager:us-east-1:210987654321:secret:ecr-pullthroughcache/upstream-AbCdEf`;
+    const foreign = await failure(create({ ecrRepositoryPrefix: "docker-hub", upstreamRegistryUrl: "registry-1.docker.io", credentialArn: theirs }));
+    expect([foreign.name, foreign.message]).toEqual([
+      "UnableToAccessSecretException",
+      `The secret '${theirs}' is not the registry's: a rule may use only secrets of account ${REGISTRY} in us-east-1`,
+    ]);
     const badPrefix = await failure(create({ ecrRepositoryPrefix: "Docker", upstreamRegistryUrl: "quay.io" }));
     expect(badPrefix.name).toBe("InvalidParameterException");
 
@@ -183,6 +189,9 @@ describeWith(tools, "the pull through cache", () => {
     expect(missing.failures).toEqual([
       { imageId: { imageTag: "v9" }, failureCode: "ImageNotFound", failureReason: "Requested image not found; the pull through cache could not fetch it: The upstream registry has no library/app:v9" },
     ]);
+    // A tag that is no tag is not sent upstream (it would become part of the upstream's URL).
+    const odd = await pull("docker-hub/library/app", "v1?x=1");
+    expect(odd.failures!.map((f) => [f.failureCode, f.failureReason])).toEqual([["InvalidImageTag", "Invalid request parameters: 'v1?x=1' is not a valid image tag"]]);
     const nowhere = await failure(pull("docker-hub/library/none", "v1"));
     expect(nowhere.name).toBe("RepositoryNotFoundException");
     // A repository no rule covers is not looked for upstream.

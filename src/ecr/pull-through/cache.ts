@@ -10,9 +10,13 @@ import { createFromTemplate, templateFor } from "../creation-templates";
 import type { Context } from "../handlers/context";
 import { putImage } from "../image-pushes";
 import { DIGEST, parseManifest } from "../manifests";
+import { TAG } from "../images";
 import { ROOT } from "../repository-prefixes";
 import { ruleFor, upstreamOf } from "./rules";
 import { UpstreamError, type Upstream, type UpstreamManifest } from "./upstream";
+
+/** What one pull fetches at most besides the image's own manifest (a multi-platform index's entries). */
+const MAX_MANIFESTS_PER_PULL = 256;
 
 /**
  * Brings the image an id names in from the upstream when a rule covers the repository and the image is missing, or
@@ -21,7 +25,9 @@ import { UpstreamError, type Upstream, type UpstreamManifest } from "./upstream"
 export async function pullThrough(ctx: Context, registryId: string, repository: string, imageId: ImageIdentifier): Promise<string | undefined> {
   if (registryId !== ctx.accountId) return undefined;
   const reference = imageId.imageDigest ?? imageId.imageTag;
-  if (reference === undefined || (imageId.imageDigest !== undefined && !DIGEST.test(imageId.imageDigest))) return undefined;
+  // Only a well-formed reference goes upstream (it becomes part of the upstream's URL).
+  const wellFormed = imageId.imageDigest !== undefined ? DIGEST.test(imageId.imageDigest) : reference !== undefined && TAG.test(reference);
+  if (reference === undefined || !wellFormed) return undefined;
   if (!(await due(ctx, registryId, repository, imageId))) return undefined;
   const covered = await ruleFor(ctx, registryId, repository);
   if (!covered) return undefined;
@@ -37,9 +43,9 @@ export async function pullThrough(ctx: Context, registryId: string, repository: 
       // the reason the image is not found. Anything else is the server's own failure.
       const refused = e instanceof UpstreamError || (e as { $fault?: string }).$fault === "client";
       if (!refused) throw e;
-      // A tag checked and found unreachable is served from the cache until the next check is due.
-      if (imageId.imageTag !== undefined && (await ctx.store.getRepository(registryId, repository))) {
-        await ctx.store.putUpstreamTagCheck(registryId, repository, imageId.imageTag, ctx.now());
+      // A cached tag checked and found unreachable is served from the cache until the next check is due.
+      if (imageId.imageDigest === undefined && (await ctx.store.resolveTag(registryId, repository, reference))) {
+        await ctx.store.putUpstreamTagCheck(registryId, repository, reference, ctx.now());
       }
       return (e as Error).message;
     }
@@ -73,7 +79,7 @@ async function fetchImage(ctx: Context, registryId: string, repository: string, 
       throw new LimitExceededException({ message: `The registry with id '${registryId}' already has the maximum of ${ctx.settings.maxRepositoriesPerRegistry} repositories` });
     }
   }
-  await storeManifest(ctx, registryId, repository, upstream, upstreamName, manifest, tag, 0);
+  await storeManifest(ctx, registryId, repository, upstream, upstreamName, manifest, tag, 0, { manifests: 0 });
   if (tag !== undefined) await store.putUpstreamTagCheck(registryId, repository, tag, ctx.now());
 }
 
@@ -86,15 +92,20 @@ async function storeManifest(
   upstreamName: string,
   manifest: UpstreamManifest,
   tag: string | undefined,
+  /** How deep in lists this manifest is. */
   depth: number,
+  /** How many manifests the pull fetched so far. */
+  fetched: { manifests: number },
 ): Promise<void> {
   const parsed = parseManifest(manifest.text, manifest.mediaType);
-  for (const blob of parsed.blobs) await importBlob(ctx, registryId, repository, blob.digest, () => upstream.blob(upstreamName, blob.digest));
+  for (const blob of parsed.blobs) await importBlob(ctx, registryId, repository, blob, () => upstream.blob(upstreamName, blob.digest));
   for (const entry of parsed.manifests) {
     if (await ctx.store.getImage(registryId, repository, entry.digest)) continue;
-    // An index of indexes is as deep as ECR goes.
-    if (depth >= 2) throw new UpstreamError(`The upstream image nests lists deeper than this server follows`);
-    await storeManifest(ctx, registryId, repository, upstream, upstreamName, await upstream.manifest(upstreamName, entry.digest), undefined, depth + 1);
+    // An index of indexes is as deep as ECR goes; and one pull fetches a bounded number of manifests.
+    if (depth >= 2) throw new UpstreamError("The upstream image nests lists deeper than this server follows");
+    if (++fetched.manifests > MAX_MANIFESTS_PER_PULL) throw new UpstreamError(`The upstream image names more than ${MAX_MANIFESTS_PER_PULL} manifests`);
+    const child = await upstream.manifest(upstreamName, entry.digest);
+    await storeManifest(ctx, registryId, repository, upstream, upstreamName, child, undefined, depth + 1, fetched);
   }
   try {
     await putImage(ctx, registryId, repository, manifest.text, { tag, mediaType: manifest.mediaType, digest: manifest.digest, arrived: true });

@@ -7,6 +7,7 @@ import {
   PullThroughCacheRuleAlreadyExistsException,
   PullThroughCacheRuleNotFoundException,
   SecretNotFoundException,
+  UnableToAccessSecretException,
   UnsupportedUpstreamRegistryException,
 } from "../../../generated/errors";
 import type { CreatePullThroughCacheRuleRequest, PullThroughCacheRule, UpstreamRegistry } from "../../../generated/types";
@@ -31,7 +32,7 @@ const KNOWN_UPSTREAMS: [RegExp, UpstreamRegistry][] = [
   [/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$/, "ecr"],
 ];
 /** The upstreams ECR reaches only with credentials from a secret. */
-const NEEDS_CREDENTIAL = new Set<string>(["docker-hub", "github-container-registry", "azure-container-registry", "gitlab-container-registry"]);
+const NEEDS_CREDENTIAL = new Set<string>(["docker-hub", "github-container-registry", "azure-container-registry", "gitlab-container-registry", "chainguard"]);
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
 
 const invalid = (at: string, why: string) => new InvalidParameterException({ message: `Invalid parameter at '${at}' failed to satisfy constraint: '${why}'` });
@@ -52,8 +53,14 @@ function toRule(registryId: string, r: PullThroughCacheRuleRecord): PullThroughC
   };
 }
 
-function checkSecret(ctx: Context, credentialArn: string | undefined): void {
-  if (credentialArn !== undefined && !Object.hasOwn(ctx.settings.upstreamSecrets, credentialArn)) {
+function checkSecret(ctx: Context, registryId: string, credentialArn: string | undefined): void {
+  if (credentialArn === undefined) return;
+  // A rule reads only its own account's secrets, in its region.
+  const [, , , region, account] = credentialArn.split(":");
+  if (account !== registryId || region !== ctx.region) {
+    throw new UnableToAccessSecretException({ message: `The secret '${credentialArn}' is not the registry's: a rule may use only secrets of account ${registryId} in ${ctx.region}` });
+  }
+  if (!Object.hasOwn(ctx.settings.upstreamSecrets, credentialArn)) {
     throw new SecretNotFoundException({ message: `The secret '${credentialArn}' does not exist (this server's upstream secrets stand in for Secrets Manager)` });
   }
 }
@@ -80,9 +87,10 @@ export async function createRule(ctx: Context, registryId: string, input: Create
   if (upstreamRegistry && NEEDS_CREDENTIAL.has(upstreamRegistry) && !input.credentialArn) {
     throw invalid("credentialArn", `a secret with the upstream credentials is required for ${upstreamRegistry}`);
   }
-  if (upstreamRegistry === "ecr" && !input.customRoleArn) throw invalid("customRoleArn", "a role is required to pull from an ECR upstream");
+  // Another account's ECR is reached through a role; the registry's own needs none.
+  if (upstreamRegistry === "ecr" && !host.startsWith(`${registryId}.`) && !input.customRoleArn) throw invalid("customRoleArn", "a role is required to pull from another account's ECR");
   checkRole(registryId, input.customRoleArn);
-  checkSecret(ctx, input.credentialArn);
+  checkSecret(ctx, registryId, input.credentialArn);
   const now = ctx.now();
   const record: PullThroughCacheRuleRecord = {
     prefix: input.ecrRepositoryPrefix,
@@ -113,7 +121,7 @@ export async function requireRule(ctx: Context, registryId: string, prefix: stri
 export async function updateRule(ctx: Context, registryId: string, prefix: string, access: { credentialArn?: string; customRoleArn?: string }): Promise<PullThroughCacheRule> {
   const rule = await requireRule(ctx, registryId, prefix);
   checkRole(registryId, access.customRoleArn);
-  checkSecret(ctx, access.credentialArn);
+  checkSecret(ctx, registryId, access.credentialArn);
   const next = { credentialArn: access.credentialArn ?? rule.credentialArn, customRoleArn: access.customRoleArn ?? rule.customRoleArn };
   const now = ctx.now();
   if (!(await ctx.store.updatePullThroughCacheRule(registryId, prefix, next, now))) throw notFound(registryId, prefix);

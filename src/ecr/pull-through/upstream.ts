@@ -56,14 +56,14 @@ export class Upstream {
 
   /** The digest a tag or digest names upstream (HEAD), without the manifest. */
   async digestOf(repository: string, reference: string): Promise<string> {
-    const res = await this.request("HEAD", `/v2/${repository}/manifests/${reference}`, scope(repository), { accept: MANIFEST_TYPES.join(", ") });
+    const res = await this.request("HEAD", `/v2/${repository}/manifests/${encodeURIComponent(reference)}`, scope(repository), { accept: MANIFEST_TYPES.join(", ") });
     const digest = res.headers.get("docker-content-digest");
     if (res.status !== 200 || !digest) throw this.failed(res.status, `${repository}:${reference}`);
     return digest;
   }
 
   async manifest(repository: string, reference: string): Promise<UpstreamManifest> {
-    const res = await this.request("GET", `/v2/${repository}/manifests/${reference}`, scope(repository), { accept: MANIFEST_TYPES.join(", ") });
+    const res = await this.request("GET", `/v2/${repository}/manifests/${encodeURIComponent(reference)}`, scope(repository), { accept: MANIFEST_TYPES.join(", ") });
     if (res.status !== 200) {
       await res.body?.cancel();
       throw this.failed(res.status, `${repository}:${reference}`);
@@ -89,7 +89,7 @@ export class Upstream {
 
   /** A blob's bytes, as they arrive (the upload they go into checks them against the digest). */
   async blob(repository: string, digest: string): Promise<AsyncIterable<Uint8Array>> {
-    const res = await this.request("GET", `/v2/${repository}/blobs/${digest}`, scope(repository));
+    const res = await this.request("GET", `/v2/${repository}/blobs/${encodeURIComponent(digest)}`, scope(repository));
     if (res.status !== 200) {
       await res.body?.cancel();
       throw this.failed(res.status, `${repository}@${digest}`);
@@ -126,8 +126,16 @@ export class Upstream {
     }
     if (scheme.toLowerCase() !== "bearer") throw new UpstreamError(`The upstream registry asked for authentication this server does not speak: ${challenge.slice(0, 100)}`);
     const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1].toLowerCase(), m[2]]));
-    if (!params.realm) throw new UpstreamError("The upstream registry's challenge names no realm");
-    const url = new URL(params.realm);
+    let url: URL;
+    try {
+      url = new URL(params.realm ?? "");
+    } catch {
+      throw new UpstreamError("The upstream registry's challenge names no realm this server can reach");
+    }
+    // The credentials go only over https, or plain http to an upstream that is itself reached so (a local stand-in).
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && this.base.startsWith("http:"))) {
+      throw new UpstreamError(`The upstream registry's token realm ${url.origin} is not https`);
+    }
     if (params.service) url.searchParams.set("service", params.service);
     if (scopeName) url.searchParams.set("scope", scopeName);
     const res = await this.send(url.toString(), { method: "GET", headers: basic ? { authorization: basic } : {} });
@@ -187,6 +195,9 @@ export class Upstream {
         arm();
         yield chunk as Uint8Array;
       }
+    } catch (e) {
+      // A connection cut mid-body is the upstream failing, not this server.
+      throw e instanceof UpstreamError ? e : new UpstreamError(`The upstream registry's answer broke off: ${(e as Error).message}`);
     } finally {
       clearTimeout(timer);
       body.destroy();

@@ -35,7 +35,11 @@ export class Replications {
     private readonly regions: Regions,
     private readonly log?: (fields: object, msg: string) => void,
   ) {
-    this.queue = new BackgroundQueue((after, limit) => store.listReplicationsInProgress({ after, limit }), (r, signal) => this.runRecorded(r, signal));
+    this.queue = new BackgroundQueue(
+      (after, limit) => store.listReplicationsInProgress({ after, limit }),
+      (r, signal) => this.runRecorded(r, signal),
+      (e) => this.log?.({ err: e }, "the replication queue could not be read"),
+    );
   }
 
   kick(): void {
@@ -57,7 +61,8 @@ export class Replications {
     } catch (e) {
       // Stopping mid-copy leaves it IN_PROGRESS, to run again at the next start (what was copied stays).
       if (signal.aborted) return;
-      failure = e instanceof ReplicationFailure ? e.message : `${(e as Error).name}: ${(e as Error).message}`;
+      // The server's own failures (a disk error, say) stay in its log; the status says only that one happened.
+      failure = e instanceof ReplicationFailure ? e.message : "The image could not be copied because of an error in this server (see its log); pushing it again retries";
       if (!(e instanceof ReplicationFailure)) this.log?.({ ...r, err: e }, "an image copy failed");
     }
     // A store that cannot record the outcome leaves the copy IN_PROGRESS, to run again at the next start.
@@ -89,7 +94,7 @@ export class Replications {
     const parsed = parseManifest(image.manifest, image.mediaType);
     const to = r.destination.registryId;
     for (const blob of parsed.blobs) {
-      await importBlob(dest, to, r.repository, blob.digest, async () => {
+      await importBlob(dest, to, r.repository, blob, async () => {
         const reader = await this.store.openBlob(r.registryId, blob.digest);
         if (!reader) throw new ReplicationFailure(`The layer ${blob.digest} is no longer stored`);
         const bytes = reader.stream(0, reader.size - 1) as Readable;

@@ -63,7 +63,11 @@ export class ImageScans {
   ) {
     // Node's timers hold at most 2^31-1 ms; a longer timeout would fire at once.
     this.timeoutMs = Math.min(timeoutMs, 2 ** 31 - 1);
-    this.queue = new BackgroundQueue((after, limit) => store.listScansInProgress({ after, limit }), (scan) => this.runRecorded(scan));
+    this.queue = new BackgroundQueue(
+      (after, limit) => store.listScansInProgress({ after, limit }),
+      (scan) => this.runRecorded(scan),
+      (e) => this.log?.({ err: e }, "the scan queue could not be read"),
+    );
   }
 
   /** Whether scans can run at all. */
