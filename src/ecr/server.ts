@@ -126,9 +126,11 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
   }
   // Copies left under way resume once every destination is held.
   for (const s of [primary, ...others.values()]) s.startBackground();
-  if (!others.size) return { ...primary, close: closeAll };
+  // What embedders see: the service, not the region plumbing.
+  const { region: _region, startBackground: _start, stopBackground: _stop, ...service } = primary;
+  if (!others.size) return { ...service, close: closeAll };
   return {
-    ...primary,
+    ...service,
     listener: (req, res) => (others.get(requestRegion(req) ?? "") ?? primary).listener(req, res),
     runLifecycle: async () => {
       let n = 0;
@@ -137,7 +139,7 @@ export async function createEcrService(options: EcrOptions): Promise<EcrService>
     },
     scansIdle: async () => void (await Promise.all([primary, ...others.values()].map((s) => s.scansIdle()))),
     replicationsIdle: async () => {
-      // A copy arriving in one region may be scanned there; each region's queue is drained until all are quiet.
+      // One pass suffices: what arrives in a region is never copied on, so no queue refills another.
       for (const s of [primary, ...others.values()]) await s.replicationsIdle();
     },
     regions: others,

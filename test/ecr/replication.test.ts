@@ -11,6 +11,7 @@ import {
   DescribeRegistryCommand,
   DescribeRepositoriesCommand,
   GetAuthorizationTokenCommand,
+  GetDownloadUrlForLayerCommand,
   ListTagsForResourceCommand,
   PutRegistryPolicyCommand,
   PutReplicationConfigurationCommand,
@@ -22,6 +23,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EmbeddedStore } from "../../src/storage/embedded/store";
+import { sha256 } from "../helpers/digests";
 import { ecrClient } from "../helpers/ecr-client";
 import { failure, startEcr, tempDataDir, type TestEcr } from "../helpers/ecr-server";
 import { ociManifest, pushBlob, putImage } from "../helpers/push";
@@ -117,6 +119,11 @@ test("a push is copied to the destinations this server holds; another account's 
   ]);
   const pulled = await as(A, "eu-west-1").send(new BatchGetImageCommand({ repositoryName: "prod/api", imageIds: [{ imageTag: "v1" }] }));
   expect(pulled.images!.map((i) => i.imageManifest)).toEqual([manifest]);
+  // Its layers download from that region too: the URL names the region that signed it.
+  const layerDigest: string = JSON.parse(manifest).layers[0].digest;
+  const { downloadUrl } = await as(A, "eu-west-1").send(new GetDownloadUrlForLayerCommand({ repositoryName: "prod/api", layerDigest }));
+  const downloaded = await fetch(downloadUrl!);
+  expect([downloaded.status, sha256(Buffer.from(await downloaded.arrayBuffer()))]).toEqual([200, layerDigest]);
   const arrived = (await as(A, "eu-west-1").send(new DescribeRepositoriesCommand({ repositoryNames: ["prod/api"] }))).repositories![0];
   expect(arrived.repositoryArn).toBe(`arn:aws:ecr:eu-west-1:${A.accountId}:repository/prod/api`);
   // The destination's own rules, which must not apply to what arrives (checked below, once more arrives).

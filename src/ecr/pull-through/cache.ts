@@ -52,7 +52,10 @@ export async function pullThrough(ctx: Context, registryId: string, repository: 
   });
 }
 
-/** Whether the image is missing here, or (by tag) its last upstream check is older than the refresh interval. */
+/**
+ * Whether the image is missing here, or (by tag) its last upstream check is older than the refresh interval. A tag
+ * here that was never checked was not cached from an upstream: an ordinary pull costs no rule lookups.
+ */
 async function due(ctx: Context, registryId: string, repository: string, imageId: ImageIdentifier): Promise<boolean> {
   const { store } = ctx;
   if (!(await store.getRepository(registryId, repository))) return true;
@@ -60,7 +63,7 @@ async function due(ctx: Context, registryId: string, repository: string, imageId
   const tag = imageId.imageTag!;
   if (!(await store.resolveTag(registryId, repository, tag))) return true;
   const checked = await store.getUpstreamTagCheck(registryId, repository, tag);
-  return checked === undefined || checked <= ctx.now() - ctx.settings.upstreamRefreshMs;
+  return checked !== undefined && checked <= ctx.now() - ctx.settings.upstreamRefreshMs;
 }
 
 async function fetchImage(ctx: Context, registryId: string, repository: string, upstream: Upstream, upstreamName: string, imageId: ImageIdentifier): Promise<void> {
